@@ -1,0 +1,57 @@
+# The front door. CMake does the building; this file installs what is missing and names the
+# commands people use: make run, make test, make lab, make bench.
+
+JOBS        ?= $(shell nproc)
+DEBUG_DIR   := build/debug
+RELEASE_DIR := build/release
+
+# Debian packages, by what needs them.
+BUILD_PKGS := cmake g++ make pkg-config libuv1-dev libfmt-dev libtomlplusplus-dev
+TEST_PKGS  := $(BUILD_PKGS) catch2 libc-ares-dev clang libclang-rt-14-dev nsd unbound bind9-dnsutils dnsperf python3
+BENCH_PKGS := $(TEST_PKGS) pdns-recursor knot-resolver gnuplot-nox
+
+.PHONY: all deps-build deps-test deps-bench build release test run lab lab-down bench clean
+
+all: build
+
+# Installs only what is missing; apt-get update only when something is. Services of the packages
+# (nsd, unbound, pdns-recursor, kresd) are kept from starting during the install by a temporary
+# policy-rc.d, so nothing ends up holding port 53.
+define install_missing
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing: $$missing"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  policy=/usr/sbin/policy-rc.d; made_policy=; \
+	  if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' | $$SUDO tee $$policy >/dev/null && $$SUDO chmod +x $$policy && made_policy=1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  rc=$$?; [ -n "$$made_policy" ] && $$SUDO rm -f $$policy; exit $$rc; \
+	fi
+endef
+
+deps-build:
+	$(call install_missing,$(BUILD_PKGS))
+deps-test:
+	$(call install_missing,$(TEST_PKGS))
+deps-bench:
+	$(call install_missing,$(BENCH_PKGS))
+
+# Debug build with AddressSanitizer and UndefinedBehaviorSanitizer: what the tests run.
+build: deps-test
+	@cmake -S . -B $(DEBUG_DIR) -DCMAKE_BUILD_TYPE=Debug -DTERN_SANITIZE=ON >/dev/null
+	@cmake --build $(DEBUG_DIR) -j $(JOBS)
+
+release: deps-build
+	@cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=Release -DTERN_TESTS=OFF >/dev/null
+	@cmake --build $(RELEASE_DIR) -j $(JOBS)
+
+test: build
+	@cd $(DEBUG_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Serves on 127.0.0.1:53 with the compiled-in root hints (real internet roots): for a machine
+# that has internet. Nothing is sent upstream until a client asks.
+run: release
+	$(RELEASE_DIR)/resolver/ternd --listen 127.0.0.1:53
+
+clean:
+	rm -rf build
