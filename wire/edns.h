@@ -1,0 +1,31 @@
+// EDNS(0) (RFC 6891) as an owning value, for building messages.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace tern::wire {
+
+constexpr uint16_t kEdnsCookie = 10;  // RFC 7873
+constexpr uint16_t kEdnsEde = 15;     // RFC 8914 extended DNS error
+
+struct EdnsOption {
+  uint16_t code = 0;
+  std::vector<uint8_t> data;
+  friend bool operator==(const EdnsOption&, const EdnsOption&) = default;
+};
+
+struct Edns {
+  uint16_t udp_size = 1232;
+  uint8_t ext_rcode_high = 0;
+  uint8_t version = 0;
+  bool do_bit = false;
+  std::vector<EdnsOption> options;
+  friend bool operator==(const Edns&, const Edns&) = default;
+
+  // Bytes the OPT record takes on the wire: root owner + fixed fields + options.
+  size_t wire_size() const;
+};
+
+}  // namespace tern::wire

@@ -1,0 +1,79 @@
+// MessageBuilder: writes a DNS message with name compression (RFC 1035 §4.1.4, longest written
+// suffix for any number of names) under a size limit. RRsets go in whole or not at all; when an
+// answer/authority RRset does not fit, TC is set (RFC 2181 §9). Sections must be filled in order
+// (question, answer, authority, additional).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "wire/edns.h"
+#include "wire/message_view.h"
+#include "wire/name.h"
+#include "wire/rr_type.h"
+#include "wire/rrset.h"
+
+namespace tern::wire {
+
+class MessageBuilder {
+ public:
+  explicit MessageBuilder(size_t max_size = 512);  // 512, the EDNS size, or 65535 (TCP)
+
+  // Starts over with a new limit, keeping the allocated buffer (for reuse in hot paths).
+  void reset(size_t max_size);
+
+  void set_header(const Header& h);  // counts ignored, computed
+  Header& header() { return header_; }
+
+  // False when it does not fit or a record section was already started.
+  bool add_question(const Name& name, RRType type, RRClass rclass);
+
+  enum class Added { Ok, NoRoom, OutOfOrder };
+  // Whole RRset or nothing (RFC 2181 §9). NoRoom in Answer/Authority sets TC; in Additional it
+  // does not (RFC 2181 §9: extra data that does not fit is simply left out).
+  Added add_rrset(Section section, const RRset& rrset);
+  Added add_record(Section section, const Name& owner, RRType type, RRClass rclass, uint32_t ttl,
+                   std::span<const uint8_t> canonical_rdata);
+
+  // Reserves the OPT record's space up front so it always fits: call before adding records.
+  void set_edns(const Edns& edns);
+  void set_tc() { header_.tc = true; }
+
+  std::vector<uint8_t> finish();
+  void finish_into(std::vector<uint8_t>& out);  // reuses out's capacity
+  size_t size() const;                          // bytes so far, including the reserved OPT
+
+ private:
+  struct CompressionEntry {
+    uint32_t hash;      // case-insensitive hash of the suffix
+    uint16_t offset;    // where the suffix starts in buf_
+    uint8_t labels;     // labels in the suffix
+  };
+
+  // Writes `name` at the end of buf_, compressing against earlier names when allowed; records the
+  // new suffixes for later names. Returns false when the limit would be exceeded.
+  bool write_name(const Name& name, bool compress);
+  bool write_rdata(RRType type, std::span<const uint8_t> rdata);
+  bool suffix_equals(size_t offset, std::span<const uint8_t> suffix_wire) const;
+  bool begin_section(Section section);
+  void write_opt(std::vector<uint8_t>& out) const;
+
+  size_t max_size_;
+  Header header_;
+  std::vector<uint8_t> buf_;
+  std::vector<CompressionEntry> table_;
+  std::array<uint16_t, 4> counts_{};
+  Section current_ = Section::Question;
+  std::optional<Edns> edns_;
+  size_t opt_size_ = 0;
+};
+
+// Convenience used by the front end and the engine.
+std::vector<uint8_t> build_query(uint16_t id, const Name& name, RRType type, RRClass rclass,
+                                 bool rd, const std::optional<Edns>& edns);
+
+}  // namespace tern::wire
