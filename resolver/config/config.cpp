@@ -1,0 +1,348 @@
+#include "resolver/config/config.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace tern::config {
+namespace {
+
+// Where a value came from, for messages: "ternd.toml:7" or "--threads".
+struct Where {
+  std::string_view source;
+  uint32_t line;
+  std::string str() const { return line ? fmt::format("{}:{}", source, line) : std::string(source); }
+};
+
+[[noreturn]] void fail_at(const Where& w, std::string_view what) {
+  throw ConfigError(fmt::format("{}: {}", w.str(), what));
+}
+
+// --- value readers shared by the TOML file and the flags ------------------------------------
+
+uint64_t parse_uint_text(const Where& w, std::string_view key, std::string_view text, uint64_t lo,
+                         uint64_t hi) {
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size())
+    fail_at(w, fmt::format("{}: expected a whole number, got '{}'", key, text));
+  if (v < lo || v > hi) fail_at(w, fmt::format("{}: {} is outside {}..{}", key, v, lo, hi));
+  return v;
+}
+
+SocketAddress parse_listen(const Where& w, std::string_view key, std::string_view text) {
+  auto a = SocketAddress::parse(text, 53);
+  if (!a) fail_at(w, fmt::format("{}: '{}' is not ADDRESS:PORT (e.g. 127.0.0.1:53, [::1]:53)", key, text));
+  return *a;
+}
+
+Network parse_network(const Where& w, std::string_view key, std::string_view text) {
+  auto n = Network::parse(text);
+  if (!n) fail_at(w, fmt::format("{}: '{}' is not a network (e.g. 10.0.0.0/8, fd00::/8)", key, text));
+  return *n;
+}
+
+LogLevel parse_level(const Where& w, std::string_view key, std::string_view text) {
+  auto l = log_level_from_text(text);
+  if (!l) fail_at(w, fmt::format("{}: '{}' is not one of debug, info, warning, error, off", key, text));
+  return *l;
+}
+
+// --- TOML ---------------------------------------------------------------------------------
+
+Where where_of(std::string_view source, const toml::node& n) {
+  return Where{source, n.source().begin.line};
+}
+
+bool get_bool(std::string_view src, std::string_view key, const toml::node& n) {
+  if (auto v = n.value_exact<bool>()) return *v;
+  fail_at(where_of(src, n), fmt::format("{}: expected true or false", key));
+}
+
+uint64_t get_uint(std::string_view src, std::string_view key, const toml::node& n, uint64_t lo,
+                  uint64_t hi) {
+  auto v = n.value_exact<int64_t>();
+  if (!v) fail_at(where_of(src, n), fmt::format("{}: expected a whole number", key));
+  if (*v < 0 || static_cast<uint64_t>(*v) < lo || static_cast<uint64_t>(*v) > hi)
+    fail_at(where_of(src, n), fmt::format("{}: {} is outside {}..{}", key, *v, lo, hi));
+  return static_cast<uint64_t>(*v);
+}
+
+std::string get_string(std::string_view src, std::string_view key, const toml::node& n) {
+  if (auto v = n.value_exact<std::string>()) return *v;
+  fail_at(where_of(src, n), fmt::format("{}: expected a string", key));
+}
+
+// A list of strings; a single string is accepted as a list of one.
+std::vector<std::pair<std::string, Where>> get_strings(std::string_view src, std::string_view key,
+                                                       const toml::node& n) {
+  std::vector<std::pair<std::string, Where>> out;
+  if (auto s = n.value_exact<std::string>()) {
+    out.emplace_back(*s, where_of(src, n));
+    return out;
+  }
+  const toml::array* arr = n.as_array();
+  if (!arr) fail_at(where_of(src, n), fmt::format("{}: expected a list of strings", key));
+  for (const toml::node& e : *arr) out.emplace_back(get_string(src, key, e), where_of(src, e));
+  return out;
+}
+
+using Setter = std::function<void(Config&, std::string_view src, std::string_view key, const toml::node&)>;
+struct KeyDef {
+  std::string_view section;
+  std::string_view name;
+  Setter set;
+};
+
+template <class T>
+Setter uint_key(T ServerConfig::*field, uint64_t lo, uint64_t hi) {
+  return [=](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+    c.server.*field = static_cast<T>(get_uint(s, k, n, lo, hi));
+  };
+}
+template <class T>
+Setter uint_key(T ResolverConfig::*field, uint64_t lo, uint64_t hi) {
+  return [=](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+    c.resolver.*field = static_cast<T>(get_uint(s, k, n, lo, hi));
+  };
+}
+template <class T>
+Setter uint_key(T CacheConfig::*field, uint64_t lo, uint64_t hi) {
+  return [=](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+    c.cache.*field = static_cast<T>(get_uint(s, k, n, lo, hi));
+  };
+}
+
+constexpr uint64_t kU32 = std::numeric_limits<uint32_t>::max();
+
+const std::vector<KeyDef>& key_table() {
+  static const std::vector<KeyDef> keys = {
+      {"server", "listen",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.listen.clear();
+         for (auto& [text, w] : get_strings(s, k, n)) c.server.listen.push_back(parse_listen(w, k, text));
+         if (c.server.listen.empty()) fail_at(where_of(s, n), "listen: at least one address is needed");
+       }},
+      {"server", "threads", uint_key(&ServerConfig::threads, 0, 1024)},
+      {"server", "allow",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.allow.clear();
+         for (auto& [text, w] : get_strings(s, k, n)) c.server.allow.push_back(parse_network(w, k, text));
+       }},
+      {"server", "udp-max-payload", uint_key(&ServerConfig::udp_max_payload, 512, 4096)},
+      {"server", "tcp-idle-timeout-ms", uint_key(&ServerConfig::tcp_idle_timeout_ms, 100, 3600000)},
+      {"server", "tcp-max-connections", uint_key(&ServerConfig::tcp_max_connections, 1, 1000000)},
+      {"server", "tcp-max-inflight", uint_key(&ServerConfig::tcp_max_inflight, 1, 65535)},
+      {"server", "tcp-max-write-buffer", uint_key(&ServerConfig::tcp_max_write_buffer, 65538, 64u << 20)},
+      {"server", "control-socket",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.control_socket = get_string(s, k, n);
+       }},
+      {"resolver", "root-hints",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.resolver.root_hints_file = get_string(s, k, n);
+       }},
+      {"resolver", "upstream-allow",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.resolver.upstream_allow.clear();
+         for (auto& [text, w] : get_strings(s, k, n)) {
+           parse_network(w, k, text);
+           c.resolver.upstream_allow.push_back(text);
+         }
+       }},
+      {"resolver", "qname-minimisation",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.resolver.qname_minimisation = get_bool(s, k, n);
+       }},
+      {"resolver", "ipv6",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.resolver.ipv6 = get_bool(s, k, n);
+       }},
+      {"resolver", "max-cname-chain", uint_key(&ResolverConfig::max_cname_chain, 1, 64)},
+      {"resolver", "max-upstream-queries", uint_key(&ResolverConfig::max_upstream_queries, 1, 10000)},
+      {"resolver", "max-referral-depth", uint_key(&ResolverConfig::max_referral_depth, 1, 128)},
+      {"resolver", "resolve-deadline-ms", uint_key(&ResolverConfig::resolve_deadline_ms, 100, 60000)},
+      {"resolver", "initial-timeout-ms", uint_key(&ResolverConfig::initial_timeout_ms, 10, 10000)},
+      {"cache", "size-mib", uint_key(&CacheConfig::size_mib, 1, 1u << 20)},
+      {"cache", "max-ttl", uint_key(&CacheConfig::max_ttl, 1, kU32)},
+      {"cache", "min-ttl", uint_key(&CacheConfig::min_ttl, 0, kU32)},
+      {"cache", "max-negative-ttl", uint_key(&CacheConfig::max_negative_ttl, 0, kU32)},
+      {"cache", "serve-stale",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.cache.serve_stale = get_bool(s, k, n);
+       }},
+      {"cache", "stale-window", uint_key(&CacheConfig::stale_window, 0, kU32)},
+      {"cache", "prefetch",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.cache.prefetch = get_bool(s, k, n);
+       }},
+      {"log", "level",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.log.level = parse_level(where_of(s, n), k, get_string(s, k, n));
+       }},
+      {"log", "query-log",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.log.query_log = get_bool(s, k, n);
+       }},
+  };
+  return keys;
+}
+
+void check_consistency(const Config& c, std::string_view source) {
+  if (c.cache.min_ttl > c.cache.max_ttl)
+    throw ConfigError(fmt::format("{}: cache.min-ttl ({}) is above cache.max-ttl ({})", source,
+                                  c.cache.min_ttl, c.cache.max_ttl));
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open", path));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// "--flag=value" or "--flag value".
+struct FlagReader {
+  const std::vector<std::string>& args;
+  size_t i = 0;
+  std::string value(const std::string& flag, std::optional<std::string>& inline_value) {
+    if (inline_value) return *std::exchange(inline_value, std::nullopt);
+    if (i + 1 >= args.size()) throw ConfigError(fmt::format("{}: needs a value", flag));
+    return args[++i];
+  }
+};
+
+}  // namespace
+
+Config default_config() {
+  Config c;
+  c.server.listen.push_back(*SocketAddress::parse("127.0.0.1:53"));
+  c.server.listen.push_back(*SocketAddress::parse("[::1]:53"));
+  return c;
+}
+
+void apply_toml(Config& cfg, std::string_view toml_text, std::string_view source_name) {
+  toml::table doc;
+  try {
+    doc = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(fmt::format("{}:{}: {}", source_name, e.source().begin.line, e.description()));
+  }
+  Config next = cfg;  // all or nothing
+  for (auto&& [section_key, section_node] : doc) {
+    std::string_view section = section_key.str();
+    const toml::table* table = section_node.as_table();
+    bool known_section = false;
+    for (const KeyDef& k : key_table()) known_section |= k.section == section;
+    if (!known_section)
+      fail_at(Where{source_name, section_key.source().begin.line},
+              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, log)", section));
+    if (!table)
+      fail_at(Where{source_name, section_key.source().begin.line},
+              fmt::format("'{}' must be a table ([{}])", section, section));
+    for (auto&& [key, node] : *table) {
+      const KeyDef* def = nullptr;
+      for (const KeyDef& k : key_table())
+        if (k.section == section && k.name == key.str()) def = &k;
+      if (!def)
+        fail_at(Where{source_name, key.source().begin.line},
+                fmt::format("unknown key '{}' in [{}]", key.str(), section));
+      def->set(next, source_name, fmt::format("{}.{}", section, key.str()), node);
+    }
+  }
+  check_consistency(next, source_name);
+  cfg = std::move(next);
+}
+
+CommandLine parse_command_line(const std::vector<std::string>& args) {
+  CommandLine cl;
+  cl.args = args;
+  cl.config = default_config();
+
+  // The file first (wherever --config appears), then every other flag on top of it.
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a == "--config" || a.rfind("--config=", 0) == 0) {
+      std::string path = a == "--config" ? (i + 1 < args.size() ? args[++i] : "") : a.substr(9);
+      if (path.empty()) throw ConfigError("--config: needs a file name");
+      cl.config.config_file = path;
+    }
+  }
+  if (!cl.config.config_file.empty())
+    apply_toml(cl.config, read_file(cl.config.config_file), cl.config.config_file);
+
+  Config& c = cl.config;
+  bool listen_from_flags = false;
+  FlagReader r{args};
+  for (r.i = 0; r.i < args.size(); ++r.i) {
+    std::string flag = args[r.i];
+    std::optional<std::string> inline_value;
+    if (size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+      inline_value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    }
+    Where w{flag, 0};
+    if (flag == "--config") {
+      r.value(flag, inline_value);
+    } else if (flag == "--listen") {
+      if (!listen_from_flags) c.server.listen.clear();  // flags replace the file's list
+      listen_from_flags = true;
+      c.server.listen.push_back(parse_listen(w, "listen", r.value(flag, inline_value)));
+    } else if (flag == "--threads") {
+      c.server.threads = static_cast<unsigned>(parse_uint_text(w, "threads", r.value(flag, inline_value), 0, 1024));
+    } else if (flag == "--allow") {
+      c.server.allow.push_back(parse_network(w, "allow", r.value(flag, inline_value)));
+    } else if (flag == "--upstream-allow") {
+      std::string v = r.value(flag, inline_value);
+      parse_network(w, "upstream-allow", v);
+      c.resolver.upstream_allow.push_back(v);
+    } else if (flag == "--root-hints") {
+      c.resolver.root_hints_file = r.value(flag, inline_value);
+    } else if (flag == "--cache-size") {
+      c.cache.size_mib = static_cast<uint32_t>(parse_uint_text(w, "cache-size", r.value(flag, inline_value), 1, 1u << 20));
+    } else if (flag == "--log-level") {
+      c.log.level = parse_level(w, "log-level", r.value(flag, inline_value));
+    } else if (flag == "--query-log") {
+      c.log.query_log = true;
+    } else if (flag == "--control") {
+      c.server.control_socket = r.value(flag, inline_value);
+    } else if (flag == "--version") {
+      cl.show_version = true;
+    } else if (flag == "--check-config") {
+      cl.check_config = true;
+    } else if (flag == "--help" || flag == "-h") {
+      cl.show_help = true;
+    } else {
+      throw ConfigError(fmt::format("{}: unknown option (see ternd --help)", flag));
+    }
+  }
+  check_consistency(c, "command line");
+  return cl;
+}
+
+Config reload(const std::vector<std::string>& args) { return parse_command_line(args).config; }
+
+std::string usage() {
+  return "usage: ternd [options]\n"
+         "  --config FILE          TOML configuration file (see docs/configuration.md)\n"
+         "  --listen ADDR:PORT     listen address, repeatable (default 127.0.0.1:53 and [::1]:53)\n"
+         "  --threads N            worker threads (default: one per core)\n"
+         "  --root-hints FILE      root hints in zone-file syntax (default: compiled in)\n"
+         "  --upstream-allow CIDR  only send upstream queries into this network, repeatable\n"
+         "  --allow CIDR           also serve clients from this network, repeatable (loopback always)\n"
+         "  --cache-size MIB       cache memory budget (default 64)\n"
+         "  --log-level LEVEL      debug, info, warning, error, off (default info)\n"
+         "  --query-log            log one line per answered query\n"
+         "  --control PATH         unix socket for ternd control commands\n"
+         "  --check-config         validate the configuration and exit\n"
+         "  --version              print the version and exit\n"
+         "  ternd control PATH COMMAND...   send a control command (flush, dump, stats)\n";
+}
+
+}  // namespace tern::config

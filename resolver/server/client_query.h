@@ -1,0 +1,32 @@
+// What the front end knows about one client query after checking it, and the sections of the
+// answer it will send back. Both are plain values shared by UDP and TCP.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "wire/edns.h"
+#include "wire/message_view.h"
+#include "wire/name.h"
+#include "wire/rr_type.h"
+#include "wire/rrset.h"
+
+namespace tern::server {
+
+struct ClientQuery {
+  wire::Header header;          // as received (id, opcode, rd, cd are echoed)
+  bool has_question = false;    // false when the message could not be parsed past the header
+  wire::Name qname;             // the client's spelling, echoed in the response
+  wire::RRType qtype = wire::RRType::A;
+  wire::RRClass qclass = wire::RRClass::IN;
+  std::optional<wire::Edns> edns;  // the client's OPT record, if it sent one
+  bool dnssec_ok() const { return edns && edns->do_bit; }
+};
+
+struct Sections {
+  wire::Rcode rcode = wire::Rcode::NoError;
+  bool authoritative = false;  // AA: set for locally served zones
+  std::vector<wire::RRset> answer, authority, additional;
+};
+
+}  // namespace tern::server

@@ -1,0 +1,77 @@
+#include "resolver/server/response.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "wire/message_builder.h"
+
+namespace tern::server {
+
+size_t udp_response_limit(const ClientQuery& q, uint16_t cap) {
+  if (!q.edns) return 512;
+  return std::clamp<size_t>(q.edns->udp_size, 512, std::max<size_t>(cap, 512));
+}
+
+std::vector<uint8_t> build_response(const ClientQuery& q, const Sections& s, size_t max_size,
+                                    uint16_t our_udp_size) {
+  wire::MessageBuilder b(max_size);
+  wire::Header h;
+  h.id = q.header.id;
+  h.qr = true;
+  h.opcode = q.header.opcode;
+  h.aa = s.authoritative;
+  h.rd = q.header.rd;
+  h.ra = true;
+  h.cd = q.header.cd;
+  uint16_t rcode = static_cast<uint16_t>(s.rcode);
+  h.rcode = uint8_t(rcode & 0x0f);
+  b.set_header(h);
+  if (q.edns) {
+    wire::Edns e;
+    e.udp_size = our_udp_size;
+    e.version = 0;
+    e.ext_rcode_high = uint8_t(rcode >> 4);
+    e.do_bit = q.edns->do_bit;  // RFC 3225 §3: copy DO into the response
+    b.set_edns(e);
+  }
+  if (q.has_question) b.add_question(q.qname, q.qtype, q.qclass);
+  // Once an RRset does not fit, stop: the client retries over TCP for the whole answer.
+  bool truncated = false;
+  for (const auto& rr : s.answer) {
+    if (b.add_rrset(wire::Section::Answer, rr) != wire::MessageBuilder::Added::Ok) {
+      truncated = true;
+      break;
+    }
+  }
+  if (!truncated) {
+    for (const auto& rr : s.authority) {
+      if (b.add_rrset(wire::Section::Authority, rr) != wire::MessageBuilder::Added::Ok) {
+        truncated = true;
+        break;
+      }
+    }
+  }
+  if (!truncated) {
+    for (const auto& rr : s.additional) {
+      if (b.add_rrset(wire::Section::Additional, rr) != wire::MessageBuilder::Added::Ok) break;
+    }
+  }
+  if (truncated) b.set_tc();
+  return b.finish();
+}
+
+std::vector<uint8_t> build_error(const ClientQuery& q, wire::Rcode rcode, size_t max_size,
+                                 uint16_t our_udp_size) {
+  Sections s;
+  s.rcode = rcode;
+  return build_response(q, s, max_size, our_udp_size);
+}
+
+uint32_t min_ttl(const Sections& s) {
+  uint32_t m = std::numeric_limits<uint32_t>::max();
+  for (const auto& rr : s.answer) m = std::min(m, rr.ttl);
+  for (const auto& rr : s.authority) m = std::min(m, rr.ttl);
+  return m == std::numeric_limits<uint32_t>::max() ? 0 : m;
+}
+
+}  // namespace tern::server
