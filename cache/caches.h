@@ -1,0 +1,71 @@
+// Caches: the shared caches of one resolver process under one byte budget (--cache-size), handed
+// to the engine and the front end by reference. The RRset, negative and server-state caches are
+// shared by the worker threads (sharded locks); the packet caches are per worker thread, each
+// built by its thread with packet_cache_budget() and flush_epoch().
+//
+// Operator API (control command / signal in the front end): flush_name, flush_name_type,
+// flush_subtree, flush_all and dump. Flushes also invalidate every packet cache through the flush
+// epoch, since a packet cache holds copies of the flushed data.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+
+#include "cache/cache_limits.h"
+#include "cache/negative_cache.h"
+#include "cache/packet_cache.h"
+#include "cache/rrset_cache.h"
+#include "cache/server_state_cache.h"
+#include "cache/time.h"
+#include "wire/name.h"
+#include "wire/rr_type.h"
+
+namespace tern::cache {
+
+struct FlushCount {
+  size_t rrsets = 0;
+  size_t negative = 0;
+};
+
+class Caches {
+ public:
+  explicit Caches(const CacheLimits& limits);
+
+  RRsetCache& rrsets() { return rrsets_; }
+  NegativeCache& negative() { return negative_; }
+  ServerStateCache& servers() { return servers_; }
+  const RRsetCache& rrsets() const { return rrsets_; }
+  const NegativeCache& negative() const { return negative_; }
+  const ServerStateCache& servers() const { return servers_; }
+  const CacheLimits& limits() const { return limits_; }
+
+  // The byte budget of each worker thread's PacketCache (the packet share split evenly).
+  size_t packet_cache_budget(size_t worker_threads) const;
+  // Bumped by every flush; pass to each PacketCache.
+  const std::atomic<uint64_t>* flush_epoch() const { return &flush_epoch_; }
+  // A PacketCache for one worker thread, wired to this budget and flush epoch.
+  PacketCache make_packet_cache(size_t worker_threads) const;
+
+  FlushCount flush_name(const wire::Name& name);
+  FlushCount flush_name_type(const wire::Name& name, wire::RRType type,
+                             wire::RRClass rclass = wire::RRClass::IN);
+  FlushCount flush_subtree(const wire::Name& apex);
+  void flush_all();  // RRsets, negative entries and packet caches; server state is kept
+
+  // Zone-file text of every live RRset, then negative entries as comments.
+  void dump(std::ostream& out, Instant now) const;
+
+  // Accounted bytes of the shared caches (packet caches report their own).
+  size_t memory_bytes() const;
+
+ private:
+  CacheLimits limits_;
+  RRsetCache rrsets_;
+  NegativeCache negative_;
+  ServerStateCache servers_;
+  std::atomic<uint64_t> flush_epoch_{0};
+};
+
+}  // namespace tern::cache

@@ -1,0 +1,78 @@
+// NegativeCache (RFC 2308): NXDOMAIN per (name, class), NODATA per (name, type, class). The TTL
+// is min(SOA TTL, SOA MINIMUM) (§5), clamped to max_negative_ttl, and the SOA is kept for the
+// authority section of the cached answer, its TTL counting down with the entry. A negative answer
+// without an SOA is not cached (§5). Replacement by trust as in RRsetCache. Sharded, bounded in
+// bytes, SIEVE eviction; its own share of the budget so a flood of random names that do not exist
+// cannot push positive data out.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+
+#include "cache/cache_limits.h"
+#include "cache/negative_entry.h"
+#include "cache/sharded.h"
+#include "cache/time.h"
+#include "cache/trust.h"
+#include "wire/name.h"
+#include "wire/rr_type.h"
+#include "wire/rrset.h"
+
+namespace tern::cache {
+
+struct CachedNegative {
+  NegativeKind kind = NegativeKind::NoData;
+  wire::RRset soa;            // soa.ttl = remaining negative TTL (kStaleTtl when stale)
+  uint32_t ttl = 0;           // same as soa.ttl
+  Trust trust = Trust::Additional;
+  bool stale = false;
+  bool prefetch_due = false;
+};
+
+class NegativeCache {
+ public:
+  NegativeCache(const CacheLimits& limits, size_t budget_bytes);
+
+  // min(SOA TTL, SOA MINIMUM) of the first SOA record; nullopt when `soa` is not a usable SOA set.
+  static std::optional<uint32_t> negative_ttl(const wire::RRset& soa);
+
+  // Return false when not stored because better data is cached, the SOA is missing or malformed,
+  // or the entry does not fit. A TTL of 0 is not stored (returns true: accepted, used once).
+  bool insert_nxdomain(const wire::Name& qname, wire::RRClass qclass, const wire::RRset& soa,
+                       Trust trust, Instant now);
+  bool insert_nodata(const wire::Name& qname, wire::RRType qtype, wire::RRClass qclass,
+                     const wire::RRset& soa, Trust trust, Instant now);
+
+  // NXDOMAIN for the name (any type) wins over NODATA for (name, type).
+  std::optional<CachedNegative> lookup(const wire::Name& qname, wire::RRType qtype,
+                                       wire::RRClass qclass, Instant now);
+  std::optional<CachedNegative> lookup_stale(const wire::Name& qname, wire::RRType qtype,
+                                             wire::RRClass qclass, Instant now);
+
+  size_t flush_name(const wire::Name& qname);
+  // NODATA for this type and the name's NXDOMAIN (which covers every type).
+  size_t flush_name_type(const wire::Name& qname, wire::RRType qtype,
+                         wire::RRClass qclass = wire::RRClass::IN);
+  size_t flush_subtree(const wire::Name& apex);
+  void clear();
+
+  // Entries as comment lines (negative data has no zone-file form) followed by the SOA record.
+  void dump(std::ostream& out, Instant now) const;
+
+  size_t memory_bytes() const { return store_.bytes(); }
+  size_t size() const { return store_.count(); }
+  uint64_t evictions() const { return store_.evictions(); }
+
+ private:
+  bool insert(NegativeKind kind, const wire::Name& qname, wire::RRType qtype, wire::RRClass qclass,
+              const wire::RRset& soa, Trust trust, Instant now);
+  std::optional<CachedNegative> find(NegativeKind kind, const wire::Name& qname, wire::RRType qtype,
+                                     wire::RRClass qclass, Instant now, bool allow_stale);
+
+  CacheLimits limits_;
+  Sharded<NegativeEntry> store_;
+};
+
+}  // namespace tern::cache

@@ -1,0 +1,117 @@
+#include "cache/rrset_cache.h"
+
+#include <mutex>
+
+#include "cache/freshness.h"
+#include "cache/name_key.h"
+#include "wire/text.h"
+
+namespace tern::cache {
+namespace {
+
+struct KeyEq {
+  std::span<const uint8_t> owner;
+  wire::RRType type;
+  wire::RRClass rclass;
+  bool operator()(const RRsetEntry& e) const {
+    return e.type == type && e.rclass == rclass && wire_equal_ci(e.owner(), owner);
+  }
+};
+
+}  // namespace
+
+RRsetCache::RRsetCache(const CacheLimits& limits, size_t budget_bytes)
+    : limits_(limits), store_(limits.shards, budget_bytes) {}
+
+bool RRsetCache::insert(const wire::RRset& rrset, Trust trust, Instant now) {
+  if (rrset.empty()) return false;
+  uint32_t ttl = clamp_ttl(rrset.ttl, limits_);
+  auto owner = rrset.owner.wire();
+  uint64_t hash = rrset_key_hash(owner, rrset.type, rrset.rclass);
+  auto& shard = store_.shard_for(hash);
+  auto dead = [&](const RRsetEntry& e) { return freshness(e.expiry, now, limits_) == Freshness::Dead; };
+
+  std::lock_guard lock(shard.mu);
+  if (RRsetEntry* old = shard.store.find(hash, KeyEq{owner, rrset.type, rrset.rclass})) {
+    if (now < old->expiry && trust < old->trust) return false;
+    shard.store.erase(old);
+  }
+  if (ttl == 0) return true;
+  return shard.store.insert(RRsetEntry::create(rrset, hash, trust, expiry_after(now, ttl), ttl), dead);
+}
+
+std::optional<CachedRRset> RRsetCache::find(const wire::Name& owner, wire::RRType type,
+                                            wire::RRClass rclass, Instant now, bool allow_stale) {
+  auto wire_owner = owner.wire();
+  uint64_t hash = rrset_key_hash(wire_owner, type, rclass);
+  auto& shard = store_.shard_for(hash);
+  std::lock_guard lock(shard.mu);
+  RRsetEntry* e = shard.store.find(hash, KeyEq{wire_owner, type, rclass});
+  if (e == nullptr) return std::nullopt;
+  switch (freshness(e->expiry, now, limits_)) {
+    case Freshness::Dead:
+      shard.store.erase(e);
+      return std::nullopt;
+    case Freshness::Stale:
+      if (!allow_stale) return std::nullopt;
+      e->visited = true;
+      return CachedRRset{e->to_rrset(kStaleTtl), e->trust, e->original_ttl, true, false};
+    case Freshness::Fresh:
+      break;
+  }
+  e->visited = true;
+  bool prefetch = false;
+  if (!e->prefetch_claimed && in_prefetch_window(e->expiry, e->original_ttl, now)) {
+    e->prefetch_claimed = true;
+    prefetch = true;
+  }
+  return CachedRRset{e->to_rrset(seconds_left(e->expiry, now)), e->trust, e->original_ttl, false,
+                     prefetch};
+}
+
+std::optional<CachedRRset> RRsetCache::lookup(const wire::Name& owner, wire::RRType type,
+                                              wire::RRClass rclass, Instant now) {
+  return find(owner, type, rclass, now, false);
+}
+
+std::optional<CachedRRset> RRsetCache::lookup_stale(const wire::Name& owner, wire::RRType type,
+                                                    wire::RRClass rclass, Instant now) {
+  return find(owner, type, rclass, now, limits_.serve_stale);
+}
+
+size_t RRsetCache::flush_name(const wire::Name& owner) {
+  auto w = owner.wire();
+  return store_.erase_if([&](const RRsetEntry& e) { return wire_equal_ci(e.owner(), w); });
+}
+
+size_t RRsetCache::flush_name_type(const wire::Name& owner, wire::RRType type,
+                                   wire::RRClass rclass) {
+  auto w = owner.wire();
+  uint64_t hash = rrset_key_hash(w, type, rclass);
+  auto& shard = store_.shard_for(hash);
+  std::lock_guard lock(shard.mu);
+  RRsetEntry* e = shard.store.find(hash, KeyEq{w, type, rclass});
+  if (e == nullptr) return 0;
+  shard.store.erase(e);
+  return 1;
+}
+
+size_t RRsetCache::flush_subtree(const wire::Name& apex) {
+  auto w = apex.wire();
+  return store_.erase_if([&](const RRsetEntry& e) { return wire_is_subdomain_ci(e.owner(), w); });
+}
+
+void RRsetCache::clear() { store_.clear(); }
+
+void RRsetCache::dump(std::ostream& out, Instant now) const {
+  store_.for_each([&](const RRsetEntry& e) {
+    Freshness f = freshness(e.expiry, now, limits_);
+    if (f == Freshness::Dead) return;
+    uint32_t ttl = f == Freshness::Fresh ? seconds_left(e.expiry, now) : 0;
+    out << "; rrset trust=" << to_string(e.trust) << " ttl=" << ttl << "/" << e.original_ttl;
+    if (f == Freshness::Stale) out << " stale (expired " << seconds_since(e.expiry, now) << " s ago)";
+    out << '\n' << wire::rrset_to_text(e.to_rrset(ttl));
+  });
+}
+
+}  // namespace tern::cache

@@ -1,0 +1,192 @@
+#include "cache/server_state_cache.h"
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <new>
+
+#include "cache/name_key.h"
+
+namespace tern::cache {
+namespace {
+
+uint64_t server_hash(const ServerKey& k) {
+  return hash_name_key(k.addr, uint64_t(k.port) << 1 | uint64_t(k.v6));
+}
+
+uint64_t lame_hash(const ServerKey& k, std::span<const uint8_t> zone) {
+  return hash_name_key(zone, server_hash(k));
+}
+
+bool expired(const ServerEntry& e, Instant now) { return now >= e.updated + kServerStateTtl; }
+
+uint32_t clamp_timeout(uint64_t ms) {
+  return uint32_t(std::clamp<uint64_t>(ms, kMinTimeout.count(), kMaxTimeout.count()));
+}
+
+void reset(ServerEntry& e, Instant now) {
+  e.updated = now;
+  e.heard = now;
+  e.backoff_until = Instant{};
+  e.srtt_ms = uint32_t(kUnknownServerRtt.count());
+  e.rttvar_ms = 0;
+  e.timeout_ms = uint32_t(kInitialServerTimeout.count());
+  e.timeouts = 0;
+  e.has_rtt = false;
+  e.edns = EdnsSupport::Unknown;
+}
+
+}  // namespace
+
+ServerKey ServerKey::ipv4(std::array<uint8_t, 4> a, uint16_t port) {
+  ServerKey k;
+  std::copy(a.begin(), a.end(), k.addr.begin());
+  k.port = port;
+  return k;
+}
+
+ServerKey ServerKey::ipv6(std::array<uint8_t, 16> a, uint16_t port) {
+  ServerKey k;
+  k.addr = a;
+  k.port = port;
+  k.v6 = true;
+  return k;
+}
+
+LameEntry* LameEntry::create(const ServerKey& key, const wire::Name& zone, uint64_t hash,
+                             Instant expiry) {
+  auto lower = zone.lowercased();
+  auto w = lower.wire();
+  size_t size = sizeof(LameEntry) + w.size();
+  auto* e = new (::operator new(size)) LameEntry();
+  e->hash = hash;
+  e->bytes = uint32_t(allocation_bytes(size));
+  e->key = key;
+  e->expiry = expiry;
+  e->zone_size = uint8_t(w.size());
+  std::memcpy(e + 1, w.data(), w.size());
+  return e;
+}
+
+void LameEntry::destroy(LameEntry* e) {
+  e->~LameEntry();
+  ::operator delete(e);
+}
+
+ServerStateCache::ServerStateCache(size_t budget_bytes, size_t shards)
+    : servers_(shards, budget_bytes / 2), lame_(shards, budget_bytes / 2) {}
+
+template <class Update>
+void ServerStateCache::update(const ServerKey& server, Instant now, Update&& fn) {
+  uint64_t hash = server_hash(server);
+  auto& shard = servers_.shard_for(hash);
+  std::lock_guard lock(shard.mu);
+  auto eq = [&](const ServerEntry& e) { return e.key == server; };
+  if (ServerEntry* e = shard.store.find(hash, eq)) {
+    if (expired(*e, now)) reset(*e, now);
+    e->visited = true;
+    fn(*e);
+    e->updated = now;
+    return;
+  }
+  auto* e = new ServerEntry();
+  e->hash = hash;
+  e->bytes = uint32_t(allocation_bytes(sizeof(ServerEntry)));
+  e->key = server;
+  reset(*e, now);
+  fn(*e);
+  // The entry is complete before insert: SIEVE may evict the newest entry itself.
+  shard.store.insert(e, [&](const ServerEntry& x) { return expired(x, now); });
+}
+
+void ServerStateCache::record_rtt(const ServerKey& server, Millis rtt, Instant now) {
+  uint32_t sample = uint32_t(std::clamp<int64_t>(rtt.count(), 0, kMaxTimeout.count()));
+  update(server, now, [&](ServerEntry& e) {
+    if (!e.has_rtt) {
+      e.srtt_ms = sample;
+      e.rttvar_ms = sample / 2;  // RFC 6298 §2.2
+      e.has_rtt = true;
+    } else {
+      int64_t delta = int64_t(sample) - int64_t(e.srtt_ms);
+      int64_t dev = delta < 0 ? -delta : delta;
+      e.rttvar_ms = uint32_t(int64_t(e.rttvar_ms) + (dev - int64_t(e.rttvar_ms)) / 4);
+      e.srtt_ms = uint32_t(int64_t(e.srtt_ms) + delta / 8);
+    }
+    e.timeout_ms = clamp_timeout(uint64_t(e.srtt_ms) + 4 * uint64_t(e.rttvar_ms));
+    e.timeouts = 0;
+    e.backoff_until = Instant{};
+    e.heard = now;
+  });
+}
+
+void ServerStateCache::record_timeout(const ServerKey& server, Instant now) {
+  update(server, now, [&](ServerEntry& e) {
+    ++e.timeouts;
+    e.timeout_ms = clamp_timeout(uint64_t(e.timeout_ms) * 2);
+    if (e.timeouts >= kTimeoutsBeforeBackoff) {
+      uint32_t doublings = std::min<uint32_t>(e.timeouts - kTimeoutsBeforeBackoff, 8);
+      Seconds backoff = std::min<Seconds>(kBackoffBase * (1u << doublings), kMaxBackoff);
+      e.backoff_until = now + backoff;
+    }
+  });
+}
+
+void ServerStateCache::record_edns(const ServerKey& server, EdnsSupport edns, Instant now) {
+  update(server, now, [&](ServerEntry& e) { e.edns = edns; });
+}
+
+ServerInfo ServerStateCache::info(const ServerKey& server, Instant now) const {
+  uint64_t hash = server_hash(server);
+  auto& shard = servers_.shard_for(hash);
+  std::lock_guard lock(shard.mu);
+  ServerEntry* e = shard.store.find(hash, [&](const ServerEntry& x) { return x.key == server; });
+  ServerInfo out;
+  if (e == nullptr || expired(*e, now)) return out;
+  e->visited = true;
+  out.known = e->has_rtt || e->timeouts > 0;
+  out.srtt = Millis(e->srtt_ms);
+  out.rttvar = Millis(e->rttvar_ms);
+  out.timeout = Millis(e->timeout_ms);
+  out.consecutive_timeouts = e->timeouts;
+  out.backed_off = now < e->backoff_until;
+  out.edns = e->edns;
+  uint32_t halvings = seconds_since(e->heard, now) / uint32_t(kRttDecayHalfLife.count());
+  uint32_t base = e->has_rtt ? e->srtt_ms : e->timeout_ms;  // never answered: its timeout is its cost
+  out.selection_rtt = Millis(halvings >= 32 ? 0 : base >> halvings);
+  return out;
+}
+
+void ServerStateCache::mark_lame(const ServerKey& server, const wire::Name& zone, Instant now,
+                                 Seconds ttl) {
+  auto lower = zone.lowercased();
+  uint64_t hash = lame_hash(server, lower.wire());
+  auto& shard = lame_.shard_for(hash);
+  std::lock_guard lock(shard.mu);
+  auto eq = [&](const LameEntry& e) { return e.key == server && wire_equal_ci(e.zone(), lower.wire()); };
+  if (LameEntry* old = shard.store.find(hash, eq)) shard.store.erase(old);
+  shard.store.insert(LameEntry::create(server, lower, hash, now + ttl),
+                     [&](const LameEntry& e) { return now >= e.expiry; });
+}
+
+bool ServerStateCache::is_lame(const ServerKey& server, const wire::Name& zone, Instant now) const {
+  auto lower = zone.lowercased();
+  uint64_t hash = lame_hash(server, lower.wire());
+  auto& shard = lame_.shard_for(hash);
+  std::lock_guard lock(shard.mu);
+  auto eq = [&](const LameEntry& e) { return e.key == server && wire_equal_ci(e.zone(), lower.wire()); };
+  LameEntry* e = shard.store.find(hash, eq);
+  if (e == nullptr) return false;
+  if (now >= e->expiry) {
+    shard.store.erase(e);
+    return false;
+  }
+  e->visited = true;
+  return true;
+}
+
+void ServerStateCache::clear() {
+  servers_.clear();
+  lame_.clear();
+}
+
+}  // namespace tern::cache
