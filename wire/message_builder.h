@@ -32,7 +32,8 @@ class MessageBuilder {
   // False when it does not fit or a record section was already started.
   bool add_question(const Name& name, RRType type, RRClass rclass);
 
-  enum class Added { Ok, NoRoom, OutOfOrder };
+  // BadRdata: RDATA of an RFC 1035 type whose names cannot be read (others are written as given).
+  enum class Added { Ok, NoRoom, OutOfOrder, BadRdata };
   // Whole RRset or nothing (RFC 2181 §9). NoRoom in Answer/Authority sets TC; in Additional it
   // does not (RFC 2181 §9: extra data that does not fit is simply left out).
   Added add_rrset(Section section, const RRset& rrset);
@@ -42,6 +43,8 @@ class MessageBuilder {
   // Reserves the OPT record's space up front so it always fits: call before adding records.
   void set_edns(const Edns& edns);
   void set_tc() { header_.tc = true; }
+  // Splits a 12-bit rcode into the header's 4 bits and, with EDNS, the OPT's upper 8 bits.
+  void set_rcode(Rcode rcode);
 
   std::vector<uint8_t> finish();
   void finish_into(std::vector<uint8_t>& out);  // reuses out's capacity
@@ -58,6 +61,8 @@ class MessageBuilder {
   // new suffixes for later names. Returns false when the limit would be exceeded.
   bool write_name(const Name& name, bool compress);
   bool write_rdata(RRType type, std::span<const uint8_t> rdata);
+  bool write_record(const Name& owner, RRType type, RRClass rclass, uint32_t ttl,
+                    std::span<const uint8_t> rdata);
   bool suffix_equals(size_t offset, std::span<const uint8_t> suffix_wire) const;
   bool begin_section(Section section);
   void write_opt(std::vector<uint8_t>& out) const;
@@ -70,6 +75,7 @@ class MessageBuilder {
   Section current_ = Section::Question;
   std::optional<Edns> edns_;
   size_t opt_size_ = 0;
+  bool bad_rdata_ = false;  // set by write_rdata when the failure is the RDATA, not the space
 };
 
 // Convenience used by the front end and the engine.

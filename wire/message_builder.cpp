@@ -1,0 +1,287 @@
+#include "wire/message_builder.h"
+
+#include <algorithm>
+
+#include "wire/rdata_format.h"
+
+namespace tern::wire {
+namespace {
+
+constexpr size_t kMaxPointerTarget = 0x3fff;  // 14-bit pointer offsets (RFC 1035 §4.1.4)
+
+void put16(std::vector<uint8_t>& b, uint16_t v) {
+  b.push_back(uint8_t(v >> 8));
+  b.push_back(uint8_t(v));
+}
+void put16_at(uint8_t* p, uint16_t v) {
+  p[0] = uint8_t(v >> 8);
+  p[1] = uint8_t(v);
+}
+void put32(std::vector<uint8_t>& b, uint32_t v) {
+  put16(b, uint16_t(v >> 16));
+  put16(b, uint16_t(v));
+}
+
+uint32_t suffix_hash(std::span<const uint8_t> wire) {
+  size_t h = kNameHashSeed;
+  for (uint8_t c : wire) h = name_hash_step(h, c);
+  return uint32_t(h ^ (h >> 32));
+}
+
+}  // namespace
+
+MessageBuilder::MessageBuilder(size_t max_size) { reset(max_size); }
+
+void MessageBuilder::reset(size_t max_size) {
+  max_size_ = std::clamp<size_t>(max_size, kHeaderSize, 65535);
+  header_ = Header{};
+  buf_.clear();
+  buf_.reserve(std::min<size_t>(max_size_, 512));
+  buf_.resize(kHeaderSize);
+  table_.clear();
+  counts_ = {};
+  current_ = Section::Question;
+  edns_.reset();
+  opt_size_ = 0;
+}
+
+void MessageBuilder::set_header(const Header& h) { header_ = h; }
+
+void MessageBuilder::set_edns(const Edns& edns) {
+  edns_ = edns;
+  opt_size_ = edns.wire_size();
+}
+
+void MessageBuilder::set_rcode(Rcode rcode) {
+  header_.rcode = uint8_t(uint16_t(rcode) & 0x0f);
+  if (edns_) edns_->ext_rcode_high = uint8_t(uint16_t(rcode) >> 4);
+}
+
+size_t MessageBuilder::size() const { return buf_.size() + opt_size_; }
+
+bool MessageBuilder::suffix_equals(size_t offset, std::span<const uint8_t> want) const {
+  // Names in buf_ were written by us: well formed, pointers only backwards.
+  size_t pos = 0;
+  while (true) {
+    uint8_t len = buf_[offset];
+    if ((len & 0xc0) == 0xc0) {
+      offset = (size_t(len & 0x3f) << 8) | buf_[offset + 1];
+      continue;
+    }
+    if (pos >= want.size() || want[pos] != len) return false;
+    if (len == 0) return pos + 1 == want.size();
+    for (size_t i = 1; i <= len; ++i) {
+      if (ascii_lower(buf_[offset + i]) != ascii_lower(want[pos + i])) return false;
+    }
+    pos += 1 + size_t(len);
+    offset += 1 + size_t(len);
+  }
+}
+
+bool MessageBuilder::write_name(const Name& name, bool compress) {
+  const auto wire = name.wire();
+  const size_t labels = name.label_count();
+  std::array<uint8_t, 128> starts;  // offset of each label in wire
+  std::array<uint32_t, 128> hashes;
+  for (size_t i = 0, pos = 0; i < labels; ++i) {
+    starts[i] = uint8_t(pos);
+    pos += size_t(wire[pos]) + 1;
+  }
+  // Longest already-written suffix: try suffixes from the whole name down to one label.
+  size_t match_label = labels;  // first label not written out (labels = no match)
+  size_t match_offset = 0;
+  for (size_t i = 0; i < labels; ++i) {
+    hashes[i] = suffix_hash(wire.subspan(starts[i]));
+    if (!compress || match_label != labels) continue;
+    const uint8_t want_labels = uint8_t(labels - i);
+    for (const auto& e : table_) {
+      if (e.hash == hashes[i] && e.labels == want_labels &&
+          suffix_equals(e.offset, wire.subspan(starts[i]))) {
+        match_label = i;
+        match_offset = e.offset;
+        break;
+      }
+    }
+  }
+  const size_t literal = match_label == labels ? wire.size() : starts[match_label];
+  const size_t needed = literal + (match_label == labels ? 0 : 2);
+  if (buf_.size() + needed + opt_size_ > max_size_) return false;
+  const size_t base = buf_.size();
+  buf_.insert(buf_.end(), wire.begin(), wire.begin() + literal);
+  if (match_label != labels) put16(buf_, uint16_t(0xc000 | match_offset));
+  for (size_t i = 0; i < match_label; ++i) {
+    size_t at = base + starts[i];
+    if (at > kMaxPointerTarget) break;
+    table_.push_back({hashes[i], uint16_t(at), uint8_t(labels - i)});
+  }
+  return true;
+}
+
+bool MessageBuilder::write_rdata(RRType type, std::span<const uint8_t> rdata) {
+  // Only the RFC 1035 types have names that may be compressed (RFC 3597 §4).
+  if (!rdata_has_compressible_names(type)) {
+    if (buf_.size() + rdata.size() + opt_size_ > max_size_) return false;
+    buf_.insert(buf_.end(), rdata.begin(), rdata.end());
+    return true;
+  }
+  size_t pos = 0;
+  const auto format = detail::format_of(type);
+  for (detail::Field f : format->list()) {
+    size_t n = 0;
+    switch (f) {
+      case detail::Field::Name: {
+        size_t start = pos, count = 0;
+        while (pos < rdata.size() && rdata[pos] != 0 && !(rdata[pos] & 0xc0)) {
+          pos += 1 + size_t(rdata[pos]);
+          ++count;
+        }
+        if (pos >= rdata.size() || rdata[pos] != 0 || pos + 1 - start > Name::kMaxWireSize) {
+          bad_rdata_ = true;
+          return false;
+        }
+        ++pos;
+        auto name = Name::from_wire_unchecked(rdata.subspan(start, pos - start), count);
+        if (!write_name(name, true)) return false;
+        continue;
+      }
+      case detail::Field::U16: n = 2; break;
+      case detail::Field::U32: n = 4; break;
+      default: bad_rdata_ = true; return false;  // not used by the RFC 1035 types
+    }
+    if (pos + n > rdata.size()) {
+      bad_rdata_ = true;
+      return false;
+    }
+    if (buf_.size() + n + opt_size_ > max_size_) return false;
+    buf_.insert(buf_.end(), rdata.begin() + pos, rdata.begin() + pos + n);
+    pos += n;
+  }
+  if (pos != rdata.size()) {
+    bad_rdata_ = true;
+    return false;
+  }
+  return true;
+}
+
+bool MessageBuilder::begin_section(Section section) {
+  if (section < current_) return false;
+  current_ = section;
+  return true;
+}
+
+bool MessageBuilder::add_question(const Name& name, RRType type, RRClass rclass) {
+  if (current_ != Section::Question) return false;
+  const size_t mark = buf_.size(), table_mark = table_.size();
+  if (!write_name(name, true) || buf_.size() + 4 + opt_size_ > max_size_) {
+    buf_.resize(mark);
+    table_.resize(table_mark);
+    return false;
+  }
+  put16(buf_, uint16_t(type));
+  put16(buf_, uint16_t(rclass));
+  ++counts_[0];
+  return true;
+}
+
+MessageBuilder::Added MessageBuilder::add_rrset(Section section, const RRset& rrset) {
+  if (section == Section::Question || !begin_section(section)) return Added::OutOfOrder;
+  const size_t mark = buf_.size(), table_mark = table_.size();
+  uint16_t added = 0;
+  bad_rdata_ = false;
+  for (auto rdata : rrset) {
+    if (!write_record(rrset.owner, rrset.type, rrset.rclass, rrset.ttl, rdata)) {
+      buf_.resize(mark);
+      table_.resize(table_mark);
+      if (bad_rdata_) return Added::BadRdata;
+      if (section != Section::Additional) header_.tc = true;
+      return Added::NoRoom;
+    }
+    ++added;
+  }
+  counts_[size_t(section)] = uint16_t(counts_[size_t(section)] + added);
+  return Added::Ok;
+}
+
+MessageBuilder::Added MessageBuilder::add_record(Section section, const Name& owner, RRType type,
+                                                 RRClass rclass, uint32_t ttl,
+                                                 std::span<const uint8_t> rdata) {
+  if (section == Section::Question || !begin_section(section)) return Added::OutOfOrder;
+  const size_t mark = buf_.size(), table_mark = table_.size();
+  bad_rdata_ = false;
+  if (!write_record(owner, type, rclass, ttl, rdata)) {
+    buf_.resize(mark);
+    table_.resize(table_mark);
+    if (bad_rdata_) return Added::BadRdata;
+    if (section != Section::Additional) header_.tc = true;
+    return Added::NoRoom;
+  }
+  ++counts_[size_t(section)];
+  return Added::Ok;
+}
+
+bool MessageBuilder::write_record(const Name& owner, RRType type, RRClass rclass, uint32_t ttl,
+                                  std::span<const uint8_t> rdata) {
+  if (counts_[size_t(current_)] == 65535) return false;
+  if (!write_name(owner, true)) return false;
+  if (buf_.size() + 10 + opt_size_ > max_size_) return false;
+  put16(buf_, uint16_t(type));
+  put16(buf_, uint16_t(rclass));
+  put32(buf_, ttl);
+  const size_t rdlength_at = buf_.size();
+  put16(buf_, 0);
+  if (!write_rdata(type, rdata)) return false;
+  const size_t rdlength = buf_.size() - rdlength_at - 2;
+  if (rdlength > 65535) return false;
+  put16_at(&buf_[rdlength_at], uint16_t(rdlength));
+  return true;
+}
+
+void MessageBuilder::write_opt(std::vector<uint8_t>& out) const {
+  out.push_back(0);  // root owner
+  put16(out, uint16_t(RRType::OPT));
+  put16(out, edns_->udp_size);
+  put32(out, uint32_t(edns_->ext_rcode_high) << 24 | uint32_t(edns_->version) << 16 |
+                 (edns_->do_bit ? 0x8000u : 0u));
+  put16(out, uint16_t(opt_size_ - 11));
+  for (const auto& o : edns_->options) {
+    put16(out, o.code);
+    put16(out, uint16_t(o.data.size()));
+    out.insert(out.end(), o.data.begin(), o.data.end());
+  }
+}
+
+void MessageBuilder::finish_into(std::vector<uint8_t>& out) {
+  uint8_t* h = buf_.data();
+  put16_at(h, header_.id);
+  h[2] = uint8_t((header_.qr ? 0x80 : 0) | (uint8_t(header_.opcode) & 0x0f) << 3 |
+                 (header_.aa ? 0x04 : 0) | (header_.tc ? 0x02 : 0) | (header_.rd ? 0x01 : 0));
+  h[3] = uint8_t((header_.ra ? 0x80 : 0) | (header_.z ? 0x40 : 0) | (header_.ad ? 0x20 : 0) |
+                 (header_.cd ? 0x10 : 0) | (header_.rcode & 0x0f));
+  put16_at(h + 4, counts_[0]);
+  put16_at(h + 6, counts_[1]);
+  put16_at(h + 8, counts_[2]);
+  put16_at(h + 10, uint16_t(counts_[3] + (edns_ ? 1 : 0)));
+  out.assign(buf_.begin(), buf_.end());
+  if (edns_) write_opt(out);
+}
+
+std::vector<uint8_t> MessageBuilder::finish() {
+  std::vector<uint8_t> out;
+  out.reserve(size());
+  finish_into(out);
+  return out;
+}
+
+std::vector<uint8_t> build_query(uint16_t id, const Name& name, RRType type, RRClass rclass,
+                                 bool rd, const std::optional<Edns>& edns) {
+  MessageBuilder b(65535);
+  Header h;
+  h.id = id;
+  h.rd = rd;
+  b.set_header(h);
+  if (edns) b.set_edns(*edns);
+  b.add_question(name, type, rclass);
+  return b.finish();
+}
+
+}  // namespace tern::wire
