@@ -1,0 +1,62 @@
+// CacheAccess: the engine's narrow view of the shared caches (cache/caches.h). Every cache call the
+// engine makes goes through here, so the rules of what is stored with which trust stay in one file
+// and the rest of the engine does not depend on the cache's exact signatures.
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include "cache/server_state_cache.h"
+#include "cache/trust.h"
+#include "resolver/engine/world.h"
+#include "wire/name.h"
+#include "wire/rrset.h"
+
+namespace tern::cache {
+class Caches;
+}
+
+namespace tern::engine {
+
+class CacheAccess {
+ public:
+  explicit CacheAccess(cache::Caches& caches) : caches_(caches) {}
+
+  struct Hit {
+    wire::RRset rrset;  // TTL = seconds left
+    cache::Trust trust = cache::Trust::Additional;
+    bool stale = false;
+    bool prefetch_due = false;
+  };
+  std::optional<Hit> rrset(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
+                           Instant now);
+  // Expired data still inside the serve-stale window (RFC 8767).
+  std::optional<Hit> rrset_stale(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
+                                 Instant now);
+  void store(const wire::RRset& rrset, cache::Trust trust, Instant now);
+
+  struct Negative {
+    bool nxdomain = false;           // false: NODATA for the type asked
+    std::optional<wire::RRset> soa;  // TTL = seconds left
+  };
+  std::optional<Negative> negative(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
+                                   Instant now);
+  void store_nxdomain(const wire::Name& name, wire::RRClass rclass, const wire::RRset& soa,
+                      Instant now);
+  void store_nodata(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
+                    const wire::RRset& soa, Instant now);
+
+  // Server state (per address): smoothed RTT for selection, timeout with backoff.
+  cache::ServerInfo server(const Address& a, Instant now);
+  void record_rtt(const Address& a, std::chrono::milliseconds rtt, Instant now);
+  void record_timeout(const Address& a, Instant now);
+  bool edns_unsupported(const Address& a, Instant now);
+  void set_edns_unsupported(const Address& a, Instant now);
+  bool lame(const Address& a, const wire::Name& zone, Instant now);
+  void set_lame(const Address& a, const wire::Name& zone, Instant now);
+
+ private:
+  cache::Caches& caches_;
+};
+
+}  // namespace tern::engine

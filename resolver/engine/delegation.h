@@ -1,0 +1,48 @@
+// A delegation point: the zone we are asking about, its name servers, what we know of their
+// addresses, and what we have tried so far in this resolution (Unbound's delegpt).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "resolver/engine/world.h"
+#include "wire/name.h"
+#include "wire/rrset.h"
+
+namespace tern::engine {
+
+struct NameServer {
+  wire::Name name;
+  std::vector<Address> addresses;
+  bool a_looked_up = false;     // a child query for A was made (or glue/cache covered it)
+  bool aaaa_looked_up = false;  // same for AAAA
+};
+
+struct ServerAttempt {
+  Address address;
+  uint32_t attempts = 0;  // queries sent to it for this delegation
+  bool done = false;      // lame, failed, or used up: never again for this delegation
+};
+
+struct Delegation {
+  wire::Name zone;
+  std::vector<NameServer> servers;
+  std::vector<ServerAttempt> tried;
+  uint32_t glueless_lookups = 0;
+  uint32_t skipped_not_allowed = 0;  // addresses dropped by the allow-list / IPv6 switch
+  bool from_hints = false;
+
+  NameServer* find(const wire::Name& ns);
+  ServerAttempt& attempt(const Address& a);
+  const ServerAttempt* find_attempt(const Address& a) const;
+  bool has_address() const;
+};
+
+// The NS names of an NS RRset (targets that do not parse are skipped).
+std::vector<wire::Name> ns_targets(const wire::RRset& ns);
+
+// Addresses held in A / AAAA RRsets, on `port`.
+std::vector<Address> addresses_of(const wire::RRset& rrset, uint16_t port);
+
+}  // namespace tern::engine

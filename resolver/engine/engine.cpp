@@ -1,0 +1,127 @@
+// Engine: the entry points (resolve, prefetch), in-flight merging, and completion. The iteration
+// itself lives in iterator*.cpp.
+#include "resolver/engine/engine.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "resolver/engine/iterator.h"
+#include "resolver/engine/resolution_state.h"
+#include "root-hints/compiled_root_hints.h"
+
+namespace tern::engine {
+
+namespace {
+
+RootHints load_hints(const EngineConfig& cfg) {
+  std::string_view text = cfg.root_hints_text.empty() ? tern::compiled_root_hints()
+                                                      : std::string_view(cfg.root_hints_text);
+  auto hints = parse_root_hints(text);
+  if (!hints)
+    throw std::invalid_argument("root hints: " + std::string(to_string(hints.error())));
+  return std::move(*hints);
+}
+
+}  // namespace
+
+size_t Engine::KeyHash::operator()(const Key& k) const {
+  return k.qname.hash() ^ (size_t(k.qtype) << 16) ^ (size_t(k.qclass) << 40);
+}
+
+Engine::Key Engine::key_of(const Query& q) { return Key{q.qname, q.qtype, q.qclass}; }
+
+Engine::Engine(EngineConfig config, World world, cache::Caches& caches)
+    : config_(std::move(config)),
+      world_(world),
+      caches_(caches),
+      hints_(load_hints(config_)),
+      alive_(std::make_shared<Engine*>(this)) {}
+
+Engine::~Engine() {
+  // Pending transport callbacks see alive_ expired and do nothing; waiters are not called.
+  alive_.reset();
+}
+
+void Engine::resolve(const Query& query, Done done) {
+  if (auto it = by_key_.find(key_of(query)); it != by_key_.end()) {
+    auto r = resolutions_.find(it->second);
+    if (r != resolutions_.end() && !r->second->finished) {
+      ++stats_.merged;
+      r->second->waiters.push_back(std::move(done));
+      return;
+    }
+  }
+  // The fast path: the whole answer from the cache, synchronously.
+  CacheAccess cache(caches_);
+  auto walk = walk_cache(cache, query.qname, query.qtype, query.qclass, world_.clock.now(),
+                         config_.max_cname_chain, /*stale=*/false, /*skip_final=*/false);
+  if (walk.outcome != CacheWalk::Outcome::Miss) {
+    ++stats_.cache_answers;
+    Answer a;
+    a.from_cache = true;
+    a.rcode = walk.outcome == CacheWalk::Outcome::NxDomain ? wire::Rcode::NXDomain
+                                                            : wire::Rcode::NoError;
+    a.answer = std::move(walk.chain);
+    for (auto& s : walk.answer) a.answer.push_back(std::move(s));
+    if (walk.soa) a.authority.push_back(std::move(*walk.soa));
+    bool refresh = walk.prefetch_due && config_.prefetch;
+    done(a);
+    if (refresh) prefetch(query);
+    return;
+  }
+  start(query, std::move(done), /*prefetch=*/false);
+}
+
+void Engine::prefetch(const Query& query) {
+  if (by_key_.count(key_of(query))) return;  // already being resolved: that refreshes it
+  ++stats_.prefetches;
+  start(query, nullptr, /*prefetch=*/true);
+}
+
+void Engine::start(const Query& query, Done done, bool prefetch) {
+  auto res = std::make_unique<Resolution>();
+  res->id = next_id_++;
+  res->query = query;
+  if (done) res->waiters.push_back(std::move(done));
+  res->started = world_.clock.now();
+  res->deadline = res->started + config_.resolve_deadline;
+  res->prefetch = prefetch;
+  auto root = std::make_unique<Task>();
+  root->qname = query.qname;
+  root->qtype = query.qtype;
+  root->qclass = query.qclass;
+  root->visited.push_back(query.qname);
+  root->minimise = config_.qname_minimisation;
+  root->skip_cache_answer = prefetch;
+  res->tasks.push_back(std::move(root));
+  auto id = res->id;
+  by_key_[key_of(query)] = id;
+  resolutions_.emplace(id, std::move(res));
+  ++stats_.resolutions;
+  drive(id, 0);
+}
+
+void Engine::drive(uint64_t resolution_id, size_t task_index) {
+  auto it = resolutions_.find(resolution_id);
+  if (it == resolutions_.end()) return;
+  Iterator iter(*this, *it->second);
+  if (iter.run(task_index)) complete(resolution_id);
+}
+
+void Engine::complete(uint64_t resolution_id) {
+  auto it = resolutions_.find(resolution_id);
+  if (it == resolutions_.end()) return;
+  // Detach first: a waiter may call resolve() again for the same question.
+  std::unique_ptr<Resolution> res = std::move(it->second);
+  resolutions_.erase(it);
+  res->finished = true;
+  auto key = by_key_.find(key_of(res->query));
+  if (key != by_key_.end() && key->second == resolution_id) by_key_.erase(key);
+  Answer answer = Iterator(*this, *res).client_answer(*res->tasks.front());
+  if (answer.stale) ++stats_.stale_answers;
+  if (answer.failure) ++stats_.servfails;
+  for (auto& waiter : res->waiters)
+    if (waiter) waiter(answer);
+}
+
+}  // namespace tern::engine

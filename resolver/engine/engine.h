@@ -1,0 +1,118 @@
+// Engine: iterative resolution from the root hints to the answer (one instance per worker thread,
+// single-threaded, driven by callbacks from its Transport). See docs/architecture.md.
+//
+// Completion rules for resolve() (the front end relies on them):
+//  - `done` is called exactly once.
+//  - It is called SYNCHRONOUSLY, from inside resolve(), only when the answer is decided without
+//    sending anything: the whole answer (a CNAME chain included) is in the RRset or negative
+//    cache. Every other question completes later, from a Transport callback on the loop.
+//  - Identical questions (qname case-insensitive, qtype, qclass) in flight are merged: one
+//    resolution, every `done` called with the same Answer, in the order they were registered.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "resolver/engine/engine_config.h"
+#include "resolver/engine/failure.h"
+#include "resolver/engine/root_hints.h"
+#include "resolver/engine/world.h"
+#include "wire/name.h"
+#include "wire/rr_type.h"
+#include "wire/rrset.h"
+
+namespace tern::cache {
+class Caches;
+}
+
+namespace tern::engine {
+
+struct Query {
+  wire::Name qname;
+  wire::RRType qtype = wire::RRType::A;
+  wire::RRClass qclass = wire::RRClass::IN;
+  bool dnssec_ok = false;
+  bool cd = false;
+};
+
+struct Answer {
+  wire::Rcode rcode = wire::Rcode::ServFail;
+  std::vector<wire::RRset> answer, authority, additional;
+  bool stale = false;  // served from expired cache data after every upstream failed (RFC 8767)
+  // Diagnostics, not for the wire.
+  std::optional<Failure> failure;  // set when rcode came from client_rcode()
+  bool from_cache = false;         // answered without sending anything
+  uint32_t upstream_queries = 0;   // queries this resolution sent (0 for a merged waiter's cache hit)
+};
+
+struct EngineStats {
+  uint64_t resolutions = 0;         // resolutions started (merged questions count once)
+  uint64_t merged = 0;              // questions attached to a resolution already in flight
+  uint64_t cache_answers = 0;       // questions answered synchronously from the cache
+  uint64_t upstream_queries = 0;    // queries handed to the transport
+  uint64_t rejected_responses = 0;  // wrong ID / question / not a response / unparsable
+  uint64_t scrubbed_records = 0;    // records dropped as out of bailiwick or unsolicited
+  uint64_t servfails = 0;
+  uint64_t stale_answers = 0;
+  uint64_t prefetches = 0;
+};
+
+struct Resolution;
+struct Task;
+
+class Engine {
+ public:
+  // Throws std::invalid_argument when config.root_hints_text (or the compiled-in hints) cannot be
+  // parsed: a start-up error.
+  Engine(EngineConfig config, World world, cache::Caches& caches);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  using Done = std::function<void(const Answer&)>;
+  void resolve(const Query& query, Done done);
+
+  // Refreshes `query` in the background, bypassing the cache for the final answer (the front end
+  // calls this when its packet cache says an entry is nearly expired; the engine calls it itself
+  // when the RRset cache says prefetch_due). Merged with an identical resolution in flight.
+  void prefetch(const Query& query);
+
+  size_t in_flight() const { return resolutions_.size(); }
+  const EngineStats& stats() const { return stats_; }
+  const EngineConfig& config() const { return config_; }
+
+ private:
+  friend struct Iterator;
+  struct Key {
+    wire::Name qname;
+    wire::RRType qtype;
+    wire::RRClass qclass;
+    friend bool operator==(const Key&, const Key&) = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const;
+  };
+
+  void start(const Query& query, Done done, bool prefetch);
+  // Runs task `task_index` of a resolution; completes the resolution when its client task is done.
+  void drive(uint64_t resolution_id, size_t task_index);
+  void complete(uint64_t resolution_id);
+  static Key key_of(const Query& q);
+
+  EngineConfig config_;
+  World world_;
+  cache::Caches& caches_;
+  RootHints hints_;
+  uint64_t next_id_ = 1;
+  std::unordered_map<uint64_t, std::unique_ptr<Resolution>> resolutions_;
+  std::unordered_map<Key, uint64_t, KeyHash> by_key_;
+  EngineStats stats_;
+  // Transport callbacks hold a weak reference: after the engine is gone they do nothing.
+  std::shared_ptr<Engine*> alive_;
+};
+
+}  // namespace tern::engine

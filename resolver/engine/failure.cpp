@@ -1,0 +1,26 @@
+#include "resolver/engine/failure.h"
+
+namespace tern::engine {
+
+std::string_view to_string(Failure f) {
+  switch (f) {
+    case Failure::AllServersFailed: return "all-servers-failed";
+    case Failure::NoUsableServers: return "no-usable-servers";
+    case Failure::NotAllowed: return "not-allowed";
+    case Failure::UpstreamBudget: return "upstream-budget";
+    case Failure::Deadline: return "deadline";
+    case Failure::CnameChainTooLong: return "cname-chain-too-long";
+    case Failure::CnameLoop: return "cname-loop";
+    case Failure::ReferralDepth: return "referral-depth";
+    case Failure::GluelessLimit: return "glueless-limit";
+    case Failure::SubqueryDepth: return "subquery-depth";
+    case Failure::PrimingFailed: return "priming-failed";
+    case Failure::BadRootHints: return "bad-root-hints";
+    case Failure::Internal: return "internal";
+  }
+  return "unknown";
+}
+
+wire::Rcode client_rcode(Failure) { return wire::Rcode::ServFail; }
+
+}  // namespace tern::engine

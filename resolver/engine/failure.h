@@ -1,0 +1,33 @@
+// Why a resolution failed, and the one function that maps a failure to what the client sees.
+#pragma once
+
+#include <string_view>
+
+#include "wire/rr_type.h"
+
+namespace tern::engine {
+
+enum class Failure : uint8_t {
+  AllServersFailed,   // every server of a delegation timed out, failed or was lame
+  NoUsableServers,    // a delegation without any address we may send to
+  NotAllowed,         // every server address was outside the upstream allow-list
+  UpstreamBudget,     // max_upstream_queries reached
+  Deadline,           // resolve_deadline passed
+  CnameChainTooLong,  // max_cname_chain reached
+  CnameLoop,          // a CNAME/DNAME chain came back to a name already seen
+  ReferralDepth,      // max_referral_depth reached
+  GluelessLimit,      // max_glueless_per_delegation reached and nothing else to try
+  SubqueryDepth,      // child queries nested too deeply, or a child for a question an ancestor asks
+  PrimingFailed,      // no root NS set after priming
+  BadRootHints,       // root hints text unusable
+  Internal,           // a response we built could not be parsed again etc.
+};
+
+std::string_view to_string(Failure f);
+
+// The single place internal failures become a client rcode. Every failure is SERVFAIL today
+// (RFC 1035: the name server was unable to process the query); the function exists so a future
+// policy (e.g. REFUSED for NotAllowed) changes one line.
+wire::Rcode client_rcode(Failure f);
+
+}  // namespace tern::engine

@@ -1,0 +1,192 @@
+// The iterator's driver: the dispatch loop over the state enum, task completion and hand-over to
+// the parent task, and the answer the client gets.
+#include "resolver/engine/iterator.h"
+
+#include <algorithm>
+
+#include "cache/caches.h"
+#include "wire/rdata.h"
+
+namespace tern::engine {
+
+namespace {
+
+// A task that moves through more states than this without waiting is stuck in a bug; failing is
+// better than spinning the worker thread.
+constexpr int kMaxStepsWithoutWaiting = 10000;
+
+// Failures that belong to the whole client query, not to the one task that noticed them: a parent
+// must not try something else when its child ran into them.
+bool fatal(Failure f) {
+  return f == Failure::UpstreamBudget || f == Failure::Deadline || f == Failure::ReferralDepth;
+}
+
+}  // namespace
+
+std::string_view to_string(State s) {
+  switch (s) {
+    case State::Init: return "init";
+    case State::FindDelegation: return "find-delegation";
+    case State::Prime: return "prime";
+    case State::SelectServer: return "select-server";
+    case State::SendQuery: return "send-query";
+    case State::WaitResponse: return "wait-response";
+    case State::HandleResponse: return "handle-response";
+    case State::WaitChild: return "wait-child";
+    case State::Finished: return "finished";
+  }
+  return "unknown";
+}
+
+Iterator::Iterator(Engine& e, Resolution& r) : engine(e), res(r), cache(e.caches_) {}
+
+Instant Iterator::now() const { return engine.world_.clock.now(); }
+
+bool Iterator::run(size_t idx) {
+  int steps = 0;
+  for (;;) {
+    Task& t = *res.tasks[idx];
+    while (t.state != State::WaitResponse && t.state != State::WaitChild &&
+           t.state != State::Finished) {
+      if (now() >= res.deadline) {
+        t.state = fail(t, Failure::Deadline);
+        break;
+      }
+      if (++steps > kMaxStepsWithoutWaiting) {
+        t.state = fail(t, Failure::Internal);
+        break;
+      }
+      switch (t.state) {
+        case State::Init: t.state = on_init(t); break;
+        case State::FindDelegation: t.state = on_find_delegation(t); break;
+        case State::Prime: t.state = on_prime(t); break;
+        case State::SelectServer: t.state = on_select_server(t); break;
+        case State::SendQuery: t.state = on_send_query(t); break;
+        case State::HandleResponse: t.state = on_handle_response(t); break;
+        case State::WaitResponse:
+        case State::WaitChild:
+        case State::Finished: break;
+      }
+    }
+    if (t.state == State::WaitChild && t.child && res.tasks[*t.child]->state == State::Init) {
+      idx = *t.child;  // a fresh child: run it now
+      continue;
+    }
+    if (t.state != State::Finished) return false;
+    if (!t.parent) return true;
+    Task& parent = *res.tasks[*t.parent];
+    if (parent.state != State::WaitChild || parent.child != idx) return false;
+    parent.child.reset();
+    if (t.result.kind == TaskResult::Kind::Failed && fatal(t.result.failure))
+      parent.state = fail(parent, t.result.failure);
+    else
+      parent.state = on_child_done(parent, t);
+    idx = parent.index;
+  }
+}
+
+State Iterator::fail(Task& t, Failure f) {
+  t.result = TaskResult{};
+  t.result.kind = TaskResult::Kind::Failed;
+  t.result.failure = f;
+  return State::Finished;
+}
+
+State Iterator::finish_answer(Task& t, TaskResult::Kind kind, std::vector<wire::RRset> answer,
+                              std::optional<wire::RRset> soa) {
+  t.result = TaskResult{};
+  t.result.kind = kind;
+  t.result.answer = t.chain;
+  for (auto& a : answer) t.result.answer.push_back(std::move(a));
+  t.result.soa = std::move(soa);
+  return State::Finished;
+}
+
+std::optional<State> Iterator::follow_chain(Task& t, const std::vector<wire::RRset>& records,
+                                            const wire::Name& target) {
+  for (const auto& r : records) {
+    if (r.type == wire::RRType::CNAME &&
+        std::find(t.visited.begin(), t.visited.end(), r.owner) == t.visited.end())
+      t.visited.push_back(r.owner);
+    t.chain.push_back(r);
+    // A DNAME and the CNAME synthesised from it are one hop.
+    if (r.type == wire::RRType::CNAME) ++t.cname_hops;
+  }
+  if (t.cname_hops > engine.config_.max_cname_chain) return fail(t, Failure::CnameChainTooLong);
+  if (std::find(t.visited.begin(), t.visited.end(), target) != t.visited.end())
+    return fail(t, Failure::CnameLoop);
+  t.visited.push_back(target);
+  t.qname = target;
+  // A new name starts a new walk from its own closest delegation.
+  t.have_dp = false;
+  t.minimise = engine.config_.qname_minimisation && !t.priming;
+  t.minimise_labels = 0;
+  t.minimise_queries = 0;
+  return std::nullopt;
+}
+
+size_t Iterator::spawn_child(Task& parent, const wire::Name& qname, wire::RRType qtype,
+                             bool priming) {
+  auto child = std::make_unique<Task>();
+  child->index = res.tasks.size();
+  child->parent = parent.index;
+  child->depth = parent.depth + 1;
+  child->priming = priming;
+  child->qname = qname;
+  child->qtype = qtype;
+  child->qclass = parent.qclass;
+  child->visited.push_back(qname);
+  child->minimise = engine.config_.qname_minimisation && !priming;
+  size_t idx = child->index;
+  res.tasks.push_back(std::move(child));
+  parent.child = idx;
+  return idx;
+}
+
+bool Iterator::allowed(const Address& a) const {
+  const auto& cfg = engine.config_;
+  if (a.v6 && !cfg.ipv6) return false;
+  for (const auto& net : cfg.upstream_allow)
+    if (net.contains(a)) return true;
+  if (!cfg.upstream_allow.empty()) return false;
+  // No allow-list: any global address, never loopback or private ones (do-not-query-localhost).
+  return !a.is_loopback() && !a.is_private();
+}
+
+Answer Iterator::client_answer(const Task& root) {
+  Answer a;
+  a.upstream_queries = res.upstream_queries;
+  const auto& r = root.result;
+  switch (r.kind) {
+    case TaskResult::Kind::Answer:
+      a.rcode = wire::Rcode::NoError;
+      a.answer = r.answer;
+      return a;
+    case TaskResult::Kind::NxDomain:
+    case TaskResult::Kind::NoData:
+      a.rcode = r.kind == TaskResult::Kind::NxDomain ? wire::Rcode::NXDomain : wire::Rcode::NoError;
+      a.answer = r.answer;
+      if (r.soa) a.authority.push_back(*r.soa);
+      return a;
+    case TaskResult::Kind::Failed: break;
+  }
+  // Every upstream failed: RFC 8767 serve-stale, if the cache still holds something.
+  if (engine.config_.serve_stale) {
+    auto walk = walk_cache(cache, res.query.qname, res.query.qtype, res.query.qclass, now(),
+                           engine.config_.max_cname_chain, /*stale=*/true, /*skip_final=*/false);
+    if (walk.outcome != CacheWalk::Outcome::Miss) {
+      a.stale = true;
+      a.answer = walk.chain;
+      for (auto& s : walk.answer) a.answer.push_back(s);
+      if (walk.soa) a.authority.push_back(*walk.soa);
+      a.rcode = walk.outcome == CacheWalk::Outcome::NxDomain ? wire::Rcode::NXDomain
+                                                              : wire::Rcode::NoError;
+      return a;
+    }
+  }
+  a.failure = r.failure;
+  a.rcode = client_rcode(r.failure);
+  return a;
+}
+
+}  // namespace tern::engine

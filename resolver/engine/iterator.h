@@ -1,0 +1,72 @@
+// Iterator: moves the tasks of one resolution through their states (resolution_state.h). One
+// handler per state, each in the iterator_*.cpp file named after what it does. The iterator is a
+// short-lived view over the engine and one resolution; all state lives in Resolution / Task.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "resolver/engine/cache_access.h"
+#include "resolver/engine/engine.h"
+#include "resolver/engine/resolution_state.h"
+#include "resolver/engine/response_classifier.h"
+
+namespace tern::engine {
+
+// What the cache knows about a question, following CNAMEs (iterator_cache.cpp).
+struct CacheWalk {
+  enum class Outcome : uint8_t { Answer, NxDomain, NoData, Miss } outcome = Outcome::Miss;
+  std::vector<wire::RRset> chain;   // CNAMEs followed
+  std::vector<wire::RRset> answer;  // the final RRset
+  std::optional<wire::RRset> soa;
+  wire::Name name;                  // last name looked at (the miss, or the answer's owner)
+  bool prefetch_due = false;
+  bool stale = false;
+};
+// stale = true uses RFC 8767 stale data too. skip_final: the first name's positive data is
+// ignored (prefetch refreshes it).
+CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType qtype,
+                     wire::RRClass qclass, Instant now, uint32_t max_chain, bool stale,
+                     bool skip_final);
+
+struct Iterator {
+  Engine& engine;
+  Resolution& res;
+  CacheAccess cache;
+
+  Iterator(Engine& e, Resolution& r);
+
+  // Runs `task` (and the parents it completes) until every touched task waits or the client's
+  // task is finished. Returns true when the resolution is finished (the caller completes it).
+  bool run(size_t task_index);
+
+  // Entry point of transport callbacks (iterator_send.cpp).
+  static void on_transport(Engine& e, uint64_t resolution_id, size_t task_index, uint64_t seq,
+                           TransportResult result);
+
+  // State handlers.
+  State on_init(Task& t);               // iterator_cache.cpp
+  State on_find_delegation(Task& t);    // iterator_delegation.cpp
+  State on_prime(Task& t);              // iterator_delegation.cpp
+  State on_select_server(Task& t);      // iterator_select.cpp
+  State on_send_query(Task& t);         // iterator_send.cpp
+  State on_handle_response(Task& t);    // iterator_response.cpp
+  State on_child_done(Task& parent, Task& child);  // iterator_select.cpp
+
+  // Helpers.
+  Instant now() const;
+  State fail(Task& t, Failure f);
+  State finish_answer(Task& t, TaskResult::Kind kind, std::vector<wire::RRset> answer,
+                      std::optional<wire::RRset> soa);
+  // Appends CNAME/DNAME records to the task's chain and moves qname to `target`. Fails the task
+  // (returns Finished) on a loop or when the chain limit is reached.
+  std::optional<State> follow_chain(Task& t, const std::vector<wire::RRset>& records,
+                                    const wire::Name& target);
+  size_t spawn_child(Task& parent, const wire::Name& qname, wire::RRType qtype, bool priming);
+  bool allowed(const Address& a) const;  // allow-list, loopback/private rule, IPv6 switch
+  Delegation delegation_from_ns(const wire::RRset& ns, const std::vector<wire::RRset>& glue);
+  void add_hint_addresses(Delegation& dp);
+  Answer client_answer(const Task& root);
+};
+
+}  // namespace tern::engine

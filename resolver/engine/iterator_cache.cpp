@@ -1,0 +1,70 @@
+// State Init: can the cache answer the task's question, or move it along a cached CNAME?
+#include <algorithm>
+
+#include "resolver/engine/iterator.h"
+#include "wire/rdata.h"
+
+namespace tern::engine {
+
+CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType qtype,
+                     wire::RRClass qclass, Instant now, uint32_t max_chain, bool stale,
+                     bool skip_final) {
+  CacheWalk w;
+  w.name = qname;
+  std::vector<wire::Name> seen{qname};
+  auto lookup = [&](const wire::Name& n, wire::RRType t) {
+    return stale ? cache.rrset_stale(n, t, qclass, now) : cache.rrset(n, t, qclass, now);
+  };
+  for (uint32_t hop = 0; hop <= max_chain; ++hop) {
+    bool first = hop == 0;
+    if (!(first && skip_final)) {
+      // RFC 2181 §5.4.1: glue and other low-trust data never answer a client.
+      if (auto hit = lookup(w.name, qtype); hit && cache::answer_grade(hit->trust)) {
+        w.outcome = CacheWalk::Outcome::Answer;
+        w.prefetch_due = hit->prefetch_due;
+        w.stale = w.stale || hit->stale;
+        w.answer.push_back(std::move(hit->rrset));
+        return w;
+      }
+      if (auto neg = cache.negative(w.name, qtype, qclass, now)) {
+        w.outcome = neg->nxdomain ? CacheWalk::Outcome::NxDomain : CacheWalk::Outcome::NoData;
+        w.soa = std::move(neg->soa);
+        return w;
+      }
+    }
+    if (qtype == wire::RRType::CNAME) return w;
+    auto cname = lookup(w.name, wire::RRType::CNAME);
+    if (!cname || !cache::answer_grade(cname->trust) || cname->rrset.empty()) return w;
+    auto target = wire::rdata_target(wire::RRType::CNAME, *cname->rrset.begin());
+    if (!target) return w;
+    w.stale = w.stale || cname->stale;
+    w.chain.push_back(std::move(cname->rrset));
+    w.name = *target;
+    // A loop in the cache: stop here; the iterator's own chain check fails the question.
+    if (std::find(seen.begin(), seen.end(), w.name) != seen.end()) return w;
+    seen.push_back(w.name);
+  }
+  return w;
+}
+
+State Iterator::on_init(Task& t) {
+  bool skip = t.skip_cache_answer;
+  t.skip_cache_answer = false;  // only the first look at the prefetched name is skipped
+  auto w = walk_cache(cache, t.qname, t.qtype, t.qclass, now(), engine.config_.max_cname_chain,
+                      /*stale=*/false, skip);
+  if (!w.chain.empty()) {
+    if (auto done = follow_chain(t, w.chain, w.name)) return *done;
+  }
+  switch (w.outcome) {
+    case CacheWalk::Outcome::Answer:
+      return finish_answer(t, TaskResult::Kind::Answer, std::move(w.answer), std::nullopt);
+    case CacheWalk::Outcome::NxDomain:
+      return finish_answer(t, TaskResult::Kind::NxDomain, {}, std::move(w.soa));
+    case CacheWalk::Outcome::NoData:
+      return finish_answer(t, TaskResult::Kind::NoData, {}, std::move(w.soa));
+    case CacheWalk::Outcome::Miss: break;
+  }
+  return State::FindDelegation;
+}
+
+}  // namespace tern::engine

@@ -1,0 +1,151 @@
+// State HandleResponse: check the response is for the query we sent, then act on what it means
+// (response_classifier.h): answer, chain to follow, negative answer, referral to follow, or a
+// server to give up on. Caches only what classification kept (in bailiwick), ranked by trust.
+#include <algorithm>
+
+#include "resolver/engine/iterator.h"
+#include "wire/message_view.h"
+
+namespace tern::engine {
+
+namespace {
+
+void advance_minimisation(Task& t) {
+  size_t n = t.qname.label_count();
+  size_t remaining = n > t.minimise_labels ? n - t.minimise_labels : 0;
+  size_t step = 1;
+  if (t.minimise_queries >= kMinimiseOneLab) {
+    size_t left = kMaxMinimiseCount > t.minimise_queries ? kMaxMinimiseCount - t.minimise_queries : 1;
+    step = std::max<size_t>(1, (remaining + left - 1) / left);
+  }
+  t.minimise_labels += step;
+}
+
+}  // namespace
+
+State Iterator::on_handle_response(Task& t) {
+  const auto& cfg = engine.config_;
+  auto& stats = engine.stats_;
+  const auto n = now();
+  auto& attempt = t.dp.attempt(t.server);
+  if (!t.response) return State::SelectServer;
+  if (!t.response->ok()) {
+    if (t.response->error() == TransportError::Timeout)
+      cache.record_timeout(t.server, n);
+    else
+      attempt.done = true;
+    if (t.protocol == Protocol::Tcp) attempt.done = true;
+    return State::SelectServer;
+  }
+  const auto& bytes = t.response->value();
+  auto msg = wire::MessageView::parse(bytes);
+  if (!msg || !response_matches(*msg, t.query_id, t.sent_qname, t.sent_qtype, t.qclass)) {
+    // Not an answer to our question (spoofed, misdirected or garbage): nothing of it is used.
+    ++stats.rejected_responses;
+    return State::SelectServer;
+  }
+  cache.record_rtt(t.server, std::chrono::duration_cast<std::chrono::milliseconds>(n - t.sent_at), n);
+
+  if (msg->header().tc) {
+    if (t.protocol == Protocol::Udp) {
+      t.protocol = Protocol::Tcp;  // RFC 7766 §5: same server, over TCP
+      return State::SendQuery;
+    }
+    attempt.done = true;
+    return State::SelectServer;
+  }
+
+  AskedQuestion asked{t.dp.zone, t.sent_qname, t.sent_qtype, t.qclass, t.priming};
+  auto c = classify_response(*msg, asked);
+  stats.scrubbed_records += c.scrubbed;
+  const bool minimised = !(t.sent_qname == t.qname);
+  auto fall_back_to_full_name = [&] {
+    // RFC 9156 §2.3 relaxed mode: this server does not answer minimised queries well.
+    t.minimise = false;
+    return State::SendQuery;
+  };
+
+  switch (c.kind) {
+    case ResponseKind::FormErr:
+      if (t.edns) {
+        // RFC 6891 §7: an EDNS-unaware server; remembered for this address.
+        cache.set_edns_unsupported(t.server, n);
+        t.edns = false;
+        return State::SendQuery;
+      }
+      if (minimised) return fall_back_to_full_name();
+      attempt.done = true;
+      return State::SelectServer;
+    case ResponseKind::Refused:
+      if (minimised) return fall_back_to_full_name();
+      cache.set_lame(t.server, t.dp.zone, n);
+      attempt.done = true;
+      return State::SelectServer;
+    case ResponseKind::ServerFailure:
+      if (minimised) return fall_back_to_full_name();
+      attempt.done = true;
+      return State::SelectServer;
+    case ResponseKind::Malformed:
+      ++stats.rejected_responses;
+      attempt.done = true;
+      return State::SelectServer;
+    case ResponseKind::Lame:
+      cache.set_lame(t.server, t.dp.zone, n);
+      attempt.done = true;
+      return State::SelectServer;
+    case ResponseKind::Referral: {
+      if (++res.referrals > cfg.max_referral_depth) return fail(t, Failure::ReferralDepth);
+      cache.store(*c.referral_ns, cache::Trust::AuthorityNonAuth, n);
+      for (const auto& g : c.glue) cache.store(g, cache::Trust::Glue, n);
+      t.dp = delegation_from_ns(*c.referral_ns, c.glue);
+      t.have_dp = true;
+      return State::SelectServer;
+    }
+    case ResponseKind::Answer:
+    case ResponseKind::NoData:
+    case ResponseKind::NxDomain:
+    case ResponseKind::PartialChain: break;
+  }
+
+  if (minimised) {
+    // The minimised name exists and is no zone cut of another server: one label more. NXDOMAIN
+    // or a chain for a minimised name are answered by asking the full name (relaxed mode: some
+    // servers answer NXDOMAIN for empty non-terminals).
+    if (c.chain.empty() && (c.kind == ResponseKind::Answer || c.kind == ResponseKind::NoData)) {
+      advance_minimisation(t);
+      return State::SendQuery;
+    }
+    return fall_back_to_full_name();
+  }
+
+  const auto trust = c.aa ? cache::Trust::AnswerAuth : cache::Trust::AnswerNonAuth;
+  for (size_t i = 0; i < c.chain.size(); ++i) {
+    // CNAMEs synthesised from a DNAME are ours, not the server's: not cached.
+    bool synthesised = i > 0 && c.chain[i - 1].type == wire::RRType::DNAME;
+    if (!synthesised) cache.store(c.chain[i], trust, n);
+  }
+  if (!c.chain.empty()) {
+    if (auto done = follow_chain(t, c.chain, c.final_name)) return *done;
+  }
+
+  switch (c.kind) {
+    case ResponseKind::Answer:
+      for (const auto& a : c.answer) cache.store(a, trust, n);
+      if (t.priming) {
+        for (const auto& g : c.glue) cache.store(g, cache::Trust::Glue, n);
+        res.root_addrs = c.glue;
+      }
+      return finish_answer(t, TaskResult::Kind::Answer, std::move(c.answer), std::nullopt);
+    case ResponseKind::NxDomain:
+      if (c.soa) cache.store_nxdomain(t.qname, t.qclass, *c.soa, n);
+      return finish_answer(t, TaskResult::Kind::NxDomain, {}, std::move(c.soa));
+    case ResponseKind::NoData:
+      if (c.soa) cache.store_nodata(t.qname, t.qtype, t.qclass, *c.soa, n);
+      return finish_answer(t, TaskResult::Kind::NoData, {}, std::move(c.soa));
+    default:
+      // A chain whose last name this server did not answer: resolve that name from the top.
+      return State::Init;
+  }
+}
+
+}  // namespace tern::engine

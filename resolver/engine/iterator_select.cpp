@@ -1,0 +1,96 @@
+// State SelectServer: the next address to ask, or (when no address is left) a glueless child
+// query for a name server's address, bounded per delegation (NXNSAttack). Also what a parent does
+// when its child query is done.
+#include "resolver/engine/iterator.h"
+#include "resolver/engine/server_selection.h"
+
+namespace tern::engine {
+
+namespace {
+
+bool ancestor_asks(const Resolution& res, const Task& t, const wire::Name& qname,
+                   wire::RRType qtype) {
+  const Task* cur = &t;
+  for (;;) {
+    if (cur->qname == qname && cur->qtype == qtype) return true;
+    if (!cur->parent) return false;
+    cur = res.tasks[*cur->parent].get();
+  }
+}
+
+}  // namespace
+
+State Iterator::on_select_server(Task& t) {
+  if (!t.have_dp) return State::FindDelegation;
+  auto& dp = t.dp;
+  const auto& cfg = engine.config_;
+  if (auto a = choose_server(dp, cache, cfg, now())) {
+    t.server = *a;
+    t.protocol = Protocol::Udp;
+    t.edns = !cache.edns_unsupported(*a, now());
+    return State::SendQuery;
+  }
+  // No address left to try: find one more through a name server name without glue.
+  bool depth_blocked = false;
+  for (auto& s : dp.servers) {
+    wire::RRType qtype;
+    if (!s.a_looked_up) {
+      qtype = wire::RRType::A;
+    } else if (!s.aaaa_looked_up && cfg.ipv6) {
+      qtype = wire::RRType::AAAA;
+    } else {
+      continue;
+    }
+    if (ancestor_asks(res, t, s.name, qtype)) {
+      // The name server's address needs this very delegation (in-zone NS without glue).
+      (qtype == wire::RRType::A ? s.a_looked_up : s.aaaa_looked_up) = true;
+      continue;
+    }
+    if (t.depth + 1 > cfg.max_subquery_depth) {
+      depth_blocked = true;
+      break;
+    }
+    if (dp.glueless_lookups >= cfg.max_glueless_per_delegation)
+      return fail(t, Failure::GluelessLimit);
+    (qtype == wire::RRType::A ? s.a_looked_up : s.aaaa_looked_up) = true;
+    ++dp.glueless_lookups;
+    t.child_ns = s.name;
+    spawn_child(t, s.name, qtype, /*priming=*/false);
+    return State::WaitChild;
+  }
+  if (depth_blocked) return fail(t, Failure::SubqueryDepth);
+  if (!dp.tried.empty()) return fail(t, Failure::AllServersFailed);
+  if (dp.skipped_not_allowed > 0) return fail(t, Failure::NotAllowed);
+  return fail(t, Failure::NoUsableServers);
+}
+
+State Iterator::on_child_done(Task& parent, Task& child) {
+  const auto& r = child.result;
+  if (child.priming) {
+    if (r.kind == TaskResult::Kind::Answer) {
+      for (const auto& s : r.answer)
+        if (s.type == wire::RRType::NS && s.owner.is_root()) res.root_ns = s;
+    }
+    if (!res.root_ns) return fail(parent, Failure::PrimingFailed);
+    return State::FindDelegation;
+  }
+  if (r.kind == TaskResult::Kind::Answer) {
+    if (auto* ns = parent.dp.find(parent.child_ns)) {
+      for (const auto& set : r.answer) {
+        if (set.type != wire::RRType::A && set.type != wire::RRType::AAAA) continue;
+        for (const auto& a : addresses_of(set, engine.config_.upstream_port)) {
+          if (!allowed(a)) {
+            ++parent.dp.skipped_not_allowed;
+            continue;
+          }
+          bool dup = false;
+          for (const auto& x : ns->addresses) dup = dup || x == a;
+          if (!dup) ns->addresses.push_back(a);
+        }
+      }
+    }
+  }
+  return State::SelectServer;
+}
+
+}  // namespace tern::engine

@@ -1,0 +1,100 @@
+// The state of one resolution: the explicit state enum the iterator dispatches on, the tasks
+// (the client's question and its child questions) and the per-client-query budget.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "resolver/engine/delegation.h"
+#include "resolver/engine/engine.h"
+#include "resolver/engine/failure.h"
+#include "resolver/engine/world.h"
+#include "wire/name.h"
+#include "wire/rrset.h"
+
+namespace tern::engine {
+
+// One handler per state, in iterator_*.cpp. Handlers return the next state; the wait states hand
+// control back to the event loop until a callback moves the task on.
+enum class State : uint8_t {
+  Init,            // iterator_cache.cpp: answer (or a CNAME to follow) from the cache?
+  FindDelegation,  // iterator_delegation.cpp: closest enclosing zone cut with NS in the cache
+  Prime,           // iterator_delegation.cpp: no root NS set: child query ". NS" to the hints
+  SelectServer,    // iterator_select.cpp: best untried address, or a glueless child query
+  SendQuery,       // iterator_send.cpp: build (maybe minimised) query, hand it to the transport
+  WaitResponse,    // (wait) a query is with the transport
+  HandleResponse,  // iterator_response.cpp: validate, classify, act
+  WaitChild,       // (wait) a child task is running
+  Finished,        // result is set; the parent (or the engine) takes it
+};
+std::string_view to_string(State s);
+
+struct TaskResult {
+  enum class Kind : uint8_t { Answer, NxDomain, NoData, Failed } kind = Kind::Failed;
+  std::vector<wire::RRset> answer;  // CNAME/DNAME chain, then the final RRsets
+  std::optional<wire::RRset> soa;   // negative answers
+  Failure failure = Failure::Internal;
+};
+
+struct Task {
+  size_t index = 0;                   // in Resolution::tasks
+  std::optional<size_t> parent;       // index of the parent task
+  uint32_t depth = 0;                 // 0 = the client's question
+  State state = State::Init;
+  bool priming = false;               // ". NS" to the root hints
+  bool skip_cache_answer = false;     // prefetch: do not answer the final name from the cache
+
+  wire::Name qname;                   // current name (moves along a CNAME chain)
+  wire::RRType qtype = wire::RRType::A;
+  wire::RRClass qclass = wire::RRClass::IN;
+  std::vector<wire::RRset> chain;     // CNAME/DNAME records followed so far
+  std::vector<wire::Name> visited;    // names of the chain, for loop detection
+  uint32_t cname_hops = 0;
+
+  Delegation dp;
+  bool have_dp = false;
+
+  // QNAME minimisation (RFC 9156): labels of qname exposed to dp.zone's servers so far.
+  bool minimise = false;
+  size_t minimise_labels = 0;
+  uint32_t minimise_queries = 0;
+
+  // The query in flight (or last sent).
+  Address server;
+  Protocol protocol = Protocol::Udp;
+  bool edns = true;
+  uint16_t query_id = 0;
+  wire::Name sent_qname;
+  wire::RRType sent_qtype = wire::RRType::A;
+  Instant sent_at{};
+  uint64_t send_seq = 0;  // ignores callbacks for queries this task no longer waits for
+  std::optional<TransportResult> response;
+
+  // The child query this task waits for.
+  std::optional<size_t> child;
+  wire::Name child_ns;  // the NS name the child resolves
+
+  TaskResult result;
+};
+
+struct Resolution {
+  uint64_t id = 0;
+  Query query;
+  std::vector<Engine::Done> waiters;
+  Instant started{};
+  Instant deadline{};
+  uint32_t upstream_queries = 0;
+  uint32_t referrals = 0;
+  bool primed = false;   // priming ran in this resolution (it is not repeated)
+  // What priming learned, used when the cache cannot hold it (TTL 0, eviction).
+  std::optional<wire::RRset> root_ns;
+  std::vector<wire::RRset> root_addrs;
+  bool prefetch = false;
+  bool finished = false;
+  std::vector<std::unique_ptr<Task>> tasks;  // tasks[0] answers the client
+};
+
+}  // namespace tern::engine

@@ -1,0 +1,205 @@
+// Classification follows Unbound's response_type_from_server() and RFC 1034 §5.3.3, with the
+// bailiwick rule applied first: a record whose owner is outside the zone the server was asked as
+// is never looked at, whatever section it is in (RFC 2181 §5.4.1, "Kaminsky" defence).
+#include "resolver/engine/response_classifier.h"
+
+#include <algorithm>
+
+#include "resolver/engine/delegation.h"
+#include "wire/rdata.h"
+
+namespace tern::engine {
+
+namespace {
+
+using wire::RRset;
+using wire::RRType;
+
+// Generous bound on CNAME hops inside one response; the per-question limit is enforced by the
+// iterator over the whole chain.
+constexpr int kMaxHopsInResponse = 32;
+
+bool contains_name(const std::vector<wire::Name>& names, const wire::Name& n) {
+  return std::find(names.begin(), names.end(), n) != names.end();
+}
+
+}  // namespace
+
+std::optional<RRset> synthesise_cname(const RRset& dname, const wire::Name& name) {
+  if (dname.empty() || !name.is_subdomain_of(dname.owner) || name == dname.owner) return std::nullopt;
+  auto target = wire::rdata_target(RRType::DNAME, *dname.begin());
+  if (!target) return std::nullopt;
+  wire::Name out = *target;
+  size_t keep = name.label_count() - dname.owner.label_count();
+  for (size_t i = keep; i-- > 0;) {
+    auto next = out.prepend(name.label(i));
+    if (!next) return std::nullopt;  // RFC 6672 §2.2: YXDOMAIN, the result would be too long
+    out = *next;
+  }
+  RRset cname(name, RRType::CNAME, dname.rclass, dname.ttl);
+  cname.add(out.wire());
+  return cname;
+}
+
+bool response_matches(const wire::MessageView& msg, uint16_t id, const wire::Name& qname,
+                      wire::RRType qtype, wire::RRClass qclass) {
+  const auto& h = msg.header();
+  if (!h.qr || h.opcode != wire::Opcode::Query || h.id != id) return false;
+  if (h.qdcount == 0) {
+    auto rc = msg.rcode();
+    return rc == wire::Rcode::FormErr || rc == wire::Rcode::NotImp;
+  }
+  return h.qdcount == 1 && msg.qname().equals(qname) && msg.qtype() == qtype &&
+         msg.qclass() == qclass;
+}
+
+Classified classify_response(const wire::MessageView& msg, const AskedQuestion& q) {
+  Classified c;
+  c.aa = msg.header().aa;
+  c.final_name = q.qname;
+  switch (msg.rcode()) {
+    case wire::Rcode::NoError:
+    case wire::Rcode::NXDomain: break;
+    case wire::Rcode::Refused: c.kind = ResponseKind::Refused; return c;
+    case wire::Rcode::FormErr:
+    case wire::Rcode::NotImp: c.kind = ResponseKind::FormErr; return c;
+    default: c.kind = ResponseKind::ServerFailure; return c;
+  }
+  auto answer_r = wire::collect_rrsets(msg, wire::Section::Answer);
+  auto auth_r = wire::collect_rrsets(msg, wire::Section::Authority);
+  auto add_r = wire::collect_rrsets(msg, wire::Section::Additional);
+  if (!answer_r || !auth_r || !add_r) {
+    c.kind = ResponseKind::Malformed;
+    return c;
+  }
+  auto& answer = *answer_r;
+  auto& auth = *auth_r;
+  auto& add = *add_r;
+  auto in_zone = [&](const RRset& s) {
+    return s.rclass == q.qclass && s.owner.is_subdomain_of(q.zone);
+  };
+  std::vector<bool> used(answer.size(), false);
+
+  // Follow the chain from the qname through the answer section.
+  wire::Name cur = q.qname;
+  std::vector<wire::Name> visited{cur};
+  bool found = false;
+  for (int hop = 0; hop < kMaxHopsInResponse && !found; ++hop) {
+    for (size_t i = 0; i < answer.size(); ++i) {
+      if (used[i] || !in_zone(answer[i]) || !(answer[i].owner == cur)) continue;
+      if (answer[i].type == q.qtype || (q.qtype == RRType::ANY && answer[i].type != RRType::RRSIG)) {
+        used[i] = true;
+        c.answer.push_back(answer[i]);
+        found = true;
+      }
+    }
+    if (found) break;
+    std::optional<wire::Name> next;
+    // A DNAME at an ancestor of cur wins over a CNAME the server synthesised for it: we make our
+    // own from the DNAME and ignore theirs (RFC 6672 §3.2).
+    for (size_t i = 0; i < answer.size() && !next; ++i) {
+      if (used[i] || !in_zone(answer[i]) || answer[i].type != RRType::DNAME) continue;
+      if (!cur.is_subdomain_of(answer[i].owner) || cur == answer[i].owner) continue;
+      auto synth = synthesise_cname(answer[i], cur);
+      if (!synth) continue;
+      used[i] = true;
+      c.chain.push_back(answer[i]);
+      c.chain.push_back(*synth);
+      next = wire::rdata_target(RRType::CNAME, *synth->begin());
+      for (size_t j = 0; j < answer.size(); ++j)
+        if (answer[j].type == RRType::CNAME && answer[j].owner == cur) used[j] = true;
+    }
+    if (!next && q.qtype != RRType::CNAME) {
+      for (size_t i = 0; i < answer.size() && !next; ++i) {
+        if (used[i] || !in_zone(answer[i]) || answer[i].type != RRType::CNAME) continue;
+        if (!(answer[i].owner == cur) || answer[i].empty()) continue;
+        used[i] = true;
+        c.chain.push_back(answer[i]);
+        next = wire::rdata_target(RRType::CNAME, *answer[i].begin());
+      }
+    }
+    if (!next) break;
+    cur = *next;
+    if (contains_name(visited, cur)) {
+      c.chain_loop = true;
+      break;
+    }
+    visited.push_back(cur);
+  }
+  c.final_name = cur;
+  for (size_t i = 0; i < answer.size(); ++i)
+    if (!used[i]) c.scrubbed += uint32_t(answer[i].size());
+
+  if (c.chain_loop) {
+    c.kind = ResponseKind::PartialChain;
+    return c;
+  }
+  if (found) {
+    c.kind = ResponseKind::Answer;
+    if (q.priming && q.qtype == RRType::NS && !c.answer.empty()) {
+      // RFC 8109 §3.3: the addresses of the root servers come in the additional section.
+      auto targets = ns_targets(c.answer.front());
+      for (auto& s : add)
+        if ((s.type == RRType::A || s.type == RRType::AAAA) && s.rclass == q.qclass &&
+            contains_name(targets, s.owner))
+          c.glue.push_back(s);
+    }
+    return c;
+  }
+
+  const bool cur_in_zone = cur.is_subdomain_of(q.zone);
+  const RRset* soa = nullptr;
+  const RRset* ns = nullptr;
+  for (auto& s : auth) {
+    if (!in_zone(s)) {
+      c.scrubbed += uint32_t(s.size());
+      continue;
+    }
+    if (s.type == RRType::SOA && cur.is_subdomain_of(s.owner) && !soa) soa = &s;
+    if (s.type == RRType::NS && !ns) ns = &s;
+  }
+  if (soa) c.soa = *soa;
+
+  if (msg.rcode() == wire::Rcode::NXDomain) {
+    // An NXDOMAIN for a chain target outside this server's zone says nothing about that target.
+    c.kind = cur_in_zone ? ResponseKind::NxDomain : ResponseKind::PartialChain;
+    if (!cur_in_zone) c.soa.reset();
+    return c;
+  }
+  if (soa) {
+    c.kind = (!c.chain.empty() && !cur_in_zone) ? ResponseKind::PartialChain : ResponseKind::NoData;
+    return c;
+  }
+  if (!c.chain.empty()) {
+    c.kind = (cur_in_zone && c.aa && !ns) ? ResponseKind::NoData : ResponseKind::PartialChain;
+    return c;
+  }
+  if (ns) {
+    const auto& child = ns->owner;
+    bool downward = child.is_subdomain_of(q.zone) && !(child == q.zone);
+    if (downward && cur.is_subdomain_of(child)) {
+      c.kind = ResponseKind::Referral;
+      c.referral_ns = *ns;
+      auto targets = ns_targets(*ns);
+      for (auto& s : add) {
+        bool address = s.type == RRType::A || s.type == RRType::AAAA;
+        // Glue only for NS names inside the delegated zone: anything else could be a lie about a
+        // name this server has no authority over.
+        if (address && s.rclass == q.qclass && s.owner.is_subdomain_of(child) &&
+            contains_name(targets, s.owner))
+          c.glue.push_back(s);
+        else
+          c.scrubbed += uint32_t(s.size());
+      }
+      return c;
+    }
+    // NS of the zone itself in an authoritative empty answer: NODATA without SOA. Otherwise a
+    // referral upwards or sideways: the server is lame for this zone.
+    c.kind = (c.aa && child == q.zone) ? ResponseKind::NoData : ResponseKind::Lame;
+    return c;
+  }
+  c.kind = c.aa ? ResponseKind::NoData : ResponseKind::Lame;
+  return c;
+}
+
+}  // namespace tern::engine

@@ -1,0 +1,62 @@
+// Response classification: what an upstream response means for the question we sent, after
+// bailiwick scrubbing. Pure: no cache, no state; the iterator acts on the result.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "wire/message_view.h"
+#include "wire/name.h"
+#include "wire/rrset.h"
+
+namespace tern::engine {
+
+enum class ResponseKind : uint8_t {
+  Answer,         // the data asked for (possibly at the end of a CNAME/DNAME chain)
+  PartialChain,   // a CNAME/DNAME chain whose last target this server did not answer for
+  NxDomain,       // the (last) name does not exist
+  NoData,         // the (last) name exists, the type does not
+  Referral,       // a delegation to a zone below the one asked
+  Lame,           // not authoritative and no usable referral, or an upward / sideways referral
+  Refused,        // REFUSED
+  ServerFailure,  // SERVFAIL, or an rcode we cannot use
+  FormErr,        // FORMERR or NOTIMP (the caller retries without EDNS)
+  Malformed,      // the records could not be collected
+};
+
+struct Classified {
+  ResponseKind kind = ResponseKind::Malformed;
+  bool aa = false;
+  // CNAME / DNAME RRsets (and CNAMEs synthesised from DNAME) in chain order, then the final data.
+  std::vector<wire::RRset> chain;
+  std::vector<wire::RRset> answer;
+  wire::Name final_name;           // last name of the chain (the qname when there is no chain)
+  std::optional<wire::RRset> soa;  // for NxDomain / NoData, when in bailiwick
+  // Referral: the child zone, its NS set and the glue inside the child zone.
+  std::optional<wire::RRset> referral_ns;
+  std::vector<wire::RRset> glue;
+  // Records dropped: outside the bailiwick of the server asked, or unsolicited.
+  uint32_t scrubbed = 0;
+  bool chain_loop = false;  // the chain inside this one response revisited a name
+};
+
+struct AskedQuestion {
+  wire::Name zone;  // the zone the server was asked as (its bailiwick)
+  wire::Name qname;
+  wire::RRType qtype = wire::RRType::A;
+  wire::RRClass qclass = wire::RRClass::IN;
+  bool priming = false;  // ". NS" to a root server: keep root server addresses from additional
+};
+
+// Is `msg` a response to the query we sent (ID, QR, opcode, the exact question)? A FORMERR or
+// NOTIMP may come without a question (servers that do not parse the query echo none).
+bool response_matches(const wire::MessageView& msg, uint16_t id, const wire::Name& qname,
+                      wire::RRType qtype, wire::RRClass qclass);
+
+Classified classify_response(const wire::MessageView& msg, const AskedQuestion& q);
+
+// The CNAME a DNAME implies for `name` (RFC 6672 §2.2), nullopt when the result is too long.
+std::optional<wire::RRset> synthesise_cname(const wire::RRset& dname, const wire::Name& name);
+
+}  // namespace tern::engine
