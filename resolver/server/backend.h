@@ -1,0 +1,22 @@
+// What answers a checked query that neither the local zones nor the packet cache could: in ternd
+// the resolution engine (EngineBackend); in the front end's tests, a scripted stand-in.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+#include "resolver/server/client_query.h"
+
+namespace tern::server {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // `done` is called exactly once, possibly from inside resolve(), always on the worker's loop.
+  // `done` receives the sections and whether they may go into the packet cache.
+  using Done = std::function<void(const Sections&, bool cacheable)>;
+  virtual void resolve(const ClientQuery& q, Done done) = 0;
+  virtual size_t in_flight() const = 0;
+};
+
+}  // namespace tern::server

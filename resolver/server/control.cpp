@@ -1,0 +1,199 @@
+#include "resolver/server/control.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "cache/caches.h"
+#include "resolver/server/server.h"
+#include "resolver/server/uv_util.h"
+#include "wire/name.h"
+
+namespace tern::server {
+namespace {
+
+std::vector<std::string> split_words(std::string_view line) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : line) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+// A connection reads at most this much before the command must be complete.
+constexpr size_t kMaxCommand = 4096;
+
+struct ControlConnection {
+  uv_pipe_t pipe;
+  std::string input;
+  std::string reply;
+  uv_write_t write;
+  ControlServer::Handler* handler;
+};
+
+void close_connection(ControlConnection* c) {
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->pipe),
+           [](uv_handle_t* h) { delete static_cast<ControlConnection*>(h->data); });
+}
+
+}  // namespace
+
+std::string run_control_command(std::string_view line, cache::Caches& caches, Server& server) {
+  auto words = split_words(line);
+  if (words.empty()) return "error: empty command\n";
+  const std::string& cmd = words[0];
+  auto name_arg = [&](size_t i) -> std::optional<wire::Name> {
+    if (words.size() <= i) return std::nullopt;
+    auto n = wire::Name::from_text(words[i]);
+    if (!n) return std::nullopt;
+    return *n;
+  };
+  if (cmd == "flush" && (words.size() == 2 || words.size() == 3)) {
+    auto name = name_arg(1);
+    if (!name) return "error: not a domain name: " + words[1] + "\n";
+    cache::FlushCount n;
+    if (words.size() == 3) {
+      auto type = wire::type_from_text(words[2]);
+      if (!type) return "error: not a type: " + words[2] + "\n";
+      n = caches.flush_name_type(*name, *type);
+    } else {
+      n = caches.flush_name(*name);
+    }
+    server.clear_packet_caches();
+    return "ok flushed " + std::to_string(n.rrsets) + " rrsets, " + std::to_string(n.negative) +
+           " negative entries\n";
+  }
+  if (cmd == "flush-subtree" && words.size() == 2) {
+    auto name = name_arg(1);
+    if (!name) return "error: not a domain name: " + words[1] + "\n";
+    auto n = caches.flush_subtree(*name);
+    server.clear_packet_caches();
+    return "ok flushed " + std::to_string(n.rrsets) + " rrsets, " + std::to_string(n.negative) +
+           " negative entries\n";
+  }
+  if (cmd == "flush-all" && words.size() == 1) {
+    caches.flush_all();
+    server.clear_packet_caches();
+    return "ok flushed everything\n";
+  }
+  if (cmd == "dump" && words.size() == 1) {
+    std::ostringstream out;
+    auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    caches.dump(out, now);
+    return out.str() + "; end of dump\n";
+  }
+  if (cmd == "stats" && words.size() == 1) {
+    return server.stats_text() + "cache-bytes " + std::to_string(caches.memory_bytes()) + "\n";
+  }
+  return "error: unknown command (flush NAME [TYPE], flush-subtree NAME, flush-all, dump, stats)\n";
+}
+
+ControlServer::ControlServer(uv_loop_t* loop, std::string path, Handler handler)
+    : loop_(loop), path_(std::move(path)), handler_(std::move(handler)) {
+  ::unlink(path_.c_str());
+  pipe_ = new uv_pipe_t;
+  uv_pipe_init(loop_, pipe_, 0);
+  pipe_->data = this;
+  int rc = uv_pipe_bind(pipe_, path_.c_str());
+  if (rc == 0)
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(pipe_), 16, [](uv_stream_t* s, int status) {
+      if (status == 0 && s->data) static_cast<ControlServer*>(s->data)->on_connection();
+    });
+  if (rc != 0) {
+    close();
+    throw std::runtime_error("control socket " + path_ + ": " + uv_strerror(rc));
+  }
+}
+
+ControlServer::~ControlServer() { close(); }
+
+void ControlServer::close() {
+  if (!pipe_) return;
+  pipe_->data = nullptr;
+  close_and_delete(pipe_);
+  pipe_ = nullptr;
+  ::unlink(path_.c_str());
+}
+
+void ControlServer::on_connection() {
+  auto* c = new ControlConnection;
+  c->handler = &handler_;
+  uv_pipe_init(loop_, &c->pipe, 0);
+  c->pipe.data = c;
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(pipe_), reinterpret_cast<uv_stream_t*>(&c->pipe)) != 0) {
+    close_connection(c);
+    return;
+  }
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(&c->pipe),
+      [](uv_handle_t*, size_t suggested, uv_buf_t* buf) {
+        *buf = uv_buf_init(new char[suggested], static_cast<unsigned>(suggested));
+      },
+      [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+        auto* c = static_cast<ControlConnection*>(s->data);
+        if (nread > 0) c->input.append(buf->base, size_t(nread));
+        delete[] buf->base;
+        bool complete = c->input.find('\n') != std::string::npos || nread == UV_EOF;
+        if (nread < 0 && nread != UV_EOF) {
+          close_connection(c);
+          return;
+        }
+        if (c->input.size() > kMaxCommand) {
+          close_connection(c);
+          return;
+        }
+        if (!complete) return;
+        uv_read_stop(s);
+        c->reply = (*c->handler)(c->input.substr(0, c->input.find('\n')));
+        uv_buf_t out = uv_buf_init(c->reply.data(), static_cast<unsigned>(c->reply.size()));
+        c->write.data = c;
+        if (uv_write(&c->write, s, &out, 1, [](uv_write_t* w, int) {
+              close_connection(static_cast<ControlConnection*>(w->data));
+            }) != 0)
+          close_connection(c);
+      });
+}
+
+int control_client(const std::string& path, const std::string& command) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (fd < 0 || path.size() >= sizeof addr.sun_path) {
+    std::fprintf(stderr, "ternd control: bad socket path %s\n", path.c_str());
+    return 2;
+  }
+  std::memcpy(addr.sun_path, path.c_str(), path.size());
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    std::fprintf(stderr, "ternd control: cannot connect to %s: %s\n", path.c_str(), std::strerror(errno));
+    ::close(fd);
+    return 2;
+  }
+  std::string line = command + "\n";
+  if (::write(fd, line.data(), line.size()) != ssize_t(line.size())) {
+    ::close(fd);
+    return 2;
+  }
+  std::string reply;
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) reply.append(buf, size_t(n));
+  ::close(fd);
+  std::fwrite(reply.data(), 1, reply.size(), stdout);
+  return reply.rfind("error", 0) == 0 ? 1 : 0;
+}
+
+}  // namespace tern::server

@@ -1,0 +1,86 @@
+#include "resolver/server/query_pipeline.h"
+
+#include <algorithm>
+
+#include "resolver/config/address.h"
+#include "resolver/server/query_check.h"
+#include "resolver/server/response.h"
+
+namespace tern::server {
+
+QueryPipeline::QueryPipeline(PipelineSettings settings, const LocalZones& zones, Backend& backend,
+                             HitCache* cache, Stats& stats, config::Log& log)
+    : settings_(settings),
+      zones_(zones),
+      backend_(backend),
+      cache_(cache),
+      stats_(stats),
+      log_(log),
+      acl_(std::make_shared<Acl>()) {}
+
+void QueryPipeline::log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
+                              std::string_view source) const {
+  if (!log_.query_log()) return;
+  log_.query("{} {} {} {} {}", config::SocketAddress::from_sockaddr(client).to_string(),
+             q.has_question ? q.qname.to_text() : std::string("-"), wire::type_to_text(q.qtype),
+             wire::rcode_to_text(rcode), source);
+}
+
+Outcome QueryPipeline::handle(std::span<const uint8_t> packet, const sockaddr* client, bool tcp,
+                              std::vector<uint8_t>& out, Later later) {
+  bump(tcp ? stats_.tcp_queries : stats_.udp_queries);
+  Checked c = check_query(packet, acl_->allows(client));
+  if (c.verdict == Verdict::Drop) {
+    bump(c.drop_reason == DropReason::IsResponse ? stats_.dropped_responses
+                                                 : stats_.dropped_unparseable);
+    return Outcome::Drop;
+  }
+  const ClientQuery& q = c.query;
+  size_t limit = tcp ? kTcpResponseLimit : udp_response_limit(q, settings_.udp_max_payload);
+  if (c.verdict == Verdict::Reply) {
+    switch (c.rcode) {
+      case wire::Rcode::FormErr: bump(stats_.formerr); break;
+      case wire::Rcode::NotImp: bump(stats_.notimp); break;
+      case wire::Rcode::Refused: bump(stats_.refused); break;
+      case wire::Rcode::BadVers: bump(stats_.badvers); break;
+      default: break;
+    }
+    out = build_error(q, c.rcode, limit, settings_.udp_max_payload);
+    log_query(client, q, c.rcode, "check");
+    return Outcome::Now;
+  }
+
+  if (auto local = zones_.answer(q)) {
+    bump(stats_.local_answers);
+    out = build_response(q, *local, limit, settings_.udp_max_payload);
+    log_query(client, q, local->rcode, "local");
+    return Outcome::Now;
+  }
+
+  if (cache_ && cache_->lookup(packet, tcp, out)) {
+    bump(stats_.cache_hits);
+    log_query(client, q, wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0), "cache");
+    return Outcome::Now;
+  }
+
+  bump(stats_.backend_queries);
+  // The packet is only valid during this call: keep a copy for the cache insert.
+  std::vector<uint8_t> query_copy;
+  if (cache_) query_copy.assign(packet.begin(), packet.end());
+  config::SocketAddress client_addr = config::SocketAddress::from_sockaddr(client);
+  backend_.resolve(q, [this, q, limit, tcp, client_addr, query_copy = std::move(query_copy),
+                       later = std::move(later)](const Sections& s, bool cacheable) {
+    std::vector<uint8_t> response = build_response(q, s, limit, settings_.udp_max_payload);
+    bool truncated = response.size() > 2 && (response[2] & 0x02);
+    if (truncated) bump(stats_.truncated);
+    if (s.rcode == wire::Rcode::ServFail) bump(stats_.servfail);
+    uint32_t ttl = min_ttl(s);
+    // Only complete answers: a truncated one would send the next client to TCP for nothing.
+    if (cache_ && cacheable && ttl > 0 && !truncated) cache_->insert(query_copy, response, tcp, ttl);
+    log_query(client_addr.sa(), q, s.rcode, "resolve");
+    later(std::move(response));
+  });
+  return Outcome::Later;
+}
+
+}  // namespace tern::server

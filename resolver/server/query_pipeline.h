@@ -1,0 +1,56 @@
+// One worker's path for a client message, shared by UDP and TCP: checks and ACL → locally served
+// zones → packet cache → backend (the engine). See docs/architecture.md.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "resolver/config/log.h"
+#include "resolver/server/acl.h"
+#include "resolver/server/backend.h"
+#include "resolver/server/hit_cache.h"
+#include "resolver/server/local_zones.h"
+#include "resolver/server/stats.h"
+
+namespace tern::server {
+
+enum class Outcome : uint8_t {
+  Drop,   // send nothing
+  Now,    // the response is in `out`
+  Later,  // `later` will be called exactly once with the response (or an empty vector: drop)
+};
+
+struct PipelineSettings {
+  uint16_t udp_max_payload = 1232;
+};
+
+class QueryPipeline {
+ public:
+  QueryPipeline(PipelineSettings settings, const LocalZones& zones, Backend& backend,
+                HitCache* cache, Stats& stats, config::Log& log);
+
+  void set_acl(std::shared_ptr<const Acl> acl) { acl_ = std::move(acl); }
+
+  using Later = std::function<void(std::vector<uint8_t>)>;
+  Outcome handle(std::span<const uint8_t> packet, const sockaddr* client, bool tcp,
+                 std::vector<uint8_t>& out, Later later);
+
+ private:
+  void log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
+                 std::string_view source) const;
+
+  PipelineSettings settings_;
+  const LocalZones& zones_;
+  Backend& backend_;
+  HitCache* cache_;
+  Stats& stats_;
+  config::Log& log_;
+  std::shared_ptr<const Acl> acl_;
+};
+
+}  // namespace tern::server

@@ -1,0 +1,25 @@
+// Per-worker counters. Written by one worker thread only, read by the control channel from
+// another: relaxed atomics, summed on demand.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace tern::server {
+
+struct Stats {
+  std::atomic<uint64_t> udp_queries{0}, tcp_queries{0};
+  std::atomic<uint64_t> dropped_unparseable{0}, dropped_responses{0}, udp_send_failed{0};
+  std::atomic<uint64_t> formerr{0}, notimp{0}, refused{0}, badvers{0}, servfail{0};
+  std::atomic<uint64_t> local_answers{0}, cache_hits{0}, backend_queries{0}, truncated{0};
+  std::atomic<uint64_t> tcp_accepted{0}, tcp_rejected_cap{0}, tcp_closed_idle{0};
+  std::atomic<uint64_t> tcp_closed_framing{0}, tcp_closed_slow_reader{0};
+
+  void add_to(Stats& total) const;
+  std::string to_text() const;  // "name value" lines
+};
+
+inline void bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+
+}  // namespace tern::server

@@ -1,0 +1,236 @@
+#include "resolver/server/tcp_connection.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace tern::server {
+namespace {
+
+struct WriteRequest {
+  uv_write_t req;
+  std::vector<uint8_t> data;
+  size_t accounted = 0;  // bytes of `data` this request writes (after a partial try_write)
+  TcpConnection* conn;
+};
+
+}  // namespace
+
+TcpConnection::TcpConnection(TcpServer& server) : server_(server) {}
+
+bool TcpConnection::accept(uv_stream_t* listener) {
+  self_ = shared_from_this();
+  uv_tcp_init(server_.loop_, &tcp_);
+  tcp_.data = this;
+  ++open_handles_;
+  uv_timer_init(server_.loop_, &timer_);
+  timer_.data = this;
+  ++open_handles_;
+  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&tcp_)) != 0) {
+    close();
+    return false;
+  }
+  sockaddr_storage ss{};
+  int len = sizeof ss;
+  if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    peer_ = config::SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&ss));
+  return true;
+}
+
+void TcpConnection::start() {
+  uv_tcp_nodelay(&tcp_, 1);
+  restart_idle_timer();
+  update_reading();
+}
+
+void TcpConnection::restart_idle_timer() {
+  if (closing_) return;
+  uv_timer_start(&timer_, [](uv_timer_t* t) { static_cast<TcpConnection*>(t->data)->on_idle(); },
+                 server_.settings_.idle_timeout_ms, 0);
+}
+
+void TcpConnection::on_idle() {
+  // RFC 7766 §6.2.3: idle means no query outstanding. An unfinished query always completes
+  // (the engine has a deadline), so wait for it.
+  if (inflight_ > 0) {
+    restart_idle_timer();
+    return;
+  }
+  bump(server_.stats_.tcp_closed_idle);
+  close();
+}
+
+void TcpConnection::update_reading() {
+  if (closing_) return;
+  bool want = !eof_ && !stopped_ && inflight_ < server_.settings_.max_inflight &&
+              write_bytes_ <= server_.settings_.max_write_buffer / 2;
+  if (want == reading_) return;
+  reading_ = want;
+  if (!want) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+    return;
+  }
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(&tcp_),
+      [](uv_handle_t* h, size_t, uv_buf_t* buf) {
+        auto* c = static_cast<TcpConnection*>(h->data);
+        auto& rb = c->server_.read_buffer_;
+        *buf = uv_buf_init(rb.data(), static_cast<unsigned>(rb.size()));
+      },
+      [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+        static_cast<TcpConnection*>(s->data)->on_read(nread, buf);
+      });
+}
+
+void TcpConnection::stop_reading() {
+  stopped_ = true;
+  update_reading();
+}
+
+void TcpConnection::on_read(ssize_t nread, const uv_buf_t* buf) {
+  if (closing_) return;
+  if (nread < 0) {
+    if (nread != UV_EOF) {
+      close();
+      return;
+    }
+    // Half close: answer what is in flight, then close (RFC 7766 §6.2.4).
+    eof_ = true;
+    update_reading();
+    if (!in_.empty()) {
+      // The client stopped in the middle of a message: nothing more can complete it.
+      bump(server_.stats_.tcp_closed_framing);
+      in_.clear();
+    }
+    maybe_finish_after_eof();
+    return;
+  }
+  in_.insert(in_.end(), buf->base, buf->base + nread);
+  process();
+}
+
+void TcpConnection::process() {
+  if (processing_) return;  // a synchronous completion re-entered: the outer loop continues
+  processing_ = true;
+  auto keep = shared_from_this();
+  size_t pos = 0;
+  while (!closing_ && inflight_ < server_.settings_.max_inflight && in_.size() - pos >= 2) {
+    size_t len = size_t(in_[pos]) << 8 | in_[pos + 1];
+    if (len == 0) {
+      // A zero length can never frame a DNS message: the stream is out of step.
+      bump(server_.stats_.tcp_closed_framing);
+      close();
+      break;
+    }
+    if (in_.size() - pos < 2 + len) break;
+    std::span<const uint8_t> msg(in_.data() + pos + 2, len);
+    pos += 2 + len;
+    restart_idle_timer();
+    ++inflight_;
+    std::weak_ptr<TcpConnection> weak = weak_from_this();
+    out_.clear();
+    Outcome o = server_.pipeline_.handle(msg, peer_.sa(), true, out_, [weak](std::vector<uint8_t> r) {
+      auto c = weak.lock();
+      if (!c || c->closing_) return;
+      --c->inflight_;
+      if (!r.empty()) c->send(std::move(r));
+      c->update_reading();
+      c->process();  // frames held back by the in-flight cap
+      c->maybe_finish_after_eof();
+    });
+    if (o != Outcome::Later) {
+      --inflight_;
+      if (o == Outcome::Now) send(std::move(out_));
+    }
+  }
+  if (!closing_) in_.erase(in_.begin(), in_.begin() + std::ptrdiff_t(pos));
+  processing_ = false;
+  update_reading();
+}
+
+void TcpConnection::send(std::vector<uint8_t> message) {
+  if (closing_) return;
+  if (message.size() > 65535) return;  // cannot be framed; the builder never makes one
+  auto* w = new WriteRequest;
+  w->conn = this;
+  w->data.reserve(message.size() + 2);
+  w->data.push_back(uint8_t(message.size() >> 8));
+  w->data.push_back(uint8_t(message.size()));
+  w->data.insert(w->data.end(), message.begin(), message.end());
+  size_t offset = 0;
+  if (write_bytes_ == 0) {
+    // Nothing queued: try to write at once and skip the request for the common case.
+    uv_buf_t b = uv_buf_init(reinterpret_cast<char*>(w->data.data()), unsigned(w->data.size()));
+    int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
+    if (n == int(w->data.size())) {
+      delete w;
+      restart_idle_timer();
+      return;
+    }
+    if (n > 0) offset = size_t(n);
+    else if (n != UV_EAGAIN) {
+      delete w;
+      close();
+      return;
+    }
+  }
+  size_t remaining = w->data.size() - offset;
+  if (write_bytes_ + remaining > server_.settings_.max_write_buffer) {
+    // The client does not read what it asked for: it may not hold our memory.
+    delete w;
+    bump(server_.stats_.tcp_closed_slow_reader);
+    close();
+    return;
+  }
+  write_bytes_ += remaining;
+  w->accounted = remaining;
+  w->req.data = w;
+  uv_buf_t b = uv_buf_init(reinterpret_cast<char*>(w->data.data() + offset), unsigned(remaining));
+  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1, [](uv_write_t* req, int status) {
+    auto* wr = static_cast<WriteRequest*>(req->data);
+    size_t bytes = wr->accounted;
+    TcpConnection* c = wr->conn;
+    delete wr;
+    c->on_write_done(bytes, status);
+  });
+  if (rc != 0) {
+    write_bytes_ -= remaining;
+    delete w;
+    close();
+    return;
+  }
+  update_reading();
+}
+
+void TcpConnection::on_write_done(size_t bytes, int status) {
+  write_bytes_ -= std::min(write_bytes_, bytes);
+  if (closing_) return;
+  if (status != 0) {
+    close();
+    return;
+  }
+  restart_idle_timer();
+  update_reading();
+  maybe_finish_after_eof();
+}
+
+void TcpConnection::maybe_finish_after_eof() {
+  if (eof_ && !closing_ && inflight_ == 0 && write_bytes_ == 0) close();
+}
+
+void TcpConnection::close() {
+  if (closing_) return;
+  closing_ = true;
+  reading_ = false;
+  auto on_close = [](uv_handle_t* h) { static_cast<TcpConnection*>(h->data)->on_handle_closed(); };
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_close);
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
+}
+
+void TcpConnection::on_handle_closed() {
+  if (--open_handles_ > 0) return;
+  // Last callback: drop the server's reference and our own; `this` may be freed after this.
+  auto keep = std::move(self_);
+  server_.forget(this);
+}
+
+}  // namespace tern::server

@@ -1,0 +1,52 @@
+// One client TCP connection (RFC 7766). Owned by its TcpServer's set until both of its handles
+// (socket and idle timer) are closed; asynchronous completions hold a weak_ptr.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "resolver/server/tcp_server.h"
+
+namespace tern::server {
+
+class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+ public:
+  TcpConnection(TcpServer& server);
+  bool accept(uv_stream_t* listener);  // false: the connection is already closing
+  void start();
+  void stop_reading();
+  void close();
+  bool busy() const { return inflight_ > 0 || write_bytes_ > 0; }
+
+ private:
+  void on_read(ssize_t nread, const uv_buf_t* buf);
+  void process();
+  void send(std::vector<uint8_t> message);
+  void on_write_done(size_t bytes, int status);
+  void on_idle();
+  void restart_idle_timer();
+  void update_reading();
+  void maybe_finish_after_eof();
+  void on_handle_closed();
+
+  TcpServer& server_;
+  uv_tcp_t tcp_{};
+  uv_timer_t timer_{};
+  int open_handles_ = 0;
+  std::shared_ptr<TcpConnection> self_;  // keeps this alive until both close callbacks ran
+  config::SocketAddress peer_;
+  std::vector<uint8_t> in_;        // received bytes not yet framed
+  std::vector<uint8_t> out_;       // scratch for immediate answers
+  uint32_t inflight_ = 0;
+  size_t write_bytes_ = 0;         // bytes handed to uv_write and not yet completed
+  bool reading_ = false;
+  bool eof_ = false;
+  bool closing_ = false;
+  bool processing_ = false;
+  bool stopped_ = false;           // the server is shutting down: read nothing more
+};
+
+}  // namespace tern::server
