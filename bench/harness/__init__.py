@@ -1,0 +1,1 @@
+"""The pieces of bench/run_bench: processes, the lab, the resolvers, the measurements, the report."""
