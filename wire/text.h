@@ -17,7 +17,8 @@
 
 namespace tern::wire {
 
-// "example.com.\t3600\tIN\tA\t192.0.2.1" (dig +noall +answer style, tab separated).
+// One RR as `dig +noall +answer` prints it: owner, TTL, class, type, RDATA, aligned with tabs
+// to dig's columns (24, 32, 40, 48); no trailing newline.
 std::string rr_to_text(const Name& owner, uint32_t ttl, RRClass rclass, RRType type,
                        std::span<const uint8_t> canonical_rdata);
 std::string rrset_to_text(const RRset& rrset);  // one line per RR, each ending in '\n'
