@@ -213,7 +213,7 @@ struct FlagReader {
   size_t i = 0;
   std::string value(const std::string& flag, std::optional<std::string>& inline_value) {
     if (inline_value) return *std::exchange(inline_value, std::nullopt);
-    if (i + 1 >= args.size()) throw ConfigError(fmt::format("{}: needs a value", flag));
+    if (i + 1 >= args.size()) throw ConfigError(fmt::format("command line: {}: needs a value", flag));
     return args[++i];
   }
 };
@@ -270,7 +270,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     std::string a = args[i];
     if (a == "--config" || a.rfind("--config=", 0) == 0) {
       std::string path = a == "--config" ? (i + 1 < args.size() ? args[++i] : "") : a.substr(9);
-      if (path.empty()) throw ConfigError("--config: needs a file name");
+      if (path.empty()) throw ConfigError("command line: --config: needs a file name");
       cl.config.config_file = path;
     }
   }
@@ -287,27 +287,27 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       inline_value = flag.substr(eq + 1);
       flag = flag.substr(0, eq);
     }
-    Where w{flag, 0};
+    Where w{"command line", 0};
     if (flag == "--config") {
       r.value(flag, inline_value);
     } else if (flag == "--listen") {
       if (!listen_from_flags) c.server.listen.clear();  // flags replace the file's list
       listen_from_flags = true;
-      c.server.listen.push_back(parse_listen(w, "listen", r.value(flag, inline_value)));
+      c.server.listen.push_back(parse_listen(w, flag, r.value(flag, inline_value)));
     } else if (flag == "--threads") {
-      c.server.threads = static_cast<unsigned>(parse_uint_text(w, "threads", r.value(flag, inline_value), 0, 1024));
+      c.server.threads = static_cast<unsigned>(parse_uint_text(w, flag, r.value(flag, inline_value), 0, 1024));
     } else if (flag == "--allow") {
-      c.server.allow.push_back(parse_network(w, "allow", r.value(flag, inline_value)));
+      c.server.allow.push_back(parse_network(w, flag, r.value(flag, inline_value)));
     } else if (flag == "--upstream-allow") {
       std::string v = r.value(flag, inline_value);
-      parse_network(w, "upstream-allow", v);
+      parse_network(w, flag, v);
       c.resolver.upstream_allow.push_back(v);
     } else if (flag == "--root-hints") {
       c.resolver.root_hints_file = r.value(flag, inline_value);
     } else if (flag == "--cache-size") {
-      c.cache.size_mib = static_cast<uint32_t>(parse_uint_text(w, "cache-size", r.value(flag, inline_value), 1, 1u << 20));
+      c.cache.size_mib = static_cast<uint32_t>(parse_uint_text(w, flag, r.value(flag, inline_value), 1, 1u << 20));
     } else if (flag == "--log-level") {
-      c.log.level = parse_level(w, "log-level", r.value(flag, inline_value));
+      c.log.level = parse_level(w, flag, r.value(flag, inline_value));
     } else if (flag == "--query-log") {
       c.log.query_log = true;
     } else if (flag == "--control") {
@@ -319,7 +319,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     } else if (flag == "--help" || flag == "-h") {
       cl.show_help = true;
     } else {
-      throw ConfigError(fmt::format("{}: unknown option (see ternd --help)", flag));
+      throw ConfigError(fmt::format("command line: {}: unknown option (see ternd --help)", flag));
     }
   }
   check_consistency(c, "command line");

@@ -109,19 +109,19 @@ std::optional<Sections> LocalZones::answer(const ClientQuery& q) const {
     bool any = q.qtype == RRType::ANY;
     // RFC 6761 §6.4: every invalid. name, the apex included, does not exist.
     if (*apex == invalid_) return negative(*apex, true);
+    if (q.qname == loopback_v4_reverse_ || q.qname == loopback_v6_reverse_) {
+      if (q.qtype != RRType::PTR && !any) return negative(*apex, false);
+      Sections s;
+      s.authoritative = true;
+      s.answer.push_back(single(q.qname, RRType::PTR, localhost_.wire()));
+      return s;
+    }
     if (q.qname == *apex) {
       Sections s;
       s.authoritative = true;
       if (q.qtype == RRType::SOA || any) s.answer.push_back(soa_for(*apex));
       if (q.qtype == RRType::NS || any) s.answer.push_back(single(q.qname, RRType::NS, localhost_.wire()));
       if (s.answer.empty()) return negative(*apex, false);
-      return s;
-    }
-    if (q.qname == loopback_v4_reverse_ || q.qname == loopback_v6_reverse_) {
-      if (q.qtype != RRType::PTR && !any) return negative(*apex, false);
-      Sections s;
-      s.authoritative = true;
-      s.answer.push_back(single(q.qname, RRType::PTR, localhost_.wire()));
       return s;
     }
     return negative(*apex, true);

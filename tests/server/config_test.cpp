@@ -1,0 +1,143 @@
+#include <catch2/catch.hpp>
+
+#include "resolver/config/config.h"
+
+using namespace tern::config;
+
+namespace {
+
+std::string error_of(const std::string& toml) {
+  Config c = default_config();
+  try {
+    apply_toml(c, toml, "t.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string flags_error(std::vector<std::string> args) {
+  try {
+    parse_command_line(args);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("defaults match docs/configuration.md") {
+  Config c = default_config();
+  REQUIRE(c.server.listen.size() == 2);
+  CHECK(c.server.listen[0].to_string() == "127.0.0.1:53");
+  CHECK(c.server.listen[1].to_string() == "[::1]:53");
+  CHECK(c.server.threads == 0);
+  CHECK(c.server.udp_max_payload == 1232);
+  CHECK(c.server.tcp_idle_timeout_ms == 10000);
+  CHECK(c.cache.size_mib == 64);
+  CHECK(c.cache.max_ttl == 86400);
+  CHECK(c.cache.max_negative_ttl == 3600);
+  CHECK(c.resolver.qname_minimisation);
+  CHECK(c.log.level == LogLevel::Info);
+}
+
+TEST_CASE("a full file is applied") {
+  Config c = default_config();
+  apply_toml(c, R"(
+[server]
+listen = ["127.0.0.7:5300", "[::1]:5300"]
+threads = 3
+allow = ["10.0.0.0/8"]
+tcp-idle-timeout-ms = 2500
+
+[resolver]
+root-hints = "/tmp/hints"
+upstream-allow = ["127.0.0.0/8"]
+qname-minimisation = false
+max-cname-chain = 8
+
+[cache]
+size-mib = 128
+serve-stale = false
+prefetch = false
+
+[log]
+level = "debug"
+query-log = true
+)", "t.toml");
+  REQUIRE(c.server.listen.size() == 2);
+  CHECK(c.server.listen[0].to_string() == "127.0.0.7:5300");
+  CHECK(c.server.threads == 3);
+  REQUIRE(c.server.allow.size() == 1);
+  CHECK(c.server.allow[0].to_string() == "10.0.0.0/8");
+  CHECK(c.server.tcp_idle_timeout_ms == 2500);
+  CHECK(c.resolver.root_hints_file == "/tmp/hints");
+  CHECK(c.resolver.upstream_allow == std::vector<std::string>{"127.0.0.0/8"});
+  CHECK_FALSE(c.resolver.qname_minimisation);
+  CHECK(c.resolver.max_cname_chain == 8);
+  CHECK(c.cache.size_mib == 128);
+  CHECK_FALSE(c.cache.serve_stale);
+  CHECK_FALSE(c.cache.prefetch);
+  CHECK(c.log.level == LogLevel::Debug);
+  CHECK(c.log.query_log);
+}
+
+TEST_CASE("errors name the file and line") {
+  CHECK(error_of("[server]\nthreads = 2\nthread = 3\n") == "t.toml:3: unknown key 'thread' in [server]");
+  CHECK(error_of("\n\n[servr]\n").rfind("t.toml:3: unknown section or key 'servr'", 0) == 0);
+  CHECK(error_of("[server]\n\nthreads = \"two\"\n") == "t.toml:3: server.threads: expected a whole number");
+  CHECK(error_of("[server]\nthreads = -1\n") == "t.toml:2: server.threads: -1 is outside 0..1024");
+  CHECK(error_of("[server]\nlisten = [\"127.0.0.1:53\",\n  \"nonsense\"]\n") ==
+        "t.toml:3: server.listen: 'nonsense' is not ADDRESS:PORT (e.g. 127.0.0.1:53, [::1]:53)");
+  CHECK(error_of("[server]\nallow = [\"10.0.0.0/33\"]\n").rfind("t.toml:2: server.allow: '10.0.0.0/33'", 0) == 0);
+  CHECK(error_of("[log]\nlevel = \"loud\"\n").rfind("t.toml:2: log.level: 'loud'", 0) == 0);
+  CHECK(error_of("[cache]\nserve-stale = 1\n") == "t.toml:2: cache.serve-stale: expected true or false");
+  CHECK(error_of("[cache]\nmin-ttl = 100\nmax-ttl = 10\n") ==
+        "t.toml: cache.min-ttl (100) is above cache.max-ttl (10)");
+  // Syntax errors come from toml++ with their line.
+  CHECK(error_of("[server]\nthreads = = 2\n").rfind("t.toml:2: ", 0) == 0);
+  CHECK(error_of("threads = 2\n").rfind("t.toml:1: unknown section or key 'threads'", 0) == 0);
+}
+
+TEST_CASE("a bad file changes nothing") {
+  Config c = default_config();
+  CHECK_THROWS_AS(apply_toml(c, "[server]\nthreads = 4\nbogus = 1\n", "t.toml"), ConfigError);
+  CHECK(c.server.threads == 0);
+}
+
+TEST_CASE("flags override the defaults") {
+  auto cl = parse_command_line({"--listen", "127.0.0.9:5353", "--listen=[::1]:5353", "--threads", "2",
+                                "--allow", "192.168.0.0/16", "--upstream-allow", "127.0.0.0/8",
+                                "--cache-size", "32", "--log-level", "warning", "--check-config"});
+  REQUIRE(cl.config.server.listen.size() == 2);
+  CHECK(cl.config.server.listen[0].to_string() == "127.0.0.9:5353");
+  CHECK(cl.config.server.listen[1].to_string() == "[::1]:5353");
+  CHECK(cl.config.server.threads == 2);
+  CHECK(cl.config.server.allow.size() == 1);
+  CHECK(cl.config.resolver.upstream_allow.size() == 1);
+  CHECK(cl.config.cache.size_mib == 32);
+  CHECK(cl.config.log.level == LogLevel::Warning);
+  CHECK(cl.check_config);
+}
+
+TEST_CASE("bad flags are errors that name the flag") {
+  CHECK(flags_error({"--threads", "x"}) == "command line: --threads: expected a whole number, got 'x'");
+  CHECK(flags_error({"--listen"}) == "command line: --listen: needs a value");
+  CHECK(flags_error({"--frobnicate"}) == "command line: --frobnicate: unknown option (see ternd --help)");
+  CHECK(flags_error({"--allow", "banana"}).rfind("command line: --allow: 'banana'", 0) == 0);
+  CHECK(flags_error({"--config", "/nonexistent/ternd.toml"}) == "/nonexistent/ternd.toml: cannot open");
+}
+
+TEST_CASE("addresses and networks") {
+  CHECK(SocketAddress::parse("127.0.0.1:53")->port() == 53);
+  CHECK(SocketAddress::parse("[::1]:5353")->to_string() == "[::1]:5353");
+  CHECK(SocketAddress::parse("::1", 53)->to_string() == "[::1]:53");
+  CHECK_FALSE(SocketAddress::parse("127.0.0.1:99999"));
+  CHECK_FALSE(SocketAddress::parse("[::1"));
+  CHECK_FALSE(SocketAddress::parse("example.com:53"));
+  CHECK(Network::parse("10.1.2.3/8")->to_string() == "10.0.0.0/8");
+  CHECK(Network::parse("fd00::1/8")->to_string() == "fd00::/8");
+  CHECK_FALSE(Network::parse("10.0.0.0/"));
+  CHECK_FALSE(Network::parse("::/129"));
+}
