@@ -31,7 +31,7 @@ void PacketEntry::destroy(PacketEntry* e) {
 
 PacketCache::PacketCache(size_t budget_bytes, uint32_t max_ttl,
                          const std::atomic<uint64_t>* flush_epoch, PacketHashFn hash)
-    : store_(budget_bytes),
+    : store_(budget_bytes > sizeof(PacketCache) ? budget_bytes - sizeof(PacketCache) : 0),
       max_ttl_(max_ttl),
       flush_epoch_(flush_epoch),
       seen_epoch_(flush_epoch != nullptr ? flush_epoch->load(std::memory_order_acquire) : 0),

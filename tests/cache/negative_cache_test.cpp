@@ -1,0 +1,138 @@
+#include "cache/negative_cache.h"
+
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "fixtures.h"
+#include "wire/rdata.h"
+
+namespace tern::cache {
+namespace {
+
+using namespace test;
+using wire::RRClass;
+using wire::RRType;
+
+CacheLimits limits() { return CacheLimits{}; }
+
+std::optional<CachedNegative> get(NegativeCache& c, std::string_view qname, RRType type, Instant now) {
+  return c.lookup(name(qname), type, RRClass::IN, now);
+}
+
+}  // namespace
+
+TEST_CASE("NegativeCache: TTL is min(SOA TTL, SOA MINIMUM), both ways (RFC 2308 5)", "[negative]") {
+  NegativeCache c(limits(), 1 << 20);
+  SECTION("SOA TTL is the smaller") {
+    REQUIRE(c.insert_nxdomain(name("nx.example."), RRClass::IN, soa_rrset("example.", 300, 900),
+                              Trust::AnswerAuth, at(0)));
+    auto hit = get(c, "nx.example.", RRType::A, at(0));
+    REQUIRE(hit);
+    CHECK(hit->ttl == 300);
+    CHECK_FALSE(get(c, "nx.example.", RRType::A, at(300)));
+  }
+  SECTION("SOA MINIMUM is the smaller") {
+    REQUIRE(c.insert_nxdomain(name("nx.example."), RRClass::IN, soa_rrset("example.", 3600, 60),
+                              Trust::AnswerAuth, at(0)));
+    CHECK(get(c, "nx.example.", RRType::A, at(0))->ttl == 60);
+    CHECK(get(c, "nx.example.", RRType::A, at(59.5))->ttl == 0);
+    CHECK_FALSE(get(c, "nx.example.", RRType::A, at(60)));
+  }
+  SECTION("clamped to max_negative_ttl") {
+    REQUIRE(c.insert_nxdomain(name("nx.example."), RRClass::IN, soa_rrset("example.", 86400, 86400),
+                              Trust::AnswerAuth, at(0)));
+    CHECK(get(c, "nx.example.", RRType::A, at(0))->ttl == 3600);
+    CHECK_FALSE(get(c, "nx.example.", RRType::A, at(3600)));
+  }
+}
+
+TEST_CASE("NegativeCache: the SOA is kept for the authority section and counts down", "[negative]") {
+  NegativeCache c(limits(), 1 << 20);
+  auto soa = soa_rrset("Example.", 300, 600);
+  REQUIRE(c.insert_nodata(name("www.example."), RRType::AAAA, RRClass::IN, soa, Trust::AnswerAuth, at(0)));
+  auto hit = get(c, "www.example.", RRType::AAAA, at(100));
+  REQUIRE(hit);
+  CHECK(hit->kind == NegativeKind::NoData);
+  CHECK(hit->soa.type == RRType::SOA);
+  CHECK(hit->soa.owner.to_text() == "Example.");
+  CHECK(hit->soa.ttl == 200);
+  CHECK(hit->soa.same_data(soa));
+  auto parsed = wire::parse_soa(*hit->soa.begin());
+  REQUIRE(parsed);
+  CHECK(parsed->minimum == 600);
+}
+
+TEST_CASE("NegativeCache: NXDOMAIN covers every type, NODATA only its own", "[negative]") {
+  NegativeCache c(limits(), 1 << 20);
+  auto soa = soa_rrset("example.", 300, 300);
+  c.insert_nxdomain(name("gone.example."), RRClass::IN, soa, Trust::AnswerAuth, at(0));
+  c.insert_nodata(name("www.example."), RRType::AAAA, RRClass::IN, soa, Trust::AnswerAuth, at(0));
+
+  CHECK(get(c, "GONE.example.", RRType::A, at(1))->kind == NegativeKind::NxDomain);
+  CHECK(get(c, "gone.example.", RRType::MX, at(1))->kind == NegativeKind::NxDomain);
+  CHECK(get(c, "www.example.", RRType::AAAA, at(1))->kind == NegativeKind::NoData);
+  CHECK_FALSE(get(c, "www.example.", RRType::A, at(1)));
+  CHECK_FALSE(c.lookup(name("gone.example."), RRType::A, RRClass::CH, at(1)));
+}
+
+TEST_CASE("NegativeCache: no SOA, no caching", "[negative]") {
+  NegativeCache c(limits(), 1 << 20);
+  CHECK_FALSE(c.insert_nxdomain(name("nx.example."), RRClass::IN, a_rrset("example.", 300, {ipv4(1, 2, 3, 4)}),
+                                Trust::AnswerAuth, at(0)));
+  wire::RRset empty(name("example."), RRType::SOA, RRClass::IN, 300);
+  CHECK_FALSE(c.insert_nxdomain(name("nx.example."), RRClass::IN, empty, Trust::AnswerAuth, at(0)));
+  wire::RRset bad(name("example."), RRType::SOA, RRClass::IN, 300);
+  bad.add(std::vector<uint8_t>{1, 2, 3});
+  CHECK_FALSE(c.insert_nxdomain(name("nx.example."), RRClass::IN, bad, Trust::AnswerAuth, at(0)));
+  CHECK(c.size() == 0);
+  // MINIMUM 0: used by the query that fetched it, never stored.
+  CHECK(c.insert_nxdomain(name("nx.example."), RRClass::IN, soa_rrset("example.", 300, 0),
+                          Trust::AnswerAuth, at(0)));
+  CHECK_FALSE(get(c, "nx.example.", RRType::A, at(0)));
+}
+
+TEST_CASE("NegativeCache: trust, serve-stale and prefetch behave as for RRsets", "[negative]") {
+  CacheLimits l = limits();
+  l.stale_window = 100;
+  NegativeCache c(l, 1 << 20);
+  auto soa = soa_rrset("example.", 100, 100);
+  REQUIRE(c.insert_nxdomain(name("nx.example."), RRClass::IN, soa, Trust::AnswerAuth, at(0)));
+  CHECK_FALSE(c.insert_nxdomain(name("nx.example."), RRClass::IN, soa, Trust::AuthorityNonAuth, at(1)));
+  CHECK(get(c, "nx.example.", RRType::A, at(1))->trust == Trust::AnswerAuth);
+
+  CHECK(get(c, "nx.example.", RRType::A, at(90))->prefetch_due);
+  CHECK_FALSE(get(c, "nx.example.", RRType::A, at(91))->prefetch_due);
+
+  CHECK_FALSE(get(c, "nx.example.", RRType::A, at(100)));
+  auto stale = c.lookup_stale(name("nx.example."), RRType::A, RRClass::IN, at(150));
+  REQUIRE(stale);
+  CHECK(stale->stale);
+  CHECK(stale->ttl == kStaleTtl);
+  CHECK(stale->soa.ttl == kStaleTtl);
+  CHECK_FALSE(c.lookup_stale(name("nx.example."), RRType::A, RRClass::IN, at(200)));
+}
+
+TEST_CASE("NegativeCache: flushes", "[negative]") {
+  NegativeCache c(limits(), 1 << 20);
+  auto soa = soa_rrset("example.", 300, 300);
+  c.insert_nxdomain(name("a.example."), RRClass::IN, soa, Trust::AnswerAuth, at(0));
+  c.insert_nodata(name("b.example."), RRType::A, RRClass::IN, soa, Trust::AnswerAuth, at(0));
+  c.insert_nodata(name("b.example."), RRType::AAAA, RRClass::IN, soa, Trust::AnswerAuth, at(0));
+  c.insert_nodata(name("x.b.example."), RRType::A, RRClass::IN, soa, Trust::AnswerAuth, at(0));
+  c.insert_nodata(name("other.test."), RRType::A, RRClass::IN, soa, Trust::AnswerAuth, at(0));
+
+  CHECK(c.flush_name_type(name("b.example."), RRType::A) == 1);
+  CHECK(get(c, "b.example.", RRType::AAAA, at(1)));
+  CHECK(c.flush_name_type(name("a.example."), RRType::TXT) == 1);  // the NXDOMAIN covers TXT
+  CHECK_FALSE(get(c, "a.example.", RRType::A, at(1)));
+  CHECK(c.flush_name(name("b.example.")) == 1);
+  CHECK(c.flush_subtree(name("example.")) == 1);
+  CHECK(c.size() == 1);
+
+  std::ostringstream out;
+  c.dump(out, at(10));
+  CHECK(out.str().find("; negative NODATA other.test. IN A trust=answer-auth ttl=290/300\n") !=
+        std::string::npos);
+}
+
+}  // namespace tern::cache
