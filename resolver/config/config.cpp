@@ -224,6 +224,8 @@ Config default_config() {
   Config c;
   c.server.listen.push_back(*SocketAddress::parse("127.0.0.1:53"));
   c.server.listen.push_back(*SocketAddress::parse("[::1]:53"));
+  c.server.allow.push_back(*Network::parse("127.0.0.0/8"));
+  c.server.allow.push_back(*Network::parse("::1/128"));
   return c;
 }
 
@@ -335,7 +337,7 @@ std::string usage() {
          "  --threads N            worker threads (default: one per core)\n"
          "  --root-hints FILE      root hints in zone-file syntax (default: compiled in)\n"
          "  --upstream-allow CIDR  only send upstream queries into this network, repeatable\n"
-         "  --allow CIDR           also serve clients from this network, repeatable (loopback always)\n"
+         "  --allow CIDR           also serve clients from this network, repeatable (default: loopback)\n"
          "  --cache-size MIB       cache memory budget (default 64)\n"
          "  --log-level LEVEL      debug, info, warning, error, off (default info)\n"
          "  --query-log            log one line per answered query\n"

@@ -23,7 +23,7 @@ class ConfigError : public std::runtime_error {
 struct ServerConfig {
   std::vector<SocketAddress> listen;     // default 127.0.0.1:53 and [::1]:53
   unsigned threads = 0;                  // 0 = one per core
-  std::vector<Network> allow;            // in addition to loopback (always allowed)
+  std::vector<Network> allow;            // clients served; default 127.0.0.0/8 and ::1/128
   uint16_t udp_max_payload = 1232;       // cap on the client's EDNS buffer size
   uint32_t tcp_idle_timeout_ms = 10000;  // RFC 7766 §6.2.3
   uint32_t tcp_max_connections = 1024;   // per worker thread

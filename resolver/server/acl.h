@@ -1,5 +1,6 @@
-// Which clients may use the resolver: loopback always, plus the operator's --allow networks.
-// An Acl is immutable; a reload builds a new one and hands it to each worker.
+// Which clients may use the resolver: the configured networks (by default loopback only,
+// server.allow; --allow adds to it). An Acl is immutable; a reload builds a new one and hands it
+// to each worker. An empty Acl allows nobody.
 #pragma once
 
 #include <sys/socket.h>
@@ -13,11 +14,11 @@ namespace tern::server {
 class Acl {
  public:
   Acl() = default;
-  explicit Acl(std::vector<config::Network> extra) : extra_(std::move(extra)) {}
+  explicit Acl(std::vector<config::Network> networks) : networks_(std::move(networks)) {}
   bool allows(const sockaddr* client) const;
 
  private:
-  std::vector<config::Network> extra_;
+  std::vector<config::Network> networks_;
 };
 
 }  // namespace tern::server

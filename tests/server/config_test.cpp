@@ -114,7 +114,7 @@ TEST_CASE("flags override the defaults") {
   CHECK(cl.config.server.listen[0].to_string() == "127.0.0.9:5353");
   CHECK(cl.config.server.listen[1].to_string() == "[::1]:5353");
   CHECK(cl.config.server.threads == 2);
-  CHECK(cl.config.server.allow.size() == 1);
+  CHECK(cl.config.server.allow.size() == 3);  // loopback v4 and v6, plus the flag
   CHECK(cl.config.resolver.upstream_allow.size() == 1);
   CHECK(cl.config.cache.size_mib == 32);
   CHECK(cl.config.log.level == LogLevel::Warning);
