@@ -241,7 +241,7 @@ void MessageBuilder::write_opt(std::vector<uint8_t>& out) const {
   put16(out, uint16_t(RRType::OPT));
   put16(out, edns_->udp_size);
   put32(out, uint32_t(edns_->ext_rcode_high) << 24 | uint32_t(edns_->version) << 16 |
-                 (edns_->do_bit ? 0x8000u : 0u));
+                 (edns_->do_bit ? 0x8000u : 0u) | (edns_->z & 0x7fffu));
   put16(out, uint16_t(opt_size_ - 11));
   for (const auto& o : edns_->options) {
     put16(out, o.code);

@@ -165,6 +165,7 @@ Edns EdnsView::to_edns() const {
   e.ext_rcode_high = ext_rcode_high();
   e.version = version();
   e.do_bit = do_bit();
+  e.z = z();
   for (const auto& o : options()) e.options.push_back({o.code, {o.data.begin(), o.data.end()}});
   return e;
 }
