@@ -78,7 +78,7 @@ def add_fault_cases(lab):
         if behaviour == "referral-loop":
             child = f"sub.{origin}"
             peer = addresses["dloop-child"]
-            opts = f"child={child} peer={peer}"
+            opts = f"peer={peer}"
             lab.faults.append(f"{peer} upward-referral {child} {answer} parent={origin} peer={address}")
             lab.host("fault-dloop-child", f"ns.{child}", peer, kind="fault")
         if behaviour == "noaa":
