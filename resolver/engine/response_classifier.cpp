@@ -171,7 +171,9 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
     return c;
   }
   if (!c.chain.empty()) {
-    c.kind = (cur_in_zone && c.aa && !ns) ? ResponseKind::NoData : ResponseKind::PartialChain;
+    // Without a SOA nothing says the target has no data: ask for it (servers that do not follow
+    // in-zone CNAMEs exist, and a loop is caught by the chain check).
+    c.kind = ResponseKind::PartialChain;
     return c;
   }
   if (ns) {

@@ -1,0 +1,71 @@
+// Glueless delegations, glue outside the delegated zone, and name servers that cannot be reached.
+#include <catch2/catch.hpp>
+
+#include "example_tree.h"
+
+using namespace tern;
+using namespace tern::testsupport;
+using wire::RRType;
+
+TEST_CASE("glueless delegation: the NS name is resolved as a child query", "[engine][glueless]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  // net. exists for the name server's name.
+  h.net.on_subdomain(h.root(), "net.", referral("net.", {"ns.net."}, {{"ns.net.", "192.5.6.40"}}));
+  h.net.on_subdomain(addr("192.5.6.30"), "glueless.com.",
+                     glueless_referral("glueless.com.", {"ns.provider.net."}));
+  h.net.on(addr("192.5.6.40"), "ns.provider.net.", RRType::A,
+           answer({"ns.provider.net. 3600 IN A 203.0.113.53"}));
+  h.net.on(addr("203.0.113.53"), "www.glueless.com.", RRType::A,
+           answer({"www.glueless.com. 300 IN A 203.0.113.80"}));
+
+  auto a = h.resolve("www.glueless.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NoError);
+  CHECK(records_brief(a->answer) == std::vector<std::string>{"www.glueless.com. A 203.0.113.80"});
+  CHECK(h.net.sent_text() == std::vector<std::string>{
+                                 "193.0.14.129:53 udp . NS",
+                                 "193.0.14.129:53 udp www.glueless.com. A",
+                                 "192.5.6.30:53 udp www.glueless.com. A",
+                                 "193.0.14.129:53 udp ns.provider.net. A",
+                                 "192.5.6.40:53 udp ns.provider.net. A",
+                                 "203.0.113.53:53 udp www.glueless.com. A",
+                             });
+}
+
+TEST_CASE("glue outside the delegated zone is ignored and looked up instead",
+          "[engine][glueless][poisoning]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  h.net.on_subdomain(h.root(), "net.", referral("net.", {"ns.net."}, {{"ns.net.", "192.5.6.40"}}));
+  // com.'s server claims an address for a name in net.: a classic poisoning attempt.
+  h.net.on_subdomain(addr("192.5.6.30"), "victim.com.",
+                     referral("victim.com.", {"ns.provider.net."},
+                              {{"ns.provider.net.", "6.6.6.6"}}));
+  h.net.on(addr("192.5.6.40"), "ns.provider.net.", RRType::A,
+           answer({"ns.provider.net. 3600 IN A 203.0.113.53"}));
+  h.net.on(addr("203.0.113.53"), "www.victim.com.", RRType::A,
+           answer({"www.victim.com. 300 IN A 203.0.113.81"}));
+
+  auto a = h.resolve("www.victim.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(records_brief(a->answer) == std::vector<std::string>{"www.victim.com. A 203.0.113.81"});
+  for (const auto& q : h.net.sent()) CHECK(q.server.to_string() != "6.6.6.6:53");
+  // The fake glue never reached the cache.
+  auto cached = h.caches.rrsets().lookup(wire::Name::from_text("ns.provider.net.").value(),
+                                         RRType::A, wire::RRClass::IN, h.clock.now());
+  REQUIRE(cached);
+  CHECK(records_brief({cached->rrset}) ==
+        std::vector<std::string>{"ns.provider.net. A 203.0.113.53"});
+}
+
+TEST_CASE("in-zone name server without glue fails cleanly", "[engine][glueless]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  h.net.on_subdomain(addr("192.5.6.30"), "broken.com.",
+                     glueless_referral("broken.com.", {"ns.broken.com."}));
+  auto a = h.resolve("www.broken.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::ServFail);
+  CHECK(a->upstream_queries < 10);
+}
