@@ -33,6 +33,9 @@ State Iterator::on_select_server(Task& t) {
   // No address left to try: find one more through a name server name without glue.
   bool depth_blocked = false;
   for (auto& s : dp.servers) {
+    // A server with an address was tried already through it; a name inside the delegated zone
+    // can only be resolved through this very delegation.
+    if (!s.addresses.empty() || s.name.is_subdomain_of(dp.zone)) continue;
     wire::RRType qtype;
     if (!s.a_looked_up) {
       qtype = wire::RRType::A;
