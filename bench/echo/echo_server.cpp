@@ -5,7 +5,10 @@
 // thread), and nothing else. Whatever QPS a load generator gets from this server on one core is
 // the most any resolver can get on that core with that load generator.
 //
-//   tern_echo --listen 127.0.0.1:5300 [--threads N] [--max-seconds S]
+//   tern_echo --listen 127.0.0.1:5300 [--threads N] [--max-seconds S] [--libuv]
+//
+// --libuv serves through a libuv loop the way ternd's front end does (echo_libuv.h); without it,
+// each thread calls recvmmsg/sendmmsg directly: the kernel's ceiling.
 //
 // Stops on SIGTERM/SIGINT, or by itself after --max-seconds (default 900) so a forgotten
 // benchmark never keeps a core busy.
@@ -15,6 +18,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include <atomic>
 #include <cerrno>
@@ -29,6 +33,8 @@
 #include <thread>
 #include <vector>
 
+#include "echo_libuv.h"
+
 namespace {
 
 constexpr int kBatch = 64;          // datagrams per recvmmsg/sendmmsg call
@@ -39,6 +45,7 @@ struct Options {
   sockaddr_in listen{};
   int threads = 1;
   int max_seconds = 900;
+  bool libuv = false;
 };
 
 bool parse_int(std::string_view text, int& out) {
@@ -58,7 +65,7 @@ bool parse_listen(std::string_view text, sockaddr_in& out) {
 }
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "tern_echo: %s\nusage: tern_echo --listen ADDR:PORT [--threads N] [--max-seconds S]\n", why);
+  std::fprintf(stderr, "tern_echo: %s\nusage: tern_echo --listen ADDR:PORT [--threads N] [--max-seconds S] [--libuv]\n", why);
   std::exit(2);
 }
 
@@ -67,6 +74,10 @@ Options parse_options(int argc, char** argv) {
   bool have_listen = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
+    if (arg == "--libuv") {
+      options.libuv = true;
+      continue;
+    }
     if (i + 1 >= argc) usage("missing value");
     std::string_view value = argv[++i];
     if (arg == "--listen") {
@@ -175,14 +186,26 @@ int main(int argc, char** argv) {
 
   std::atomic<bool> stop{false};
   std::vector<std::thread> workers;
-  for (int fd : sockets) workers.emplace_back(serve, fd, std::cref(stop));
-  std::fprintf(stderr, "tern_echo: serving with %d thread(s)\n", options.threads);
+  for (int fd : sockets) {
+    if (options.libuv) {
+      workers.emplace_back([fd, &stop] {
+        if (int rc = tern::bench::serve_with_libuv(fd, stop); rc != 0)
+          std::fprintf(stderr, "tern_echo: libuv: %s\n", uv_strerror(rc));
+      });
+    } else {
+      workers.emplace_back(serve, fd, std::cref(stop));
+    }
+  }
+  std::fprintf(stderr, "tern_echo: serving with %d thread(s)%s\n", options.threads,
+               options.libuv ? " through libuv" : "");
 
   timespec limit{options.max_seconds, 0};
   int signal = sigtimedwait(&signals, nullptr, &limit);
   if (signal < 0) std::fprintf(stderr, "tern_echo: --max-seconds reached, stopping\n");
   stop.store(true);
   for (auto& worker : workers) worker.join();
-  for (int fd : sockets) close(fd);
+  if (!options.libuv) {
+    for (int fd : sockets) close(fd);  // libuv closed its own with the handle
+  }
   return 0;
 }

@@ -26,6 +26,11 @@ ROWS = [
 ]
 
 
+# The figures an echo server has: no cache, so no misses and no memory per entry.
+ECHO_KEYS = ("hit_qps", "lg_qps", "hit_mean_us", "lg_p50_us", "lg_p99_us", "cpu_us_sat", "cpu_us_fixed",
+             "fixed_p50_us", "fixed_p99_us")
+
+
 def _fmt(fmt, value):
     if value is None:
         return "—"
@@ -51,11 +56,12 @@ def table(results, scaling, echo, settings):
     for r in list(results.values()) + scaling + echo:
         _prepare(r)
     ternd = results.get("ternd") or {}
-    echo1 = next((e for e in echo if e.get("threads") == 1), {})
+    echo1 = next((e for e in echo if e.get("threads") == 1 and e.get("label") == "echo"), {})
+    echo_uv = next((e for e in echo if e.get("label") == "echo-libuv"), {})
     head = ["metric", "better", "ternd"]
     for p in PEERS:
         head += [p, "ternd/" + p]
-    head += ["echo ceiling"]
+    head += ["echo ceiling", "echo via libuv"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, key, fmt, better in ROWS:
         label = label.format(rate="{:,}".format(settings.fixed_rate))
@@ -63,22 +69,25 @@ def table(results, scaling, echo, settings):
         for p in PEERS:
             peer = results.get(p) or {}
             cells += [_fmt(fmt, peer.get(key)), _ratio(ternd.get(key), peer.get(key))]
-        cells += [_fmt(fmt, echo1.get(key)) if key in ("hit_qps", "lg_qps", "hit_mean_us", "lg_p50_us",
-                                                       "lg_p99_us", "cpu_us_sat", "cpu_us_fixed",
-                                                       "fixed_p50_us", "fixed_p99_us") else ""]
+        for e in (echo1, echo_uv):
+            cells += [_fmt(fmt, e.get(key)) if key in ECHO_KEYS else ""]
         lines.append("| " + " | ".join(cells) + " |")
     # ternd against the echo ceiling, and its scaling: the peers have no column here.
     by_threads = {t.get("threads"): t for t in ([ternd] if ternd else []) + scaling}
-    echo_by_threads = {e.get("threads"): e for e in echo}
+    echo_by_threads = {e.get("threads"): e for e in echo if e.get("label") == "echo"}
     for n in sorted(set(by_threads) | set(echo_by_threads)):
         t, e = by_threads.get(n, {}), echo_by_threads.get(n, {})
         for key, tool in (("hit_qps", "dnsperf"), ("lg_qps", "tern_loadgen")):
+            uv = echo_uv if n == 1 else {}
             cells = ["cache-hit QPS, %d thread%s, %s" % (n, "" if n == 1 else "s", tool), "higher",
-                     _fmt("{:,.0f}", t.get(key))] + [""] * (2 * len(PEERS)) + [_fmt("{:,.0f}", e.get(key))]
+                     _fmt("{:,.0f}", t.get(key))] + [""] * (2 * len(PEERS)) + [_fmt("{:,.0f}", e.get(key)),
+                                                                               _fmt("{:,.0f}", uv.get(key))]
             lines.append("| " + " | ".join(cells) + " |")
             pct = 100.0 * t[key] / e[key] if t.get(key) and e.get(key) else None
-            cells = ["ternd as %% of echo ceiling, %d thread%s, %s" % (n, "" if n == 1 else "s", tool),
-                     "higher", _fmt("{:.1f}%", pct)] + [""] * (2 * len(PEERS)) + [""]
+            pct_uv = 100.0 * t[key] / uv[key] if t.get(key) and uv.get(key) else None
+            cells = ["ternd as %% of echo, %d thread%s, %s" % (n, "" if n == 1 else "s", tool),
+                     "higher", _fmt("{:.1f}%", pct)] + [""] * (2 * len(PEERS)) + ["100%",
+                                                                                  _fmt("{:.1f}%", pct_uv)]
             lines.append("| " + " | ".join(cells) + " |")
     notes = []
     for r in list(results.values()) + scaling + echo:
@@ -96,7 +105,8 @@ def chart(results, scaling, echo, png_path, workdir):
     """Six bar charts: cache-hit QPS, cache-miss rate, CPU per query, p99 latency, bytes per
     entry, and ternd's thread scaling against the echo ceiling."""
     names = ["ternd"] + PEERS
-    echo1 = next((e for e in echo if e.get("threads") == 1), {})
+    echo1 = next((e for e in echo if e.get("threads") == 1 and e.get("label") == "echo"), {})
+    echo_uv = next((e for e in echo if e.get("label") == "echo-libuv"), {})
     data = os.path.join(workdir, "chart.dat")
     scale = os.path.join(workdir, "scaling.dat")
 
@@ -104,7 +114,8 @@ def chart(results, scaling, echo, png_path, workdir):
         x = (r or {}).get(key)
         return "%.3f" % x if isinstance(x, (int, float)) else "NaN"
 
-    rows = [(n.replace("pdns_recursor", "pdns"), results.get(n)) for n in names] + [("echo", echo1)]
+    rows = [(n.replace("pdns_recursor", "pdns"), results.get(n)) for n in names] + [("echo", echo1),
+                                                                                      ("echo-libuv", echo_uv)]
     with open(data, "w") as f:
         f.write("name hit_dnsperf hit_loadgen miss cpu_sat cpu_fixed bytes p99_sat p99_fixed\n")
         for n, r in rows:
@@ -114,7 +125,7 @@ def chart(results, scaling, echo, png_path, workdir):
     ternd_by_threads = {t.get("threads"): t for t in [results.get("ternd") or {}] + scaling}
     with open(scale, "w") as f:
         f.write("threads ternd_dnsperf ternd_loadgen echo_dnsperf echo_loadgen\n")
-        for e in echo:
+        for e in (e for e in echo if e.get("label") == "echo"):
             t = ternd_by_threads.get(e.get("threads"), {})
             f.write("%s %s %s %s %s\n" % (e.get("threads"), v(t, "hit_qps"), v(t, "lg_qps"),
                                           v(e, "hit_qps"), v(e, "lg_qps")))

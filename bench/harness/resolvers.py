@@ -59,7 +59,7 @@ class Ternd(Resolver):
 
     def missing(self):
         if not self.binary or not os.access(self.binary, os.X_OK):
-            return "ternd binary not built (%s)" % self.binary
+            return "no ternd binary at %s (not built yet, or its build failed)" % self.binary
         return None
 
     def command(self, rundir, hints, cache_mb, threads):
@@ -128,9 +128,10 @@ class KnotResolver(Resolver):
 
 
 class Echo(Resolver):
-    def __init__(self, addr, binary):
+    def __init__(self, addr, binary, libuv=False):
         super().__init__("echo", addr)
         self.binary = binary
+        self.libuv = libuv
 
     def missing(self):
         if not self.binary or not os.access(self.binary, os.X_OK):
@@ -139,4 +140,4 @@ class Echo(Resolver):
 
     def command(self, rundir, hints, cache_mb, threads):
         return [self.binary, "--listen", "%s:%d" % (self.addr, self.port), "--threads", str(threads),
-                "--max-seconds", "600"]
+                "--max-seconds", "600"] + (["--libuv"] if self.libuv else [])
