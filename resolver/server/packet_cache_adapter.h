@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "cache/caches.h"
 #include "cache/packet_cache.h"
 #include "resolver/server/hit_cache.h"
 
@@ -10,7 +11,10 @@ namespace tern::server {
 
 class PacketCacheAdapter : public HitCache {
  public:
-  explicit PacketCacheAdapter(cache::PacketCache cache) : cache_(std::move(cache)) {}
+  // The worker's share of the shared budget, invalidated by the operator's flushes.
+  PacketCacheAdapter(const cache::Caches& caches, size_t worker_threads)
+      : cache_(caches.make_packet_cache(worker_threads)) {}
+  explicit PacketCacheAdapter(size_t budget_bytes) : cache_(budget_bytes) {}
 
   bool lookup(std::span<const uint8_t> query, bool tcp, std::vector<uint8_t>& out) override {
     return cache_.lookup(query, now(), out, tcp);

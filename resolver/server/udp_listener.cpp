@@ -17,7 +17,8 @@ std::shared_ptr<UdpListener> UdpListener::open(uv_loop_t* loop, const config::So
   std::shared_ptr<UdpListener> l(new UdpListener(pipeline, stats));
   int fd = open_reuseport_socket(addr, SOCK_DGRAM);
   l->handle_ = new uv_udp_t;
-  int rc = uv_udp_init_ex(loop, l->handle_, static_cast<unsigned>(addr.family()) | UV_UDP_RECVMMSG);
+  // AF_UNSPEC: libuv creates no socket of its own; ours (SO_REUSEPORT, bound) comes next.
+  int rc = uv_udp_init_ex(loop, l->handle_, AF_UNSPEC | UV_UDP_RECVMMSG);
   if (rc == 0) rc = uv_udp_open(l->handle_, fd);
   if (rc != 0) {
     ::close(fd);

@@ -1,0 +1,80 @@
+#include "scripted_backend.h"
+
+#include <string>
+
+namespace tern::server::test {
+namespace {
+
+void close_pending_timer(uv_timer_t* t);
+
+}  // namespace
+
+struct ScriptedBackend::Pending {
+  uv_timer_t timer;
+  Sections sections;
+  Done done;
+  ScriptedBackend* backend;
+};
+
+namespace {
+
+void close_pending_timer(uv_timer_t* t) {
+  uv_close(reinterpret_cast<uv_handle_t*>(t),
+           [](uv_handle_t* h) { delete static_cast<ScriptedBackend::Pending*>(h->data); });
+}
+
+}  // namespace
+
+Sections scripted_answer(const ClientQuery& q) {
+  Sections s;
+  std::string n = q.qname.lowercased().to_text();
+  if (n == "fail.test.") {
+    s.rcode = wire::Rcode::ServFail;
+    return s;
+  }
+  if (n == "big.test." && q.qtype == wire::RRType::TXT) {
+    wire::RRset txt(q.qname, wire::RRType::TXT, wire::RRClass::IN, 300);
+    for (int i = 0; i < 20; ++i) {
+      std::vector<uint8_t> rd{199};
+      rd.insert(rd.end(), 199, uint8_t('a' + i));
+      txt.add(rd);
+    }
+    s.answer.push_back(std::move(txt));
+    return s;
+  }
+  wire::RRset a(q.qname, wire::RRType::A, wire::RRClass::IN, 300);
+  a.add(std::vector<uint8_t>{192, 0, 2, 1});
+  s.answer.push_back(std::move(a));
+  return s;
+}
+
+ScriptedBackend::~ScriptedBackend() {
+  // Unanswered questions are dropped, as the engine drops them when it is destroyed.
+  for (Pending* p : pending_) close_pending_timer(&p->timer);
+}
+
+void ScriptedBackend::resolve(const ClientQuery& q, Done done) {
+  std::string first(q.qname.label_count() ? q.qname.label(0) : "");
+  unsigned delay = 0;
+  if (first.rfind("slow-", 0) == 0) delay = unsigned(std::stoul(first.substr(5)));
+  if (delay == 0) {
+    done(scripted_answer(q), true);  // synchronous, like an engine cache hit
+    return;
+  }
+  auto* p = new Pending{{}, scripted_answer(q), std::move(done), this};
+  pending_.insert(p);
+  ++in_flight_;
+  uv_timer_init(loop_, &p->timer);
+  p->timer.data = p;
+  uv_timer_start(&p->timer, [](uv_timer_t* t) {
+    auto* p = static_cast<Pending*>(t->data);
+    p->backend->pending_.erase(p);
+    --p->backend->in_flight_;
+    Done done = std::move(p->done);
+    Sections s = std::move(p->sections);
+    close_pending_timer(t);
+    done(s, false);
+  }, delay, 0);
+}
+
+}  // namespace tern::server::test

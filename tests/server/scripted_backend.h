@@ -1,0 +1,36 @@
+// A Backend for the front end's socket tests: answers by name, after a delay taken from the name
+// ("slow-300.test." answers after 300 ms), on the worker's loop, like the engine would.
+//   big.test. TXT   -> 20 TXT records of 200 bytes (truncated over UDP)
+//   fail.test.      -> SERVFAIL
+//   anything else   -> A 192.0.2.1, TTL 300
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include "resolver/server/backend.h"
+
+namespace tern::server::test {
+
+class ScriptedBackend : public Backend {
+ public:
+  explicit ScriptedBackend(uv_loop_t* loop) : loop_(loop) {}
+  ~ScriptedBackend() override;
+  void resolve(const ClientQuery& q, Done done) override;
+  size_t in_flight() const override { return in_flight_; }
+
+ public:
+  struct Pending;
+
+ private:
+  uv_loop_t* loop_;
+  size_t in_flight_ = 0;
+  std::unordered_set<Pending*> pending_;  // closed (and freed) by the destructor if still waiting
+};
+
+Sections scripted_answer(const ClientQuery& q);
+
+}  // namespace tern::server::test

@@ -1,0 +1,291 @@
+// The front end on real sockets with a scripted backend (scripted_backend.h): everything the
+// engine does not decide. The real ternd against the lab is tested in tests/e2e/.
+#include <ares.h>
+#include <arpa/nameser.h>
+#include <catch2/catch.hpp>
+#include <sys/select.h>
+
+#include <atomic>
+#include <random>
+#include <thread>
+
+#include "cache/packet_cache.h"
+#include "dns_client.h"
+#include "resolver/server/packet_cache_adapter.h"
+#include "resolver/server/server.h"
+#include "scripted_backend.h"
+#include "test_util.h"
+
+using namespace tern;
+using namespace tern::server;
+using namespace tern::server::test;
+using tern::test::TcpClient;
+using tern::test::UdpClient;
+using wire::RRType;
+
+namespace {
+
+const std::string kIp = "127.0.0.1";
+
+struct Running {
+  config::Log log{config::LogLevel::Off};
+  config::Config cfg = config::default_config();
+  std::unique_ptr<Server> server;
+  uint16_t port = 0;
+
+  explicit Running(std::function<void(config::Config&)> tweak = {}, bool packet_cache = false) {
+    cfg.server.threads = 1;
+    cfg.server.tcp_idle_timeout_ms = 3000;
+    if (tweak) tweak(cfg);
+    std::mt19937 rng(std::random_device{}());
+    HitCacheFactory cache;
+    if (packet_cache)
+      cache = [] { return std::make_unique<PacketCacheAdapter>(size_t(1) << 20); };
+    for (int attempt = 0; attempt < 20 && !server; ++attempt) {
+      port = uint16_t(20000 + rng() % 40000);
+      cfg.server.listen = {*config::SocketAddress::parse(kIp + ":" + std::to_string(port))};
+      server = std::make_unique<Server>(
+          cfg, log, [](uv_loop_t* l) { return std::make_unique<ScriptedBackend>(l); }, cache);
+      try {
+        server->start();
+      } catch (const std::runtime_error&) {
+        server.reset();  // port taken: try another
+      }
+    }
+    REQUIRE(server);
+  }
+  uint64_t stat(const std::string& name) const {
+    std::string text = server->stats_text();
+    size_t p = text.find(name + " ");
+    return p == std::string::npos ? ~0ull : std::stoull(text.substr(p + name.size() + 1));
+  }
+};
+
+// A received message and the bytes its view points into.
+class Parsed {
+ public:
+  explicit Parsed(std::vector<uint8_t> bytes) : bytes_(std::move(bytes)) {
+    auto m = wire::MessageView::parse(bytes_);
+    REQUIRE(m);
+    view_ = *m;
+  }
+  Parsed(const Parsed&) = delete;
+  Parsed& operator=(const Parsed&) = delete;
+  const wire::Header& header() const { return view_->header(); }
+  wire::Rcode rcode() const { return view_->rcode(); }
+  size_t answers() const { return view_->answer().size(); }
+  std::string qname() const { return view_->qname().to_name()->to_text(); }
+  size_t size() const { return bytes_.size(); }
+
+ private:
+  std::vector<uint8_t> bytes_;
+  std::optional<wire::MessageView> view_;
+};
+
+Parsed parse(const std::optional<std::vector<uint8_t>>& bytes) {
+  REQUIRE(bytes);
+  return Parsed(*bytes);
+}
+
+// c-ares: one query, driven to completion (bounded by c-ares' own timeout).
+struct AresResult {
+  int status = -1;
+  std::vector<uint8_t> answer;
+};
+
+AresResult ares_ask(uint16_t port, const char* qname, int type) {
+  ares_library_init(ARES_LIB_INIT_ALL);
+  ares_channel ch;
+  ares_options opts{};
+  opts.timeout = 2000;
+  opts.tries = 1;
+  REQUIRE(ares_init_options(&ch, &opts, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES) == ARES_SUCCESS);
+  std::string servers = kIp + ":" + std::to_string(port);
+  REQUIRE(ares_set_servers_ports_csv(ch, servers.c_str()) == ARES_SUCCESS);
+  AresResult r;
+  ares_query(ch, qname, ns_c_in, type, [](void* arg, int status, int, unsigned char* abuf, int alen) {
+    auto* res = static_cast<AresResult*>(arg);
+    res->status = status;
+    if (abuf) res->answer.assign(abuf, abuf + alen);
+  }, &r);
+  for (;;) {
+    fd_set rfds, wfds;
+    FD_ZERO(&rfds);
+    FD_ZERO(&wfds);
+    int nfds = ares_fds(ch, &rfds, &wfds);
+    if (nfds == 0) break;
+    timeval tv, *tvp = ares_timeout(ch, nullptr, &tv);
+    select(nfds, &rfds, &wfds, nullptr, tvp);
+    ares_process(ch, &rfds, &wfds);
+  }
+  ares_destroy(ch);
+  ares_library_cleanup();
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("UDP: an answer from the backend, errors from the checks") {
+  Running r;
+  UdpClient c;
+  const Parsed& m = parse(c.exchange(kIp, r.port, make_query("www.example.", RRType::A)));
+  CHECK(m.header().id == 0x1234);
+  CHECK(m.rcode() == wire::Rcode::NoError);
+  CHECK(m.answers() == 1);
+  CHECK(parse(c.exchange(kIp, r.port, make_query("fail.test.", RRType::A))).rcode() == wire::Rcode::ServFail);
+  CHECK(parse(c.exchange(kIp, r.port, make_query("x.invalid.", RRType::A))).rcode() == wire::Rcode::NXDomain);
+  CHECK(parse(c.exchange(kIp, r.port, make_query("example.", RRType::AXFR))).rcode() == wire::Rcode::Refused);
+  // Garbage and responses are dropped: nothing comes back, and the next query still works.
+  CHECK_FALSE(c.exchange(kIp, r.port, from_hex("0102 03"), 200));
+  auto resp = make_query("www.example.", RRType::A);
+  resp[2] |= 0x80;
+  CHECK_FALSE(c.exchange(kIp, r.port, resp, 200));
+  CHECK(parse(c.exchange(kIp, r.port, make_query("again.example.", RRType::A))).answers() == 1);
+  CHECK(r.stat("dropped-unparseable") == 1);
+  CHECK(r.stat("dropped-responses") == 1);
+}
+
+TEST_CASE("a cache hit is answered from the packet cache without the backend") {
+  Running r({}, true);
+  UdpClient c;
+  const Parsed& first = parse(c.exchange(kIp, r.port, make_query("Cached.example.", RRType::A, std::nullopt, 1)));
+  CHECK(first.answers() == 1);
+  const Parsed& second = parse(c.exchange(kIp, r.port, make_query("cACHED.example.", RRType::A, std::nullopt, 2)));
+  CHECK(second.header().id == 2);
+  CHECK(second.qname() == "cACHED.example.");
+  CHECK(second.answers() == 1);
+  CHECK(r.stat("backend-queries") == 1);
+  CHECK(r.stat("cache-hits") == 1);
+}
+
+TEST_CASE("truncation over UDP, then c-ares retries over TCP and gets everything") {
+  Running r;
+  UdpClient c;
+  const Parsed& udp = parse(c.exchange(kIp, r.port, make_query("big.test.", RRType::TXT)));
+  CHECK(udp.header().tc);
+  CHECK(udp.size() <= 512);
+  AresResult res = ares_ask(r.port, "big.test", ns_t_txt);
+  REQUIRE(res.status == ARES_SUCCESS);
+  ares_txt_reply* txt = nullptr;
+  REQUIRE(ares_parse_txt_reply(res.answer.data(), int(res.answer.size()), &txt) == ARES_SUCCESS);
+  int n = 0;
+  for (auto* t = txt; t; t = t->next) ++n;
+  ares_free_data(txt);
+  CHECK(n == 20);
+  CHECK(r.stat("tcp-queries") >= 1);
+}
+
+TEST_CASE("TCP: pipelined queries are answered as each finishes, out of order") {
+  Running r;
+  TcpClient t(kIp, r.port);
+  REQUIRE(t.connected());
+  REQUIRE(t.send_frame(make_query("slow-400.test.", RRType::A, std::nullopt, 1)));
+  REQUIRE(t.send_frame(make_query("slow-150.test.", RRType::A, std::nullopt, 2)));
+  REQUIRE(t.send_frame(make_query("fast.test.", RRType::A, std::nullopt, 3)));
+  std::vector<uint16_t> order;
+  for (int i = 0; i < 3; ++i) order.push_back(parse(t.read_frame()).header().id);
+  CHECK(order == std::vector<uint16_t>{3, 2, 1});
+}
+
+TEST_CASE("TCP: the in-flight cap holds queries back without losing them") {
+  Running r([](config::Config& c) { c.server.tcp_max_inflight = 2; });
+  TcpClient t(kIp, r.port);
+  for (uint16_t id = 1; id <= 6; ++id)
+    REQUIRE(t.send_frame(make_query("slow-50.test.", RRType::A, std::nullopt, id)));
+  std::vector<bool> seen(7);
+  for (int i = 0; i < 6; ++i) seen[parse(t.read_frame()).header().id] = true;
+  for (int id = 1; id <= 6; ++id) CHECK(seen[size_t(id)]);
+}
+
+TEST_CASE("TCP: an idle connection is closed after the idle timeout") {
+  Running r([](config::Config& c) { c.server.tcp_idle_timeout_ms = 300; });
+  TcpClient idle(kIp, r.port);
+  auto start = std::chrono::steady_clock::now();
+  CHECK(idle.closed_by_peer(3000));
+  auto took = std::chrono::steady_clock::now() - start;
+  CHECK(took >= std::chrono::milliseconds(250));
+  // A query in flight keeps the connection open past the timeout.
+  TcpClient busy(kIp, r.port);
+  REQUIRE(busy.send_frame(make_query("slow-600.test.", RRType::A)));
+  CHECK(parse(busy.read_frame(3000)).answers() == 1);
+  CHECK(r.stat("tcp-closed-idle") >= 1);
+}
+
+TEST_CASE("TCP: connections over the cap are closed at once") {
+  Running r([](config::Config& c) { c.server.tcp_max_connections = 2; });
+  TcpClient a(kIp, r.port), b(kIp, r.port);
+  REQUIRE(a.send_frame(make_query("a.test.", RRType::A)));
+  REQUIRE(b.send_frame(make_query("b.test.", RRType::A)));
+  CHECK(parse(a.read_frame()).answers() == 1);
+  CHECK(parse(b.read_frame()).answers() == 1);
+  TcpClient third(kIp, r.port);
+  CHECK(third.closed_by_peer(2000));
+  CHECK(r.stat("tcp-rejected-cap") == 1);
+  // The first two still work.
+  REQUIRE(a.send_frame(make_query("c.test.", RRType::A)));
+  CHECK(parse(a.read_frame()).answers() == 1);
+}
+
+TEST_CASE("TCP: broken framing closes the connection cleanly") {
+  Running r;
+  TcpClient zero(kIp, r.port);
+  REQUIRE(zero.send_raw({0, 0}));
+  CHECK(zero.closed_by_peer(2000));
+  // Half a message, then the client's end closes: nothing can complete it.
+  TcpClient half(kIp, r.port);
+  REQUIRE(half.send_raw({0, 40, 1, 2, 3}));
+  half.shutdown_write();
+  CHECK(half.closed_by_peer(2000));
+  CHECK(r.stat("tcp-closed-framing") == 2);
+  // A half-closed client still gets the answers to what it asked.
+  TcpClient polite(kIp, r.port);
+  REQUIRE(polite.send_frame(make_query("slow-100.test.", RRType::A)));
+  polite.shutdown_write();
+  CHECK(parse(polite.read_frame()).answers() == 1);
+  CHECK(polite.closed_by_peer(2000));
+}
+
+TEST_CASE("TCP: a client that does not read cannot make the server buffer without bound") {
+  Running r([](config::Config& c) { c.server.tcp_max_write_buffer = 65538; });
+  TcpClient t(kIp, r.port, 4096);
+  std::vector<uint8_t> batch;
+  auto q = make_query("big.test.", RRType::TXT);
+  for (int i = 0; i < 200; ++i) {
+    batch.push_back(uint8_t(q.size() >> 8));
+    batch.push_back(uint8_t(q.size()));
+    batch.insert(batch.end(), q.begin(), q.end());
+  }
+  // Each answer is ~4 KB; a few thousand fill the kernel buffers and then ours.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (r.stat("tcp-closed-slow-reader") == 0 && std::chrono::steady_clock::now() < deadline) {
+    if (!t.send_raw(batch)) break;  // the server closed on us
+  }
+  for (int i = 0; i < 100 && r.stat("tcp-closed-slow-reader") == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(r.stat("tcp-closed-slow-reader") == 1);
+}
+
+TEST_CASE("stop answers queries in flight, then returns") {
+  Running r;
+  UdpClient c;
+  c.send(kIp, r.port, make_query("slow-300.test.", RRType::A));
+  TcpClient t(kIp, r.port);
+  REQUIRE(t.send_frame(make_query("slow-300.test.", RRType::A, std::nullopt, 9)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let both arrive before stop
+  auto start = std::chrono::steady_clock::now();
+  r.server->stop();
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  CHECK(parse(c.receive(1000)).answers() == 1);
+  CHECK(parse(t.read_frame(1000)).header().id == 9);
+}
+
+TEST_CASE("clients outside the ACL are refused") {
+  Running r([](config::Config& c) { c.server.allow = {*config::Network::parse("127.0.0.1/32")}; });
+  UdpClient inside("127.0.0.1"), outside("127.0.0.2");
+  CHECK(parse(inside.exchange(kIp, r.port, make_query("a.test.", RRType::A))).rcode() == wire::Rcode::NoError);
+  CHECK(parse(outside.exchange(kIp, r.port, make_query("a.test.", RRType::A))).rcode() == wire::Rcode::Refused);
+  // The ACL is replaced at run time (SIGHUP's path).
+  r.server->set_acl(std::make_shared<Acl>(std::vector<config::Network>{*config::Network::parse("127.0.0.0/8")}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(parse(outside.exchange(kIp, r.port, make_query("a.test.", RRType::A))).rcode() == wire::Rcode::NoError);
+}
