@@ -31,35 +31,32 @@ State Iterator::on_select_server(Task& t) {
     return State::SendQuery;
   }
   // No address left to try: find one more through a name server name without glue.
+  // A records of every name first, AAAA only after (most servers are reachable over IPv4).
   bool depth_blocked = false;
-  for (auto& s : dp.servers) {
-    // A server with an address was tried already through it; a name inside the delegated zone
-    // can only be resolved through this very delegation.
-    if (!s.addresses.empty() || s.name.is_subdomain_of(dp.zone)) continue;
-    wire::RRType qtype;
-    if (!s.a_looked_up) {
-      qtype = wire::RRType::A;
-    } else if (!s.aaaa_looked_up && cfg.ipv6) {
-      qtype = wire::RRType::AAAA;
-    } else {
-      continue;
+  for (auto qtype : {wire::RRType::A, wire::RRType::AAAA}) {
+    if (qtype == wire::RRType::AAAA && !cfg.ipv6) break;
+    for (auto& s : dp.servers) {
+      // A server with an address was tried already through it; a name inside the delegated
+      // zone can only be resolved through this very delegation.
+      if (!s.addresses.empty() || s.name.is_subdomain_of(dp.zone)) continue;
+      bool& looked_up = qtype == wire::RRType::A ? s.a_looked_up : s.aaaa_looked_up;
+      if (looked_up) continue;
+      if (ancestor_asks(res, t, s.name, qtype)) {
+        looked_up = true;  // it would need the very question that needs it
+        continue;
+      }
+      if (t.depth + 1 > cfg.max_subquery_depth) {
+        depth_blocked = true;
+        continue;
+      }
+      if (dp.glueless_lookups >= cfg.max_glueless_per_delegation)
+        return fail(t, Failure::GluelessLimit);
+      looked_up = true;
+      ++dp.glueless_lookups;
+      t.child_ns = s.name;
+      spawn_child(t, s.name, qtype, /*priming=*/false);
+      return State::WaitChild;
     }
-    if (ancestor_asks(res, t, s.name, qtype)) {
-      // The name server's address needs this very delegation (in-zone NS without glue).
-      (qtype == wire::RRType::A ? s.a_looked_up : s.aaaa_looked_up) = true;
-      continue;
-    }
-    if (t.depth + 1 > cfg.max_subquery_depth) {
-      depth_blocked = true;
-      break;
-    }
-    if (dp.glueless_lookups >= cfg.max_glueless_per_delegation)
-      return fail(t, Failure::GluelessLimit);
-    (qtype == wire::RRType::A ? s.a_looked_up : s.aaaa_looked_up) = true;
-    ++dp.glueless_lookups;
-    t.child_ns = s.name;
-    spawn_child(t, s.name, qtype, /*priming=*/false);
-    return State::WaitChild;
   }
   if (depth_blocked) return fail(t, Failure::SubqueryDepth);
   if (!dp.tried.empty()) return fail(t, Failure::AllServersFailed);
@@ -76,6 +73,10 @@ State Iterator::on_child_done(Task& parent, Task& child) {
     }
     if (!res.root_ns) return fail(parent, Failure::PrimingFailed);
     return State::FindDelegation;
+  }
+  if (r.kind == TaskResult::Kind::NxDomain) {
+    // The name does not exist: no other type of it needs asking.
+    if (auto* ns = parent.dp.find(parent.child_ns)) ns->a_looked_up = ns->aaaa_looked_up = true;
   }
   if (r.kind == TaskResult::Kind::Answer) {
     if (auto* ns = parent.dp.find(parent.child_ns)) {

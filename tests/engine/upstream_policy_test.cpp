@@ -1,0 +1,59 @@
+// The upstream allow-list, loopback/private refusal, and the IPv6 switch.
+#include <catch2/catch.hpp>
+
+#include "example_tree.h"
+
+using namespace tern;
+using namespace tern::testsupport;
+using wire::RRType;
+
+TEST_CASE("loopback and private servers are refused unless allowed", "[engine][policy]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  h.net.on_subdomain(addr(kComServer), "inside.com.",
+                     referral("inside.com.", {"ns.inside.com."}, {{"ns.inside.com.", "127.0.0.1"}}));
+  auto a = h.resolve("www.inside.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::ServFail);
+  REQUIRE(a->failure);
+  CHECK(*a->failure == engine::Failure::NotAllowed);
+  for (const auto& q : h.net.sent()) CHECK_FALSE(q.server.is_loopback());
+}
+
+TEST_CASE("with an allow-list nothing outside it is ever sent to", "[engine][policy]") {
+  auto cfg = no_minimisation();
+  cfg.upstream_allow = {*engine::Cidr::parse("127.53.0.0/16")};
+  cfg.root_hints_text = ". 3600000 IN NS a.root.lab.\na.root.lab. 3600000 IN A 127.53.0.1\n";
+  Harness h(cfg);
+  auto root = addr("127.53.0.1");
+  h.net.on(root, ".", RRType::NS,
+           answer({". 86400 IN NS a.root.lab."}).add("a.root.lab. 86400 IN A 127.53.0.1"));
+  h.net.on_subdomain(root, "lab.", referral("lab.", {"ns.lab.", "ns.outside.lab."},
+                                            {{"ns.lab.", "127.53.0.2"}, {"ns.outside.lab.", "192.0.2.9"}}));
+  h.net.on(addr("127.53.0.2"), "www.lab.", RRType::A, answer({"www.lab. 60 IN A 127.53.9.9"}));
+  auto a = h.resolve("www.lab.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NoError);
+  for (const auto& q : h.net.sent()) CHECK(cfg.upstream_allow[0].contains(q.server));
+}
+
+TEST_CASE("IPv6 servers are used, unless IPv6 is switched off", "[engine][policy][ipv6]") {
+  bool ipv6 = GENERATE(true, false);
+  auto cfg = no_minimisation();
+  cfg.ipv6 = ipv6;
+  Harness h(cfg);
+  build_example_tree(h);
+  h.net.on_subdomain(addr(kComServer), "six.com.",
+                     referral("six.com.", {"ns.six.com."},
+                              {{"ns.six.com.", "2001:db8::53"}, {"ns.six.com.", "198.51.100.66"}}));
+  h.net.on(addr("[2001:db8::53]:53"), "www.six.com.", RRType::A,
+           answer({"www.six.com. 60 IN A 203.0.113.66"}));
+  h.net.on(addr("198.51.100.66"), "www.six.com.", RRType::A,
+           answer({"www.six.com. 60 IN A 203.0.113.66"}));
+  auto a = h.resolve("www.six.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NoError);
+  bool used_v6 = false;
+  for (const auto& q : h.net.sent()) used_v6 = used_v6 || q.server.v6;
+  if (!ipv6) CHECK_FALSE(used_v6);
+}
