@@ -50,6 +50,8 @@ bool valid_type_bitmap(std::span<const uint8_t> b) {
     int window = b[pos];
     size_t len = b[pos + 1];
     if (window <= last_window || len == 0 || len > 32 || pos + 2 + len > b.size()) return false;
+    // RFC 4034 §4.1.2: trailing zero octets must be omitted (so an empty window cannot exist).
+    if (b[pos + 1 + len] == 0) return false;
     last_window = window;
     pos += 2 + len;
   }

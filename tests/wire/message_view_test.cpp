@@ -208,6 +208,9 @@ TEST_CASE("MessageView: every malformed-input rule has its own error", "[message
     // NSEC bitmap with window length 0.
     CHECK(parse_error(hex("0001 8100 0000 0001 0000 0000 00 002f 0001 00000000 0003 00 0000")) ==
           WireError::BadRdata);
+    // NSEC bitmap with a trailing zero octet (RFC 4034 section 4.1.2; found by the fuzzer).
+    CHECK(parse_error(hex("0001 8100 0000 0001 0000 0000 00 002f 0001 00000000 0005 00 0002 4000")) ==
+          WireError::BadRdata);
     // SVCB keys not increasing.
     CHECK(parse_error(hex("0001 8100 0000 0001 0000 0000 00 0040 0001 00000000 000b 0001 00"
                           "0003 0000 0001 0000")) == WireError::BadRdata);
