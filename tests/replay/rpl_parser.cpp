@@ -26,6 +26,20 @@ std::string_view to_string(StepType t) {
 
 namespace {
 
+// An IPv4 or IPv6 literal (validated for real when the driver parses it).
+bool looks_like_address(std::string_view t) {
+  bool sep = false;
+  for (char c : t) {
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (c == '.' || c == ':') {
+      sep = true;
+    } else if (!hex) {
+      return false;
+    }
+  }
+  return sep;
+}
+
 enum class SectionName : uint8_t { None, Question, Answer, Authority, Additional };
 
 struct Parser {
@@ -98,8 +112,15 @@ std::optional<ParseError> Parser::top_level(const std::vector<std::string_view>&
     if (!a || !b || *a > *b) return error("bad RANGE_BEGIN step numbers");
     range.from = *a;
     range.to = *b;
-    // testbound allows extra arguments (e.g. LOSS); they change behaviour we do not model.
-    for (size_t i = 3; i < tok.size(); ++i) unsupported("RANGE_BEGIN argument " + std::string(tok[i]));
+    // A third argument is the range's address (Deckard's short form of an ADDRESS line); others
+    // (e.g. testbound's LOSS=) change behaviour we do not model.
+    for (size_t i = 3; i < tok.size(); ++i) {
+      if (i == 3 && looks_like_address(tok[i])) {
+        range.addresses.emplace_back(tok[i]);
+      } else {
+        unsupported("RANGE_BEGIN argument " + std::string(tok[i]));
+      }
+    }
     in_range = true;
     return std::nullopt;
   }

@@ -18,7 +18,7 @@ CONFIG_END
 
 SCENARIO_BEGIN Test basic iterative resolve
 
-RANGE_BEGIN 0 100
+RANGE_BEGIN 0 100 1.2.3.1
 	ADDRESS 193.0.14.129
 ENTRY_BEGIN
 MATCH opcode qtype qname
@@ -81,8 +81,9 @@ TEST_CASE("parses config, ranges, entries and steps", "[replay][parser]") {
   const Range& range = s.ranges[0];
   CHECK(range.from == 0);
   CHECK(range.to == 100);
-  REQUIRE(range.addresses.size() == 1);
-  CHECK(range.addresses[0] == "193.0.14.129");
+  REQUIRE(range.addresses.size() == 2);
+  CHECK(range.addresses[0] == "1.2.3.1");  // RANGE_BEGIN's short form
+  CHECK(range.addresses[1] == "193.0.14.129");
   REQUIRE(range.entries.size() == 2);
 
   const Entry& e = range.entries[0];
