@@ -60,23 +60,10 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15 of proc(5)
 
 
-def memory_bytes(pid, cache_dir=None):
-    """What the process's cache costs: anonymous + shared resident memory, plus the allocated
-    size of an on-disk cache it maps (kresd's LMDB file), whose pages count in RssFile only when
-    touched through the mapping. Code and other file mappings are left out: they do not grow."""
-    total = 0
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(("RssAnon:", "RssShmem:")):
-                total += int(line.split()[1]) * 1024
-    if cache_dir and os.path.isdir(cache_dir):
-        for entry in os.scandir(cache_dir):
-            if entry.is_file(follow_symlinks=False):
-                total += entry.stat().st_blocks * 512
-    return total
-
-
 def rss_bytes(pid):
+    """VmRSS: resident anonymous memory plus resident pages of mapped files (kresd's cache is an
+    LMDB file it writes through a shared mapping; those pages count here as heap does for the
+    others)."""
     with open("/proc/%d/status" % pid) as f:
         for line in f:
             if line.startswith("VmRSS:"):

@@ -97,16 +97,14 @@ def run(ctx, r, threads=1, miss=True, fixed_rate=True, label=None):
 
         if miss and not is_echo:
             measure.probe(r.addr, r.port, ctx.miss_warm, timeout=5.0)  # the zone cut, cached once
-            cache_dir = r.cache_dir(rundir)
-            rss0, mem0 = measure.rss_bytes(pid), measure.memory_bytes(pid, cache_dir)
+            rss0 = measure.rss_bytes(pid)
             d = measure.dnsperf(r.addr, r.port, ctx.miss_file, ctx.s.miss_limit_s, ctx.client_cpu,
                                 once=True, **client)
-            rss1, mem1 = measure.rss_bytes(pid), measure.memory_bytes(pid, cache_dir)
+            rss1 = measure.rss_bytes(pid)
             answered = d["rcodes"].get("NOERROR", 0)
             res.update(miss_qps=d["qps"], miss_mean_ms=d["mean_latency_s"] * 1e3,
                        miss_answered=answered, miss_sent=d["sent"], rss_before=rss0, rss_after=rss1,
-                       mem_before=mem0, mem_after=mem1,
-                       bytes_per_entry=(mem1 - mem0) / answered if answered else None)
+                       bytes_per_entry=(rss1 - rss0) / answered if answered else None)
             ctx.log("  %s: cache miss %.0f/s, %d names cached, RSS %.1f -> %.1f MiB"
                     % (res["label"], d["qps"], answered, rss0 / 2**20, rss1 / 2**20))
 

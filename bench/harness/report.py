@@ -21,8 +21,7 @@ ROWS = [
     ("cache-miss mean latency (ms)", "miss_mean_ms", "{:.2f}", "lower"),
     ("names cached for the memory figure", "miss_answered", "{:,.0f}", None),
     ("RSS before / after (MiB)", "rss_pair", "{}", None),
-    ("cache memory before / after (MiB): anon RSS + mapped cache file", "mem_pair", "{}", None),
-    ("bytes per cached entry (cache memory growth / names)", "bytes_per_entry", "{:,.0f}", "lower"),
+    ("bytes per cached entry (RSS growth / names)", "bytes_per_entry", "{:,.0f}", "lower"),
 ]
 
 
@@ -46,7 +45,6 @@ def _ratio(a, b):
 def _prepare(r):
     if r and r.get("rss_before") is not None:
         r["rss_pair"] = "%.1f / %.1f" % (r["rss_before"] / 2**20, r["rss_after"] / 2**20)
-        r["mem_pair"] = "%.1f / %.1f" % (r["mem_before"] / 2**20, r["mem_after"] / 2**20)
     return r
 
 

@@ -34,10 +34,6 @@ class Resolver:
     def cwd(self, rundir):
         return rundir
 
-    def cache_dir(self, rundir):
-        """A directory holding an on-disk cache the process maps, or None."""
-        return None
-
 
 def _render(template_name, out_path, **values):
     with open(os.path.join(PEERS_DIR, template_name)) as f:
@@ -122,9 +118,6 @@ class KnotResolver(Resolver):
         # kresd without a config never starts listening on our address, so a missing file fails
         # the readiness check rather than resolving anywhere.
         return ["kresd", "-n", "-c", conf, rundir]
-
-    def cache_dir(self, rundir):
-        return os.path.join(rundir, "cache")
 
 
 class Echo(Resolver):
