@@ -9,14 +9,53 @@ import subprocess
 import time
 
 
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+    cmd = " ".join(cmd.split())
+    return cmd if len(cmd) <= 120 else cmd[:117] + "..."
+
+
+def _full_cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def _advice_for(name, pid):
+    """How to free a port from this particular holder."""
+    name = name.split(":")[0]  # nsd names its processes "nsd: main", "nsd: xfrd", ...
+    cmd = _cmdline(pid)
+    full = _full_cmdline(pid)
+    if name == "nsd" and "/hosts/" in full and full.endswith("nsd.conf"):
+        cmd = full
+        state = cmd.split(" -c ", 1)[-1].rsplit("/hosts/", 1)[0]
+        return f"a lab's NSD (state {state}): tests/lab/lab down --state {state}"
+    if name == "tern_lab_fault":
+        state = os.path.dirname(cmd.split()[-1]) if cmd else "?"
+        return f"a lab's fault authority (state {state}): tests/lab/lab down --state {state}"
+    if name in ("nsd", "unbound", "named", "pdns_recursor", "kresd", "systemd-resolve"):
+        service = {"named": "named", "pdns_recursor": "pdns-recursor", "kresd": "kresd@1",
+                   "systemd-resolve": "systemd-resolved"}.get(name, name)
+        return (f"{name} `{cmd or '?'}`: if it is Debian's {service} service (apt-get install starts it), "
+                f"stop it with `systemctl stop {service}` (no systemd: `service {service} stop`), and "
+                f"`systemctl disable {service}` keeps it off; if you started it yourself: kill {pid}")
+    return f"{name} `{cmd or '?'}`: stop it (kill {pid}) or use another --net"
+
+
 def port_holders(address, port):
-    """Processes listening on address:port (or on a wildcard address), from `ss`."""
+    """[(description, advice)] for processes listening on address:port or a wildcard, from `ss`."""
     holders = []
     for flags in ("-Hlnup", "-Hltnp"):
         try:
             out = subprocess.run(["ss", flags], capture_output=True, text=True, timeout=5).stdout
         except (OSError, subprocess.SubprocessError):
-            return ["(ss not available: install iproute2 to see who holds the port)"]
+            return [("(ss not available: install iproute2 to see who holds the port)", "")]
         for line in out.splitlines():
             cols = line.split()
             local = next((c for c in cols if c.endswith(f":{port}")), None)
@@ -24,22 +63,24 @@ def port_holders(address, port):
                 continue
             host = local.rsplit(":", 1)[0].strip("[]")
             if host in (address, "0.0.0.0", "*", "::"):
-                users = re.findall(r'\("([^"]+)",pid=(\d+)', line)
                 proto = "udp" if "u" in flags else "tcp"
-                who = ", ".join(f"{n} (pid {p})" for n, p in users) or "an unknown process"
-                holders.append(f"{proto} {local} held by {who}")
+                users = re.findall(r'\("([^"]+)",pid=(\d+)', line)
+                for n, pid in users or [("an unknown process", "?")]:
+                    holders.append((f"{proto} {local} held by {n} (pid {pid})", _advice_for(n, pid)))
     return holders
 
 
 def free_advice(address, port, holders, net):
-    text = "\n  ".join(holders) if holders else "(no holder visible to ss; run as root to see it)"
-    return (f"port {port} on {address} is taken:\n  {text}\n"
-            f"To free it:\n"
-            f"  - another lab on this /16: tests/lab/lab down --net {net}\n"
-            f"  - Debian's nsd or unbound service (started by apt-get install): "
-            f"service nsd stop / service unbound stop (or systemctl stop nsd unbound; "
-            f"systemctl disable nsd unbound keeps them off)\n"
-            f"  - anything else: stop the process named above (kill <pid>), or use another --net")
+    if not holders:
+        return (f"port {port} on {address} is taken, by a process ss cannot show (run as root "
+                f"to see it); or use another --net than {net}")
+    seen, lines = set(), []
+    for desc, advice in holders:
+        lines.append(f"  {desc}")
+        if advice and advice not in seen:
+            seen.add(advice)
+            lines.append(f"    to free it: {advice}")
+    return f"port {port} on {address} is taken:\n" + "\n".join(lines)
 
 
 def check_bindable(address, port):

@@ -59,9 +59,9 @@ def root_hints(lab):
 def write(lab, state):
     zonesdir = os.path.join(state, "zones")
     os.makedirs(zonesdir, exist_ok=True)
+    served = {o for h in lab.hosts.values() if h.kind == "nsd" for o in h.zones}
     for z in lab.zones.values():
-        served = any(z.origin in h.zones for h in lab.hosts.values() if h.kind == "nsd")
-        if served:
+        if z.origin in served:
             _write(os.path.join(zonesdir, z.file_name()), z.text())
     for h in lab.hosts.values():
         if h.kind != "nsd":
