@@ -143,6 +143,15 @@ const std::vector<KeyDef>& key_table() {
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.control_socket = get_string(s, k, n);
        }},
+      {"server", "no-local-zones",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.no_local_zones.clear();
+         for (auto& [text, w] : get_strings(s, k, n)) {
+           if (text.empty() || text.back() != '.')
+             fail_at(w, fmt::format("{}: '{}' must be an absolute name ending in '.'", k, text));
+           c.server.no_local_zones.push_back(text);
+         }
+       }},
       {"resolver", "root-hints",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.resolver.root_hints_file = get_string(s, k, n);

@@ -29,7 +29,8 @@ struct ServerConfig {
   uint32_t tcp_max_connections = 1024;   // per worker thread
   uint32_t tcp_max_inflight = 32;        // queries in flight per TCP connection
   uint32_t tcp_max_write_buffer = 256 * 1024;  // bytes queued to one slow reader before closing
-  std::string control_socket;            // unix socket for ternd-control; empty = none
+  std::string control_socket;            // unix socket for `ternd control`; empty = none
+  std::vector<std::string> no_local_zones;  // built-in local zones to resolve normally instead
 };
 
 struct ResolverConfig {

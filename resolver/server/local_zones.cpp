@@ -66,13 +66,19 @@ std::vector<Name> local_zone_apexes() {
 
 }  // namespace
 
-LocalZones::LocalZones()
+LocalZones::LocalZones(const std::vector<std::string>& disabled)
     : zones_(local_zone_apexes()),
       localhost_(name("localhost.")),
       invalid_(name("invalid.")),
       loopback_v4_reverse_(name("1.0.0.127.in-addr.arpa.")),
       loopback_v6_reverse_(name(
-          "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.")) {}
+          "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.")) {
+  for (const auto& text : disabled) {
+    auto n = Name::from_text(text);
+    if (!n) continue;
+    std::erase_if(zones_, [&](const Name& z) { return z == *n; });
+  }
+}
 
 Sections LocalZones::negative(const Name& apex, bool nxdomain) const {
   Sections s;

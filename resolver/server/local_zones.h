@@ -12,7 +12,9 @@ namespace tern::server {
 
 class LocalZones {
  public:
-  LocalZones();
+  // `disabled`: apexes of built-in zones to leave to resolution (as Unbound's local-zone
+  // nodefault), e.g. "invalid." in a lab that serves it. Names that are not built-in are ignored.
+  explicit LocalZones(const std::vector<std::string>& disabled = {});
 
   // The answer for `q` when one of the local zones holds its name (or it is an ANY query);
   // std::nullopt when it must be resolved.

@@ -20,7 +20,8 @@ std::shared_ptr<const Acl> make_acl(const config::Config& cfg) {
 }
 
 Server::Server(const config::Config& cfg, config::Log& log, BackendFactory backend,
-               HitCacheFactory cache) {
+               HitCacheFactory cache)
+    : zones_(cfg.server.no_local_zones) {
   unsigned n = cfg.server.threads;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   auto acl = make_acl(cfg);

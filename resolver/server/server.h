@@ -30,7 +30,7 @@ class Server {
   size_t threads() const { return workers_.size(); }
 
  private:
-  LocalZones zones_;
+  LocalZones zones_;  // shared read-only by the workers
   std::vector<std::unique_ptr<Worker>> workers_;
   bool stopped_ = false;
 };

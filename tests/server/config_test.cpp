@@ -92,6 +92,8 @@ TEST_CASE("errors name the file and line") {
         "t.toml:3: server.listen: 'nonsense' is not ADDRESS:PORT (e.g. 127.0.0.1:53, [::1]:53)");
   CHECK(error_of("[server]\nallow = [\"10.0.0.0/33\"]\n").rfind("t.toml:2: server.allow: '10.0.0.0/33'", 0) == 0);
   CHECK(error_of("[log]\nlevel = \"loud\"\n").rfind("t.toml:2: log.level: 'loud'", 0) == 0);
+  CHECK(error_of("[server]\nno-local-zones = [\"invalid\"]\n") ==
+        "t.toml:2: server.no-local-zones: 'invalid' must be an absolute name ending in '.'");
   CHECK(error_of("[cache]\nserve-stale = 1\n") == "t.toml:2: cache.serve-stale: expected true or false");
   CHECK(error_of("[cache]\nmin-ttl = 100\nmax-ttl = 10\n") ==
         "t.toml: cache.min-ttl (100) is above cache.max-ttl (10)");

@@ -105,3 +105,10 @@ TEST_CASE("ANY gets RFC 8482's HINFO, ordinary names go to resolution") {
   CHECK_FALSE(z.answer(ask("example.com.", RRType::A)));
   CHECK_FALSE(z.answer(ask("notlocalhost.", RRType::A)));
 }
+
+TEST_CASE("built-in zones can be switched off") {
+  LocalZones z({"invalid.", "10.in-addr.arpa."});
+  CHECK_FALSE(z.answer(ask("www.example.invalid.", RRType::A)));
+  CHECK_FALSE(z.answer(ask("1.2.3.10.in-addr.arpa.", RRType::PTR)));
+  CHECK(z.answer(ask("localhost.", RRType::A)));
+}
