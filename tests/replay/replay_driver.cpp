@@ -100,7 +100,7 @@ struct ClientState {
 class Player {
  public:
   Player(const Scenario& s, const RunOptions& o, RunResult& r)
-      : scenario_(s), options_(o), result_(r), clock_(kStart), random_(0x7e4e), responder_(s),
+      : scenario_(s), options_(o), result_(r), clock_(kStart), random_(0x7e4e), responder_(s, o.unmatched),
         network_(responder_, clock_) {}
 
   void run();
@@ -163,7 +163,7 @@ void Player::log_sent_since(size_t first) {
   for (size_t i = first; i < sent.size(); ++i) {
     const SentQuery& q = sent[i];
     log("  -> " + q.server.host_to_string() + " " + protocol_text(q.protocol) + " " + q.question +
-        "  <= " + (q.source ? *q.source : "NO ANSWER (" + q.why_unanswered + ")"));
+        "  <= " + (q.source ? *q.source : "NOT SCRIPTED (" + q.why_unanswered + ")"));
   }
 }
 
@@ -306,7 +306,8 @@ void Player::run() {
       if (q.source) continue;
       result_.failures.push_back("strict: STEP " + std::to_string(q.step) + ": query to " +
                                  q.server.host_to_string() + " over " + protocol_text(q.protocol) +
-                                 " for " + q.question + " got no answer: " + q.why_unanswered);
+                                 " for " + q.question + " is not answered by the scenario: " +
+                                 q.why_unanswered);
     }
   }
 }

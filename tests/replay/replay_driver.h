@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "replay_responder.h"
 #include "scenario.h"
 
 namespace tern::replay {
@@ -13,6 +14,7 @@ namespace tern::replay {
 struct RunOptions {
   bool strict = false;
   bool qname_minimisation = true;  // ignored when the scenario's config pins it
+  Unmatched unmatched = Unmatched::Timeout;
 };
 
 enum class Verdict : uint8_t { Pass, Fail, Skip };

@@ -1,7 +1,10 @@
 // tern_replay: plays .rpl scenarios against the engine.
 //
-//   tern_replay [--strict] [--qmin on|off|both] [--xfail FILE] [-v] SCENARIO.rpl...
-//   tern_replay [--strict] [--qmin on|off|both] [--xfail FILE] --all DIR
+//   tern_replay [--strict] [--qmin on|off|both] [--unmatched timeout|servfail] [--xfail FILE]
+//               [-v] (SCENARIO.rpl... | --all DIR)
+//
+// --unmatched: what a query no entry answers gets: nothing (timeout, the default) or Deckard's
+// SERVFAIL. Strict mode fails on such a query either way.
 //
 // One line per scenario, then (for --all) a closing "N passed, M failed". Exit status: 0 when
 // everything passed (or failed as listed in the expected-failure file), 1 on a failure, 77 when
@@ -30,6 +33,7 @@ struct Options {
   std::vector<bool> qmin = {true, false};
   std::string xfail_file;
   bool verbose = false;
+  Unmatched unmatched = Unmatched::Timeout;
   std::string all_dir;
   std::vector<std::string> files;
 };
@@ -67,6 +71,7 @@ Outcome play_file(const std::string& path, const Options& opt, const ExpectedFai
     RunOptions ro;
     ro.strict = opt.strict;
     ro.qname_minimisation = qmin;
+    ro.unmatched = opt.unmatched;
     RunResult r = run_scenario(s, ro);
     if (r.verdict == Verdict::Skip) {
       std::cout << "SKIP " << name << " [" << variant << "]: unsupported:";
@@ -97,7 +102,8 @@ Outcome play_file(const std::string& path, const Options& opt, const ExpectedFai
 }
 
 int usage() {
-  std::cerr << "usage: tern_replay [--strict] [--qmin on|off|both] [--xfail FILE] [-v] "
+  std::cerr << "usage: tern_replay [--strict] [--qmin on|off|both] [--unmatched timeout|servfail] "
+               "[--xfail FILE] [-v] "
                "(--all DIR | SCENARIO.rpl...)\n";
   return 2;
 }
@@ -125,6 +131,12 @@ int main(int argc, char** argv) {
       if (*v == "on") opt.qmin = {true};
       else if (*v == "off") opt.qmin = {false};
       else if (*v == "both") opt.qmin = {true, false};
+      else return usage();
+    } else if (a == "--unmatched") {
+      auto v = next();
+      if (!v) return usage();
+      if (*v == "timeout") opt.unmatched = Unmatched::Timeout;
+      else if (*v == "servfail") opt.unmatched = Unmatched::ServFail;
       else return usage();
     } else if (a == "--xfail") {
       auto v = next();

@@ -28,7 +28,11 @@ void ReplayNetwork::send(const engine::Address& server, engine::Protocol protoco
   std::string why;
   auto reply = responder_.answer(step_, server, protocol, query, why);
   if (reply) {
-    record.source = reply->source;
+    if (reply->scripted) {
+      record.source = reply->source;
+    } else {
+      record.why_unanswered = why + "; answered SERVFAIL";
+    }
     ready_.push_back(Ready{std::move(done), std::move(reply->bytes)});
   } else {
     record.why_unanswered = why;

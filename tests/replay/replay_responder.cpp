@@ -63,7 +63,34 @@ std::optional<std::vector<uint8_t>> build_reply(const Entry& entry,
   return b.finish();
 }
 
-Responder::Responder(const Scenario& scenario) : scenario_(scenario) {
+std::optional<std::vector<uint8_t>> servfail_reply(std::span<const uint8_t> query) {
+  auto parsed = wire::MessageView::parse(query);
+  if (!parsed) return std::nullopt;
+  const wire::MessageView& q = *parsed;
+  wire::MessageBuilder b(65535);
+  wire::Header h;
+  h.id = q.header().id;
+  h.qr = true;
+  h.rd = q.header().rd;
+  h.opcode = q.header().opcode;
+  h.rcode = uint8_t(wire::Rcode::ServFail);
+  b.set_header(h);
+  if (auto e = q.edns()) {
+    wire::Edns edns;
+    edns.udp_size = 4096;
+    edns.do_bit = e->do_bit();
+    b.set_edns(edns);
+  }
+  if (q.has_question()) {
+    auto name = q.qname().to_name();
+    if (!name) return std::nullopt;
+    b.add_question(*name, q.qtype(), q.qclass());
+  }
+  return b.finish();
+}
+
+Responder::Responder(const Scenario& scenario, Unmatched unmatched)
+    : scenario_(scenario), unmatched_(unmatched) {
   for (const Range& r : scenario.ranges) {
     std::vector<engine::Address> addrs;
     for (const auto& text : r.addresses) {
@@ -143,6 +170,11 @@ std::optional<Responder::Reply> Responder::answer(int step, const engine::Addres
   }
   why = any_range ? "a range serves this address now but none of its entries matches"
                   : "no range serves this address at this step";
+  if (unmatched_ == Unmatched::ServFail) {
+    if (auto bytes = servfail_reply(query)) {
+      return Reply{std::move(*bytes), "SERVFAIL stand-in (" + why + ")", false};
+    }
+  }
   return std::nullopt;
 }
 
