@@ -1,0 +1,16 @@
+#include "resolver/ternd/engine_parts.h"
+
+#include "resolver/net/system_clock.h"
+#include "resolver/net/uv_transport.h"
+
+namespace tern::ternd {
+
+server::EngineParts make_engine_parts(uv_loop_t* loop, const engine::EngineConfig&) {
+  server::EngineParts p;
+  p.transport = std::make_unique<net::UvTransport>(loop);
+  p.clock = std::make_unique<net::SystemClock>();
+  p.random = std::make_unique<net::SecureRandom>();
+  return p;
+}
+
+}  // namespace tern::ternd

@@ -1,0 +1,14 @@
+// The production pieces of one worker's engine: the libuv transport on that worker's loop, the
+// wall clock and the kernel's CSPRNG (all from resolver/net/).
+#pragma once
+
+#include <uv.h>
+
+#include "resolver/engine/engine_config.h"
+#include "resolver/server/engine_backend.h"
+
+namespace tern::ternd {
+
+server::EngineParts make_engine_parts(uv_loop_t* loop, const engine::EngineConfig& config);
+
+}  // namespace tern::ternd
