@@ -148,7 +148,7 @@ int run(config::CommandLine cmdline) {
 
   uv_loop_t loop;
   uv_loop_init(&loop);
-  Daemon d{cmdline, effective, log, caches, srv, &loop, {}, {}, {}, nullptr};
+  Daemon d{cmdline, cmdline.config, log, caches, srv, &loop, {}, {}, {}, nullptr};
   for (uv_signal_t* s : {&d.sigterm, &d.sigint, &d.sighup}) {
     uv_signal_init(&loop, s);
     s->data = &d;
