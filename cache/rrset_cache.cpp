@@ -31,13 +31,28 @@ bool RRsetCache::insert(const wire::RRset& rrset, Trust trust, Instant now) {
   auto& shard = store_.shard_for(hash);
   auto dead = [&](const RRsetEntry& e) { return freshness(e.expiry, now, limits_) == Freshness::Dead; };
 
+  Instant expiry = expiry_after(now, ttl);
+  bool capped = false;
+  bool prefetch_claimed = false;
   std::lock_guard lock(shard.mu);
   if (RRsetEntry* old = shard.store.find(hash, KeyEq{owner, rrset.type, rrset.rclass})) {
-    if (now < old->expiry && trust < old->trust) return false;
+    bool live = now < old->expiry;
+    if (live && trust < old->trust) return false;
+    // Ghost-domain defence (as Unbound does for NS): a delegation's lifetime is set by the parent;
+    // an NS set re-learnt while the cached one is live never outlives it, so a revoked domain's
+    // own servers cannot keep it alive by answering with fresh TTLs.
+    if (live && rrset.type == wire::RRType::NS && old->expiry < expiry) {
+      expiry = old->expiry;
+      ttl = old->original_ttl;
+      prefetch_claimed = old->prefetch_claimed;
+      capped = true;
+    }
     shard.store.erase(old);
   }
   if (ttl == 0) return true;
-  return shard.store.insert(RRsetEntry::create(rrset, hash, trust, expiry_after(now, ttl), ttl), dead);
+  auto* e = RRsetEntry::create(rrset, hash, trust, expiry, ttl);
+  if (capped) e->prefetch_claimed = prefetch_claimed;
+  return shard.store.insert(e, dead);
 }
 
 std::optional<CachedRRset> RRsetCache::find(const wire::Name& owner, wire::RRType type,

@@ -6,7 +6,8 @@
 // an authoritative answer); data of equal trust replaces the cached set (it is the newer copy of
 // the same credibility: same data refreshes the TTL, changed data takes over). Expired (stale)
 // data is replaced by anything. The rank stored is the rank of the copy stored: re-seeing
-// additional data keeps it Additional.
+// additional data keeps it Additional. An NS set replacing a live one keeps the old expiry when
+// that is sooner (ghost-domain defence: a delegation cannot be kept alive by its own servers).
 #pragma once
 
 #include <cstddef>

@@ -128,6 +128,28 @@ TEST_CASE("RRsetCache: credibility replacement both ways (RFC 2181 5.4.1)", "[rr
   }
 }
 
+TEST_CASE("RRsetCache: a live NS set is never extended by re-learning it (ghost domains)", "[rrset]") {
+  RRsetCache c(limits(), 1 << 20);
+  auto ns = [](uint32_t ttl, const char* target) {
+    wire::RRset s(name("ghost.example."), RRType::NS, RRClass::IN, ttl);
+    s.add(name(target).wire());
+    return s;
+  };
+  REQUIRE(c.insert(ns(3600, "ns1.ghost.example."), Trust::AuthorityNonAuth, at(0)));  // referral
+  // The child's own servers answer authoritatively, again and again, with long TTLs.
+  REQUIRE(c.insert(ns(86400, "ns1.ghost.example."), Trust::AnswerAuth, at(1000)));
+  REQUIRE(c.insert(ns(86400, "ns2.ghost.example."), Trust::AnswerAuth, at(3000)));
+  auto hit = c.lookup(name("ghost.example."), RRType::NS, RRClass::IN, at(3000));
+  REQUIRE(hit);
+  CHECK(hit->trust == Trust::AnswerAuth);
+  CHECK(hit->rrset.same_data(ns(0, "ns2.ghost.example.")));
+  CHECK(hit->rrset.ttl == 600);
+  CHECK_FALSE(c.lookup(name("ghost.example."), RRType::NS, RRClass::IN, at(3600)));
+  // Once expired, a new copy gets its own TTL; other types are refreshed normally.
+  REQUIRE(c.insert(ns(7200, "ns1.ghost.example."), Trust::AuthorityNonAuth, at(3600)));
+  CHECK(c.lookup(name("ghost.example."), RRType::NS, RRClass::IN, at(3600))->rrset.ttl == 7200);
+}
+
 TEST_CASE("RRsetCache: serve-stale window edges (RFC 8767)", "[rrset]") {
   CacheLimits l = limits();
   l.stale_window = 3600;
