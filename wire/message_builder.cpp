@@ -1,6 +1,7 @@
 #include "wire/message_builder.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "wire/rdata_format.h"
 
@@ -8,18 +9,19 @@ namespace tern::wire {
 namespace {
 
 constexpr size_t kMaxPointerTarget = 0x3fff;  // 14-bit pointer offsets (RFC 1035 §4.1.4)
+constexpr size_t kNoPointer = SIZE_MAX;
 
-void put16(std::vector<uint8_t>& b, uint16_t v) {
-  b.push_back(uint8_t(v >> 8));
-  b.push_back(uint8_t(v));
-}
 void put16_at(uint8_t* p, uint16_t v) {
   p[0] = uint8_t(v >> 8);
   p[1] = uint8_t(v);
 }
-void put32(std::vector<uint8_t>& b, uint32_t v) {
-  put16(b, uint16_t(v >> 16));
-  put16(b, uint16_t(v));
+void put32_at(uint8_t* p, uint32_t v) {
+  put16_at(p, uint16_t(v >> 16));
+  put16_at(p + 2, uint16_t(v));
+}
+void put16(std::vector<uint8_t>& b, uint16_t v) {
+  b.push_back(uint8_t(v >> 8));
+  b.push_back(uint8_t(v));
 }
 
 uint32_t suffix_hash(std::span<const uint8_t> wire) {
@@ -35,29 +37,34 @@ MessageBuilder::MessageBuilder(size_t max_size) { reset(max_size); }
 void MessageBuilder::reset(size_t max_size) {
   max_size_ = std::clamp<size_t>(max_size, kHeaderSize, 65535);
   header_ = Header{};
-  buf_.clear();
-  buf_.reserve(std::min<size_t>(max_size_, 512));
-  buf_.resize(kHeaderSize);
+  // buf_ only grows; len_ is the write position. Reuse avoids allocation and zero-filling.
+  if (buf_.size() < std::min<size_t>(max_size_, 512)) buf_.resize(std::min<size_t>(max_size_, 512));
+  len_ = kHeaderSize;
   table_.clear();
   counts_ = {};
   current_ = Section::Question;
-  edns_.reset();
+  edns_ = false;
   opt_size_ = 0;
+  literal_count_ = 0;
 }
+
+void MessageBuilder::grow(size_t n) { buf_.resize(std::max(len_ + n, buf_.size() * 2)); }
 
 void MessageBuilder::set_header(const Header& h) { header_ = h; }
 
 void MessageBuilder::set_edns(const Edns& edns) {
-  edns_ = edns;
-  opt_size_ = edns.wire_size();
+  edns_ = true;
+  opt_wire_.clear();
+  write_opt(edns, opt_wire_);
+  opt_size_ = opt_wire_.size();
 }
 
 void MessageBuilder::set_rcode(Rcode rcode) {
   header_.rcode = uint8_t(uint16_t(rcode) & 0x0f);
-  if (edns_) edns_->ext_rcode_high = uint8_t(uint16_t(rcode) >> 4);
+  if (edns_) opt_wire_[5] = uint8_t(uint16_t(rcode) >> 4);  // OPT TTL's first octet
 }
 
-size_t MessageBuilder::size() const { return buf_.size() + opt_size_; }
+size_t MessageBuilder::size() const { return len_ + opt_size_; }
 
 bool MessageBuilder::suffix_equals(size_t offset, std::span<const uint8_t> want) const {
   // Names in buf_ were written by us: well formed, pointers only backwards.
@@ -78,9 +85,25 @@ bool MessageBuilder::suffix_equals(size_t offset, std::span<const uint8_t> want)
   }
 }
 
-bool MessageBuilder::write_name(const Name& name, bool compress) {
+size_t MessageBuilder::write_name(const Name& name, bool compress, bool* ok) {
   const auto wire = name.wire();
   const size_t labels = name.label_count();
+  // Fast path: the same spelling as a name written out in full before (typically an owner
+  // repeating the question name) is one pointer to it.
+  if (compress && labels > 0) {
+    for (size_t i = 0; i < literal_count_; ++i) {
+      const size_t at = literals_[i];
+      if (at + wire.size() <= len_ && std::memcmp(buf_.data() + at, wire.data(), wire.size()) == 0) {
+        if (!fits(2)) {
+          *ok = false;
+          return kNoPointer;
+        }
+        put16_at(claim(2), uint16_t(0xc000 | at));
+        *ok = true;
+        return at;
+      }
+    }
+  }
   std::array<uint8_t, 128> starts;  // offset of each label in wire
   std::array<uint32_t, 128> hashes;
   for (size_t i = 0, pos = 0; i < labels; ++i) {
@@ -92,7 +115,7 @@ bool MessageBuilder::write_name(const Name& name, bool compress) {
   size_t match_offset = 0;
   for (size_t i = 0; i < labels; ++i) {
     hashes[i] = suffix_hash(wire.subspan(starts[i]));
-    if (!compress || match_label != labels) continue;
+    if (!compress) continue;
     const uint8_t want_labels = uint8_t(labels - i);
     for (const auto& e : table_) {
       if (e.hash == hashes[i] && e.labels == want_labels &&
@@ -102,31 +125,40 @@ bool MessageBuilder::write_name(const Name& name, bool compress) {
         break;
       }
     }
+    if (match_label != labels) break;
   }
-  const size_t literal = match_label == labels ? wire.size() : starts[match_label];
-  const size_t needed = literal + (match_label == labels ? 0 : 2);
-  if (buf_.size() + needed + opt_size_ > max_size_) return false;
-  const size_t base = buf_.size();
-  buf_.insert(buf_.end(), wire.begin(), wire.begin() + literal);
-  if (match_label != labels) put16(buf_, uint16_t(0xc000 | match_offset));
+  const bool matched = match_label != labels;
+  const size_t literal = matched ? starts[match_label] : wire.size();
+  if (!fits(literal + (matched ? 2 : 0))) {
+    *ok = false;
+    return kNoPointer;
+  }
+  const size_t base = len_;
+  std::memcpy(claim(literal), wire.data(), literal);
+  if (matched) put16_at(claim(2), uint16_t(0xc000 | match_offset));
   for (size_t i = 0; i < match_label; ++i) {
     size_t at = base + starts[i];
     if (at > kMaxPointerTarget) break;
     table_.push_back({hashes[i], uint16_t(at), uint8_t(labels - i)});
   }
-  return true;
+  if (!matched && labels > 0 && base <= kMaxPointerTarget && literal_count_ < literals_.size()) {
+    literals_[literal_count_++] = uint16_t(base);
+  }
+  *ok = true;
+  // Where a later copy of this very name can point.
+  if (match_label == 0) return match_offset;
+  return base <= kMaxPointerTarget ? base : kNoPointer;
 }
 
 bool MessageBuilder::write_rdata(RRType type, std::span<const uint8_t> rdata) {
   // Only the RFC 1035 types have names that may be compressed (RFC 3597 §4).
   if (!rdata_has_compressible_names(type)) {
-    if (buf_.size() + rdata.size() + opt_size_ > max_size_) return false;
-    buf_.insert(buf_.end(), rdata.begin(), rdata.end());
+    if (!fits(rdata.size())) return false;
+    if (!rdata.empty()) std::memcpy(claim(rdata.size()), rdata.data(), rdata.size());
     return true;
   }
   size_t pos = 0;
-  const auto format = detail::format_of(type);
-  for (detail::Field f : format->list()) {
+  for (detail::Field f : detail::format_of(type)->list()) {
     size_t n = 0;
     switch (f) {
       case detail::Field::Name: {
@@ -141,7 +173,9 @@ bool MessageBuilder::write_rdata(RRType type, std::span<const uint8_t> rdata) {
         }
         ++pos;
         auto name = Name::from_wire_unchecked(rdata.subspan(start, pos - start), count);
-        if (!write_name(name, true)) return false;
+        bool ok = false;
+        write_name(name, true, &ok);
+        if (!ok) return false;
         continue;
       }
       case detail::Field::U16: n = 2; break;
@@ -152,8 +186,8 @@ bool MessageBuilder::write_rdata(RRType type, std::span<const uint8_t> rdata) {
       bad_rdata_ = true;
       return false;
     }
-    if (buf_.size() + n + opt_size_ > max_size_) return false;
-    buf_.insert(buf_.end(), rdata.begin() + pos, rdata.begin() + pos + n);
+    if (!fits(n)) return false;
+    std::memcpy(claim(n), rdata.data() + pos, n);
     pos += n;
   }
   if (pos != rdata.size()) {
@@ -171,34 +205,46 @@ bool MessageBuilder::begin_section(Section section) {
 
 bool MessageBuilder::add_question(const Name& name, RRType type, RRClass rclass) {
   if (current_ != Section::Question) return false;
-  const size_t mark = buf_.size(), table_mark = table_.size();
-  if (!write_name(name, true) || buf_.size() + 4 + opt_size_ > max_size_) {
-    buf_.resize(mark);
-    table_.resize(table_mark);
+  const size_t mark = len_, table_mark = table_.size();
+  bool ok = false;
+  write_name(name, true, &ok);
+  if (!ok || !fits(4)) {
+    truncate_to(mark, table_mark);
     return false;
   }
-  put16(buf_, uint16_t(type));
-  put16(buf_, uint16_t(rclass));
+  uint8_t* p = claim(4);
+  put16_at(p, uint16_t(type));
+  put16_at(p + 2, uint16_t(rclass));
   ++counts_[0];
   return true;
 }
 
+void MessageBuilder::truncate_to(size_t mark, size_t table_mark) {
+  len_ = mark;
+  table_.resize(table_mark);
+  // Names written after the mark are gone: they must not be pointer targets any more.
+  while (literal_count_ > 0 && literals_[literal_count_ - 1] >= mark) --literal_count_;
+}
+
+MessageBuilder::Added MessageBuilder::rollback(Section section, size_t mark, size_t table_mark) {
+  truncate_to(mark, table_mark);
+  if (bad_rdata_) return Added::BadRdata;
+  if (section != Section::Additional) header_.tc = true;
+  return Added::NoRoom;
+}
+
 MessageBuilder::Added MessageBuilder::add_rrset(Section section, const RRset& rrset) {
   if (section == Section::Question || !begin_section(section)) return Added::OutOfOrder;
-  const size_t mark = buf_.size(), table_mark = table_.size();
-  uint16_t added = 0;
+  const size_t mark = len_, table_mark = table_.size();
   bad_rdata_ = false;
+  if (counts_[size_t(section)] + rrset.size() > 65535) return rollback(section, mark, table_mark);
+  size_t owner_pointer = kNoPointer;  // after the first record, the owner is one pointer
   for (auto rdata : rrset) {
-    if (!write_record(rrset.owner, rrset.type, rrset.rclass, rrset.ttl, rdata)) {
-      buf_.resize(mark);
-      table_.resize(table_mark);
-      if (bad_rdata_) return Added::BadRdata;
-      if (section != Section::Additional) header_.tc = true;
-      return Added::NoRoom;
+    if (!write_record(rrset.owner, rrset.type, rrset.rclass, rrset.ttl, rdata, owner_pointer)) {
+      return rollback(section, mark, table_mark);
     }
-    ++added;
   }
-  counts_[size_t(section)] = uint16_t(counts_[size_t(section)] + added);
+  counts_[size_t(section)] = uint16_t(counts_[size_t(section)] + rrset.size());
   return Added::Ok;
 }
 
@@ -206,44 +252,50 @@ MessageBuilder::Added MessageBuilder::add_record(Section section, const Name& ow
                                                  RRClass rclass, uint32_t ttl,
                                                  std::span<const uint8_t> rdata) {
   if (section == Section::Question || !begin_section(section)) return Added::OutOfOrder;
-  const size_t mark = buf_.size(), table_mark = table_.size();
+  const size_t mark = len_, table_mark = table_.size();
   bad_rdata_ = false;
-  if (!write_record(owner, type, rclass, ttl, rdata)) {
-    buf_.resize(mark);
-    table_.resize(table_mark);
-    if (bad_rdata_) return Added::BadRdata;
-    if (section != Section::Additional) header_.tc = true;
-    return Added::NoRoom;
+  size_t owner_pointer = kNoPointer;
+  if (counts_[size_t(section)] == 65535 ||
+      !write_record(owner, type, rclass, ttl, rdata, owner_pointer)) {
+    return rollback(section, mark, table_mark);
   }
   ++counts_[size_t(section)];
   return Added::Ok;
 }
 
 bool MessageBuilder::write_record(const Name& owner, RRType type, RRClass rclass, uint32_t ttl,
-                                  std::span<const uint8_t> rdata) {
-  if (counts_[size_t(current_)] == 65535) return false;
-  if (!write_name(owner, true)) return false;
-  if (buf_.size() + 10 + opt_size_ > max_size_) return false;
-  put16(buf_, uint16_t(type));
-  put16(buf_, uint16_t(rclass));
-  put32(buf_, ttl);
-  const size_t rdlength_at = buf_.size();
-  put16(buf_, 0);
+                                  std::span<const uint8_t> rdata, size_t& owner_pointer) {
+  if (owner_pointer != kNoPointer) {
+    if (!fits(2)) return false;
+    put16_at(claim(2), uint16_t(0xc000 | owner_pointer));
+  } else {
+    bool ok = false;
+    owner_pointer = write_name(owner, true, &ok);
+    if (!ok) return false;
+  }
+  if (!fits(10)) return false;
+  uint8_t* p = claim(10);
+  put16_at(p, uint16_t(type));
+  put16_at(p + 2, uint16_t(rclass));
+  put32_at(p + 4, ttl);
+  const size_t rdlength_at = len_ - 2;
   if (!write_rdata(type, rdata)) return false;
-  const size_t rdlength = buf_.size() - rdlength_at - 2;
+  const size_t rdlength = len_ - rdlength_at - 2;
   if (rdlength > 65535) return false;
-  put16_at(&buf_[rdlength_at], uint16_t(rdlength));
+  put16_at(buf_.data() + rdlength_at, uint16_t(rdlength));
   return true;
 }
 
-void MessageBuilder::write_opt(std::vector<uint8_t>& out) const {
+void MessageBuilder::write_opt(const Edns& edns, std::vector<uint8_t>& out) {
   out.push_back(0);  // root owner
   put16(out, uint16_t(RRType::OPT));
-  put16(out, edns_->udp_size);
-  put32(out, uint32_t(edns_->ext_rcode_high) << 24 | uint32_t(edns_->version) << 16 |
-                 (edns_->do_bit ? 0x8000u : 0u) | (edns_->z & 0x7fffu));
-  put16(out, uint16_t(opt_size_ - 11));
-  for (const auto& o : edns_->options) {
+  put16(out, edns.udp_size);
+  const uint32_t ttl = uint32_t(edns.ext_rcode_high) << 24 | uint32_t(edns.version) << 16 |
+                       (edns.do_bit ? 0x8000u : 0u) | (edns.z & 0x7fffu);
+  put16(out, uint16_t(ttl >> 16));
+  put16(out, uint16_t(ttl));
+  put16(out, uint16_t(edns.wire_size() - 11));
+  for (const auto& o : edns.options) {
     put16(out, o.code);
     put16(out, uint16_t(o.data.size()));
     out.insert(out.end(), o.data.begin(), o.data.end());
@@ -261,13 +313,13 @@ void MessageBuilder::finish_into(std::vector<uint8_t>& out) {
   put16_at(h + 6, counts_[1]);
   put16_at(h + 8, counts_[2]);
   put16_at(h + 10, uint16_t(counts_[3] + (edns_ ? 1 : 0)));
-  out.assign(buf_.begin(), buf_.end());
-  if (edns_) write_opt(out);
+  out.resize(size());
+  std::memcpy(out.data(), buf_.data(), len_);
+  if (edns_) std::memcpy(out.data() + len_, opt_wire_.data(), opt_size_);
 }
 
 std::vector<uint8_t> MessageBuilder::finish() {
   std::vector<uint8_t> out;
-  out.reserve(size());
   finish_into(out);
   return out;
 }

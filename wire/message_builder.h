@@ -57,24 +57,43 @@ class MessageBuilder {
     uint8_t labels;     // labels in the suffix
   };
 
-  // Writes `name` at the end of buf_, compressing against earlier names when allowed; records the
-  // new suffixes for later names. Returns false when the limit would be exceeded.
-  bool write_name(const Name& name, bool compress);
+  // Writes `name` at len_, compressing against earlier names when allowed, and records its new
+  // suffixes for later names. Sets *ok = false when the limit would be exceeded. Returns the
+  // offset a later copy of the same name can point to (or SIZE_MAX).
+  size_t write_name(const Name& name, bool compress, bool* ok);
   bool write_rdata(RRType type, std::span<const uint8_t> rdata);
+  // owner_pointer: in/out; when set, the owner is written as that pointer.
   bool write_record(const Name& owner, RRType type, RRClass rclass, uint32_t ttl,
-                    std::span<const uint8_t> rdata);
+                    std::span<const uint8_t> rdata, size_t& owner_pointer);
   bool suffix_equals(size_t offset, std::span<const uint8_t> suffix_wire) const;
   bool begin_section(Section section);
-  void write_opt(std::vector<uint8_t>& out) const;
+  Added rollback(Section section, size_t mark, size_t table_mark);
+  void truncate_to(size_t mark, size_t table_mark);
+  static void write_opt(const Edns& edns, std::vector<uint8_t>& out);
+  void grow(size_t n);
+  // n bytes at len_ (grows buf_), advances len_.
+  uint8_t* claim(size_t n) {
+    if (len_ + n > buf_.size()) grow(n);
+    uint8_t* p = buf_.data() + len_;
+    len_ += n;
+    return p;
+  }
+  // n more bytes stay within max_size_ with the OPT record's space reserved.
+  bool fits(size_t n) const { return len_ + n + opt_size_ <= max_size_; }
 
   size_t max_size_;
   Header header_;
-  std::vector<uint8_t> buf_;
+  std::vector<uint8_t> buf_;  // only grows; bytes past len_ are scratch
+  size_t len_ = kHeaderSize;
   std::vector<CompressionEntry> table_;
   std::array<uint16_t, 4> counts_{};
   Section current_ = Section::Question;
-  std::optional<Edns> edns_;
+  bool edns_ = false;
+  std::vector<uint8_t> opt_wire_;  // the OPT record, encoded by set_edns
   size_t opt_size_ = 0;
+  // Offsets of names written out in full (no pointer), for the same-spelling fast path.
+  std::array<uint16_t, 4> literals_{};
+  size_t literal_count_ = 0;
   bool bad_rdata_ = false;  // set by write_rdata when the failure is the RDATA, not the space
 };
 

@@ -1,5 +1,7 @@
 #include "wire/message_view.h"
 
+#include <algorithm>
+
 #include "wire/rdata_format.h"
 
 namespace tern::wire {
@@ -9,6 +11,36 @@ uint16_t rd16(std::span<const uint8_t> p, size_t at) { return uint16_t(p[at] << 
 uint32_t rd32(std::span<const uint8_t> p, size_t at) {
   return uint32_t(p[at]) << 24 | uint32_t(p[at + 1]) << 16 | uint32_t(p[at + 2]) << 8 | p[at + 3];
 }
+
+// Names already validated in this packet, by start offset. Most owners are a single pointer to
+// one of them (the question or an earlier owner), which is then valid without walking it again:
+// the pointer goes backwards and the target's own chain was checked.
+class KnownNames {
+ public:
+  Result<size_t, WireError> validate(std::span<const uint8_t> p, size_t pos) {
+    if (pos + 1 < p.size() && (p[pos] & 0xc0) == 0xc0) {
+      size_t target = (size_t(p[pos] & 0x3f) << 8) | p[pos + 1];
+      for (size_t i = 0; i < count_; ++i) {
+        if (known_[i].offset == target && target < pos &&
+            known_[i].hops < NameView::kMaxPointerHops) {
+          return size_t(2);
+        }
+      }
+    }
+    size_t hops = 0;
+    auto len = NameView(p, pos).validate(&hops);
+    if (len && count_ < known_.size()) known_[count_++] = {uint16_t(pos), uint8_t(hops)};
+    return len;
+  }
+
+ private:
+  struct Known {
+    uint16_t offset;
+    uint8_t hops;
+  };
+  std::array<Known, 8> known_;
+  size_t count_ = 0;
+};
 
 }  // namespace
 
@@ -40,12 +72,13 @@ Result<MessageView, WireError> MessageView::parse(std::span<const uint8_t> p) {
   // Messages longer than 65535 cannot exist on any transport, and offsets are kept in 16 bits.
   if (p.size() > 65535) return fail(WireError::TrailingGarbage);
   MessageView m;
+  KnownNames known;
   m.packet_ = p;
   m.header_ = *h;
   size_t pos = kHeaderSize;
   for (size_t i = 0; i < h->qdcount; ++i) {
     if (pos >= p.size()) return fail(WireError::CountExceedsPacket);
-    auto len = NameView(p, pos).validate();
+    auto len = known.validate(p, pos);
     if (!len) return fail(len.error());
     pos += *len;
     if (pos + 4 > p.size()) return fail(WireError::Truncated);
@@ -61,7 +94,7 @@ Result<MessageView, WireError> MessageView::parse(std::span<const uint8_t> p) {
   // Every record takes at least 11 octets (root owner + fixed fields): a count that cannot fit is
   // rejected before any work or allocation.
   if (total * 11 > p.size() - pos) return fail(WireError::CountExceedsPacket);
-  RecordView* out = m.inline_.data();
+  RecordView* out = m.inline_.r;
   if (total > kInlineRecords) {
     m.heap_.resize(total);
     out = m.heap_.data();
@@ -75,7 +108,7 @@ Result<MessageView, WireError> MessageView::parse(std::span<const uint8_t> p) {
       RecordView r;
       r.packet_ = p;
       r.owner_offset_ = uint16_t(pos);
-      auto len = NameView(p, pos).validate();
+      auto len = known.validate(p, pos);
       if (!len) return fail(len.error());
       pos += *len;
       if (pos + 10 > p.size()) return fail(WireError::Truncated);
@@ -87,8 +120,11 @@ Result<MessageView, WireError> MessageView::parse(std::span<const uint8_t> p) {
       r.rdata_offset_ = uint16_t(pos);
       r.section_ = section;
       if (pos + r.rdlength_ > p.size()) return fail(WireError::Truncated);
-      const bool compressible = rdata_has_compressible_names(r.type_);
-      if (auto e = detail::walk_rdata(p, pos, r.rdlength_, r.type_, compressible, nullptr)) {
+      // Addresses are the bulk of most answers: checked here without the general walker.
+      if (r.type_ == RRType::A || r.type_ == RRType::AAAA) {
+        if (r.rdlength_ != (r.type_ == RRType::A ? 4 : 16)) return fail(WireError::RdlengthMismatch);
+      } else if (auto e = detail::walk_rdata(p, pos, r.rdlength_, r.type_,
+                                             rdata_has_compressible_names(r.type_), nullptr)) {
         return fail(*e);
       }
       pos += r.rdlength_;
@@ -108,6 +144,22 @@ Result<MessageView, WireError> MessageView::parse(std::span<const uint8_t> p) {
   m.total_ = uint16_t(stored);
   if (!m.heap_.empty()) m.heap_.resize(stored);
   return m;
+}
+
+MessageView& MessageView::operator=(const MessageView& o) {
+  if (this == &o) return *this;
+  packet_ = o.packet_;
+  header_ = o.header_;
+  qtype_ = o.qtype_;
+  qclass_ = o.qclass_;
+  question_end_ = o.question_end_;
+  counts_ = o.counts_;
+  total_ = o.total_;
+  has_opt_ = o.has_opt_;
+  opt_ = o.opt_;
+  heap_ = o.heap_;
+  if (heap_.empty()) std::copy(o.inline_.r, o.inline_.r + total_, inline_.r);
+  return *this;
 }
 
 std::span<const RecordView> MessageView::section(Section s) const {

@@ -96,9 +96,13 @@ class EdnsView {
 class MessageView {
  public:
   // Records kept inline before spilling to the heap: covers almost all real responses.
-  static constexpr size_t kInlineRecords = 24;
+  static constexpr size_t kInlineRecords = 20;
 
   static Result<MessageView, WireError> parse(std::span<const uint8_t> packet);
+
+  // Copies only the records in use (the inline array is mostly empty).
+  MessageView(const MessageView& other) { *this = other; }
+  MessageView& operator=(const MessageView& other);
 
   const Header& header() const { return header_; }
   bool has_question() const { return header_.qdcount > 0; }
@@ -119,10 +123,16 @@ class MessageView {
   std::span<const uint8_t> packet() const { return packet_; }
 
  private:
+  MessageView() {}
   std::span<const RecordView> records() const {
-    return heap_.empty() ? std::span<const RecordView>(inline_.data(), total_)
+    return heap_.empty() ? std::span<const RecordView>(inline_.r, total_)
                          : std::span<const RecordView>(heap_);
   }
+  // Left uninitialised: only the first total_ entries are ever written or read.
+  union InlineRecords {
+    InlineRecords() {}
+    RecordView r[kInlineRecords];
+  };
 
   std::span<const uint8_t> packet_;
   Header header_;
@@ -133,7 +143,7 @@ class MessageView {
   uint16_t total_ = 0;
   bool has_opt_ = false;
   RecordView opt_;
-  std::array<RecordView, kInlineRecords> inline_{};
+  InlineRecords inline_;
   std::vector<RecordView> heap_;
 };
 

@@ -8,7 +8,8 @@ namespace {
 // Walks a (possibly compressed) name, calling on_label(label_bytes_including_length_octet) for
 // each label in order. Enforces every decompression limit. Returns the in-place length.
 template <class OnLabel>
-Result<size_t, WireError> walk(std::span<const uint8_t> pkt, size_t offset, OnLabel&& on_label) {
+Result<size_t, WireError> walk(std::span<const uint8_t> pkt, size_t offset, OnLabel&& on_label,
+                               size_t* hops_out = nullptr) {
   size_t pos = offset;
   size_t in_place = 0;  // set when the first pointer is followed
   bool jumped = false;
@@ -22,6 +23,7 @@ Result<size_t, WireError> walk(std::span<const uint8_t> pkt, size_t offset, OnLa
     uint8_t len = pkt[pos];
     if (len == 0) {
       if (!jumped) in_place = pos + 1 - offset;
+      if (hops_out) *hops_out = hops;
       return in_place;
     }
     uint8_t kind = len & 0xc0;
@@ -52,8 +54,8 @@ Result<size_t, WireError> walk(std::span<const uint8_t> pkt, size_t offset, OnLa
 
 }  // namespace
 
-Result<size_t, WireError> NameView::validate() const {
-  return walk(packet_, offset_, [](std::span<const uint8_t>) {});
+Result<size_t, WireError> NameView::validate(size_t* hops) const {
+  return walk(packet_, offset_, [](std::span<const uint8_t>) {}, hops);
 }
 
 Result<Name, WireError> NameView::to_name() const {

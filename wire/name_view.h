@@ -22,7 +22,8 @@ class NameView {
 
   // Walks the whole name once, enforcing every limit. Returns the bytes the name occupies at
   // `offset` (labels up to and including the terminating 0 or the first pointer).
-  Result<size_t, WireError> validate() const;
+  // `hops`, when given, receives the number of pointers followed.
+  Result<size_t, WireError> validate(size_t* hops = nullptr) const;
 
   Result<Name, WireError> to_name() const;  // decompress, all limits enforced
   bool equals(const Name& name) const;      // case-insensitive, no allocation

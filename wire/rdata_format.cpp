@@ -1,44 +1,64 @@
 #include "wire/rdata_format.h"
 
+#include <initializer_list>
+
 #include "wire/name_view.h"
 
 namespace tern::wire::detail {
 namespace {
 
-Format make(std::initializer_list<Field> fields) {
+constexpr Format make(std::initializer_list<Field> fields) {
   Format f;
   for (Field x : fields) f.fields[f.count++] = x;
   return f;
 }
 
+using F = Field;
+constexpr Format kAddress4 = make({F::Ipv4});
+constexpr Format kAddress6 = make({F::Ipv6});
+constexpr Format kOneName = make({F::Name});
+constexpr Format kTwoNames = make({F::Name, F::Name});
+constexpr Format kSoa = make({F::Name, F::Name, F::U32, F::U32, F::U32, F::U32, F::U32});
+constexpr Format kHinfo = make({F::CharString, F::CharString});
+constexpr Format kMx = make({F::U16, F::Name});
+constexpr Format kTxt = make({F::CharStrings});
+constexpr Format kSrv = make({F::U16, F::U16, F::U16, F::Name});
+constexpr Format kOpt = make({F::EdnsOptions});
+constexpr Format kDs = make({F::U16, F::U8, F::U8, F::HexRest});
+constexpr Format kRrsig = make({F::TypeU16, F::U8, F::U8, F::U32, F::Time, F::Time, F::U16,
+                                F::Name, F::Base64Rest});
+constexpr Format kNsec = make({F::Name, F::TypeBitmap});
+constexpr Format kDnskey = make({F::U16, F::U8, F::U8, F::Base64Rest});
+constexpr Format kNsec3 = make({F::U8, F::U8, F::U16, F::Salt, F::Hash, F::TypeBitmap});
+constexpr Format kNsec3Param = make({F::U8, F::U8, F::U16, F::Salt});
+constexpr Format kSvcb = make({F::U16, F::Name, F::SvcParams});
+constexpr Format kCaa = make({F::U8, F::CaaTag, F::CaaValue});
+
 }  // namespace
 
-std::optional<Format> format_of(RRType type) {
-  using F = Field;
+const Format* format_of(RRType type) {
   switch (uint16_t(type)) {
-    case 1: return make({F::Ipv4});                                      // A
+    case 1: return &kAddress4;                                        // A
     case 2: case 3: case 4: case 5: case 7: case 8: case 9: case 12:   // NS MD MF CNAME MB MG MR PTR
     case 39:                                                           // DNAME
-      return make({F::Name});
-    case 6: return make({F::Name, F::Name, F::U32, F::U32, F::U32, F::U32, F::U32});  // SOA
-    case 13: return make({F::CharString, F::CharString});             // HINFO
-    case 14: return make({F::Name, F::Name});                         // MINFO
-    case 15: return make({F::U16, F::Name});                          // MX
-    case 16: return make({F::CharStrings});                           // TXT
-    case 28: return make({F::Ipv6});                                  // AAAA
-    case 33: return make({F::U16, F::U16, F::U16, F::Name});          // SRV
-    case 41: return make({F::EdnsOptions});                           // OPT
-    case 43: return make({F::U16, F::U8, F::U8, F::HexRest});         // DS
-    case 46:                                                          // RRSIG
-      return make({F::TypeU16, F::U8, F::U8, F::U32, F::Time, F::Time, F::U16, F::Name,
-                   F::Base64Rest});
-    case 47: return make({F::Name, F::TypeBitmap});                   // NSEC
-    case 48: return make({F::U16, F::U8, F::U8, F::Base64Rest});      // DNSKEY
-    case 50: return make({F::U8, F::U8, F::U16, F::Salt, F::Hash, F::TypeBitmap});  // NSEC3
-    case 51: return make({F::U8, F::U8, F::U16, F::Salt});            // NSEC3PARAM
-    case 64: case 65: return make({F::U16, F::Name, F::SvcParams});   // SVCB HTTPS
-    case 257: return make({F::U8, F::CaaTag, F::CaaValue});           // CAA
-    default: return std::nullopt;
+      return &kOneName;
+    case 6: return &kSoa;
+    case 13: return &kHinfo;
+    case 14: return &kTwoNames;  // MINFO
+    case 15: return &kMx;
+    case 16: return &kTxt;
+    case 28: return &kAddress6;
+    case 33: return &kSrv;
+    case 41: return &kOpt;
+    case 43: return &kDs;
+    case 46: return &kRrsig;
+    case 47: return &kNsec;
+    case 48: return &kDnskey;
+    case 50: return &kNsec3;
+    case 51: return &kNsec3Param;
+    case 64: case 65: return &kSvcb;  // SVCB HTTPS
+    case 257: return &kCaa;
+    default: return nullptr;
   }
 }
 

@@ -42,8 +42,8 @@ struct Format {
   std::span<const Field> list() const { return {fields.data(), count}; }
 };
 
-// nullopt for types handled as opaque RFC 3597 data.
-std::optional<Format> format_of(RRType type);
+// nullptr for types handled as opaque RFC 3597 data. Points into a static table.
+const Format* format_of(RRType type);
 
 // Walks RDATA at [offset, offset+length) of `packet`, checking it against the type's layout.
 // Names may use compression pointers into the packet only when `allow_compression`. When `out`

@@ -21,7 +21,8 @@ Err<E> fail(E e) {
 template <class T, class E>
 class Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit on purpose
+  Result(const T& value) : v_(std::in_place_index<0>, value) {}        // NOLINT: implicit on purpose
+  Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit on purpose
   Result(Err<E> e) : v_(std::in_place_index<1>, e.error) {}          // NOLINT: implicit on purpose
 
   bool ok() const { return v_.index() == 0; }

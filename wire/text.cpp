@@ -140,7 +140,8 @@ std::string message_to_text(const MessageView& msg) {
   if (msg.has_question()) {
     out += ";; QUESTION SECTION:\n";
     Columns line(out);
-    line.text(";" + msg.qname().to_name()->to_text());
+    line.text(";");
+    line.text(msg.qname().to_name()->to_text());
     line.pad_to(32);
     line.text(class_to_text(msg.qclass()));
     line.pad_to(40);

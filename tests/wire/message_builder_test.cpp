@@ -200,3 +200,22 @@ TEST_CASE("build_query", "[message_builder]") {
   CHECK(plain.size() == 12 + 3 + 4);
   CHECK_FALSE(MessageView::parse(plain)->edns());
 }
+
+TEST_CASE("MessageBuilder: names of a rolled-back RRset are not pointer targets",
+          "[message_builder]") {
+  MessageBuilder b(120);
+  b.add_question(N("q.example"), RRType::A, RRClass::IN);
+  RRset big(N("victim.example"), RRType::TXT, RRClass::IN, 60);
+  big.add(std::vector<uint8_t>(100, 'x'));  // the owner is written, then the RDATA overflows
+  CHECK(b.add_rrset(Section::Answer, big) == MessageBuilder::Added::NoRoom);
+  REQUIRE(b.add_record(Section::Answer, N("victim.example"), RRType::A, RRClass::IN, 1,
+                       std::vector<uint8_t>{1, 2, 3, 4}) == MessageBuilder::Added::Ok);
+  REQUIRE(b.add_record(Section::Answer, N("victim.example"), RRType::A, RRClass::IN, 1,
+                       std::vector<uint8_t>{1, 2, 3, 5}) == MessageBuilder::Added::Ok);
+  auto out = b.finish();
+  auto m = MessageView::parse(out);
+  REQUIRE(m.ok());
+  REQUIRE(m->answer().size() == 2);
+  CHECK(m->answer()[0].owner().to_name()->to_text() == "victim.example.");
+  CHECK(m->answer()[1].owner().to_name()->to_text() == "victim.example.");
+}
