@@ -8,6 +8,7 @@ an allowlisted entry is explained only if the resolver still shows the outcome t
 """
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from . import dnsmsg
@@ -57,11 +58,16 @@ def compare(entry, resp):
     return problems
 
 
-def run(manifest, server, port, allowlist, timeout=15.0, parallel=12):
+def run(manifest, server, port, allowlist, timeout=40.0, parallel=12, retry=2.0):
     entries = manifest["entries"]
 
     def ask(e):
-        return e, dnsmsg.query(server, e["qname"], e["qtype"], port=port, timeout=timeout)
+        t0 = time.monotonic()
+        resp = dnsmsg.query(server, e["qname"], e["qtype"], port=port, timeout=timeout, retry=retry)
+        seconds[e["id"]] = round(time.monotonic() - t0, 1)
+        return e, resp
+
+    seconds = {}
 
     first = [e for e in entries if not e.get("after")]
     later = [e for e in entries if e.get("after")]
@@ -87,6 +93,7 @@ def run(manifest, server, port, allowlist, timeout=15.0, parallel=12):
                 row["allowlist_says"] = allowed.get("got")
             report["unexplained"].append(row)
     report["total"] = len(entries)
+    report["slowest"] = sorted(seconds.items(), key=lambda kv: -kv[1])[:3]
     return report
 
 
@@ -100,6 +107,7 @@ def summary(report, name):
     for row in report["unexplained"]:
         lines.append(f"  UNEXPLAINED {row['id']:<22} {row['question']} ({row['case']}): "
                      f"{'; '.join(row['problems'])}")
+    lines.append("  slowest: " + ", ".join(f"{eid} {sec} s" for eid, sec in report["slowest"]))
     for eid in report["allowlisted_but_right"]:
         lines.append(f"  note: {eid} is allowlisted but now right: remove it from the allowlist")
     return "\n".join(lines)

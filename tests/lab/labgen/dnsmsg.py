@@ -5,6 +5,7 @@ import ipaddress
 import random
 import socket
 import struct
+import time
 
 TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28,
          "SRV": 33, "DNAME": 39, "OPT": 41, "CAA": 257}
@@ -108,16 +109,30 @@ class Response:
         self.answer, self.authority, self.additional = self.sections
 
 
-def query(server, qname, qtype, port=53, timeout=3.0, rd=True, edns=1232, tcp_on_tc=True):
-    """Ask server; returns a Response, or None on timeout. Falls back to TCP on TC."""
+def query(server, qname, qtype, port=53, timeout=3.0, rd=True, edns=1232, tcp_on_tc=True,
+          retry=None):
+    """Ask server; returns a Response, or None on timeout. Falls back to TCP on TC.
+
+    retry: resend every `retry` seconds until `timeout`, as stub resolvers do (Unbound drops a
+    reply that took longer than its discard-timeout, 1.9 s, expecting the client to ask again).
+    """
     qid, msg = build_query(qname, qtype, rd=rd, edns=edns)
+    deadline = time.monotonic() + timeout
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(timeout)
-        s.sendto(msg, (server, port))
+        next_send = time.monotonic()
         while True:
+            now = time.monotonic()
+            if now >= deadline:
+                return None
+            if now >= next_send:
+                s.sendto(msg, (server, port))
+                next_send = now + retry if retry else deadline
+            s.settimeout(max(0.01, min(next_send, deadline) - now))
             try:
                 data, _ = s.recvfrom(65535)
-            except (socket.timeout, ConnectionRefusedError):
+            except socket.timeout:
+                continue
+            except ConnectionRefusedError:
                 return None
             if len(data) >= 2 and struct.unpack("!H", data[:2])[0] == qid:
                 break

@@ -141,3 +141,42 @@ def stop(pidfile, marker, grace=3.0):
     except FileNotFoundError:
         pass
     return stopped
+
+
+def leftovers(state):
+    """PIDs whose command line names a config under state: whatever a stop missed (NSD children
+    whose parent died, a fault authority started by hand)."""
+    pids = []
+    markers = (os.path.join(state, "hosts") + "/", os.path.join(state, "faults.conf"),
+               os.path.join(state, "unbound", "unbound.conf"))
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            cmd = _full_cmdline(entry)
+            if any(m in cmd for m in markers):
+                pids.append(int(entry))
+    return pids
+
+
+def stop_pids(pids, grace=3.0):
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") and _state(p) != "Z" for p in pids):
+        time.sleep(0.05)
+    for pid in pids:
+        if os.path.exists(f"/proc/{pid}") and _state(pid) != "Z":
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _state(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
