@@ -97,6 +97,23 @@ def run(manifest, server, port, allowlist, timeout=40.0, parallel=12, retry=2.0)
     return report
 
 
+def run_names(manifest, server, port, sample=250, parallel=12):
+    """Every k-th name of names.txt (the benchmark list) must resolve to an A record."""
+    with open(manifest["names_file"]) as f:
+        names = [line.split() for line in f if line.strip()]
+    step = max(1, len(names) // sample)
+    picked = names[::step][:sample]
+
+    def ask(q):
+        r = dnsmsg.query(server, q[0], q[1], port=port, timeout=10.0, retry=2.0)
+        ok = r is not None and r.rcode == "NOERROR" and any(t == 1 for _, t, _, _ in r.answer)
+        return q[0], ok
+
+    with ThreadPoolExecutor(parallel) as pool:
+        results = list(pool.map(ask, picked))
+    return len(names), [n for n, ok in results if ok], [n for n, ok in results if not ok]
+
+
 def summary(report, name):
     lines = [f"{name}: {len(report['right'])}/{report['total']} manifest entries right, "
              f"{len(report['explained'])} differences explained, "
