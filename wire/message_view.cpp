@@ -124,7 +124,7 @@ Result<MessageView, WireError> MessageView::parse(std::span<const uint8_t> p) {
       if (r.type_ == RRType::A || r.type_ == RRType::AAAA) {
         if (r.rdlength_ != (r.type_ == RRType::A ? 4 : 16)) return fail(WireError::RdlengthMismatch);
       } else if (auto e = detail::walk_rdata(p, pos, r.rdlength_, r.type_,
-                                             rdata_has_compressible_names(r.type_), nullptr)) {
+                                             rdata_decompress_on_receipt(r.type_), nullptr)) {
         return fail(*e);
       }
       pos += r.rdlength_;

@@ -37,7 +37,7 @@ Result<Bytes, WireError> decompress_rdata(std::span<const uint8_t> packet, size_
   Bytes out;
   out.reserve(rdlength + 16);
   if (auto e = detail::walk_rdata(packet, rdata_offset, rdlength, type,
-                                  rdata_has_compressible_names(type), &out)) {
+                                  rdata_decompress_on_receipt(type), &out)) {
     return fail(*e);
   }
   return out;
@@ -51,7 +51,7 @@ std::optional<WireError> validate_rdata_in_packet(std::span<const uint8_t> packe
                                                   size_t rdata_offset, size_t rdlength,
                                                   RRType type) {
   return detail::walk_rdata(packet, rdata_offset, rdlength, type,
-                            rdata_has_compressible_names(type), nullptr);
+                            rdata_decompress_on_receipt(type), nullptr);
 }
 
 std::optional<WireError> validate_rdata(RRType type, std::span<const uint8_t> rdata) {

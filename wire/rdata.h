@@ -21,7 +21,8 @@ namespace tern::wire {
 
 using Bytes = std::vector<uint8_t>;
 
-// RDATA of `rec` in canonical form: names of the RFC 1035 types decompressed (RFC 3597 §4).
+// RDATA of `rec` in canonical form: names decompressed for the types of
+// rdata_decompress_on_receipt (RFC 3597 §4).
 Result<Bytes, WireError> decompress_rdata(const MessageView& msg, const RecordView& rec);
 // Same, from raw coordinates in a packet (used by MessageView::parse to validate in place).
 Result<Bytes, WireError> decompress_rdata(std::span<const uint8_t> packet, size_t rdata_offset,

@@ -33,6 +33,10 @@ constexpr Format kNsec3 = make({F::U8, F::U8, F::U16, F::Salt, F::Hash, F::TypeB
 constexpr Format kNsec3Param = make({F::U8, F::U8, F::U16, F::Salt});
 constexpr Format kSvcb = make({F::U16, F::Name, F::SvcParams});
 constexpr Format kCaa = make({F::U8, F::CaaTag, F::CaaValue});
+constexpr Format kPreferenceName = make({F::U16, F::Name});  // AFSDB, RT
+constexpr Format kPx = make({F::U16, F::Name, F::Name});
+constexpr Format kNaptr = make({F::U16, F::U16, F::CharString, F::CharString, F::CharString,
+                                F::Name});
 
 }  // namespace
 
@@ -44,7 +48,10 @@ const Format* format_of(RRType type) {
       return &kOneName;
     case 6: return &kSoa;
     case 13: return &kHinfo;
-    case 14: return &kTwoNames;  // MINFO
+    case 14: case 17: return &kTwoNames;  // MINFO RP
+    case 18: case 21: return &kPreferenceName;  // AFSDB RT
+    case 26: return &kPx;
+    case 35: return &kNaptr;
     case 15: return &kMx;
     case 16: return &kTxt;
     case 28: return &kAddress6;

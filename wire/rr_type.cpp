@@ -13,14 +13,15 @@ struct TypeName {
 };
 
 // Mnemonics we print; others print as TYPEnnn (RFC 3597 §5).
-constexpr std::array<TypeName, 33> kTypes{{
+constexpr std::array<TypeName, 38> kTypes{{
     {1, "A"},        {2, "NS"},          {3, "MD"},      {4, "MF"},     {5, "CNAME"},
     {6, "SOA"},      {7, "MB"},          {8, "MG"},      {9, "MR"},     {10, "NULL"},
     {12, "PTR"},     {13, "HINFO"},      {14, "MINFO"},  {15, "MX"},    {16, "TXT"},
     {28, "AAAA"},    {33, "SRV"},        {39, "DNAME"},  {41, "OPT"},   {43, "DS"},
     {46, "RRSIG"},   {47, "NSEC"},       {48, "DNSKEY"}, {50, "NSEC3"}, {51, "NSEC3PARAM"},
     {64, "SVCB"},    {65, "HTTPS"},      {251, "IXFR"},  {252, "AXFR"}, {255, "ANY"},
-    {257, "CAA"},    {52, "TLSA"},       {99, "SPF"},
+    {257, "CAA"},    {52, "TLSA"},       {99, "SPF"},    {17, "RP"},    {18, "AFSDB"},
+    {21, "RT"},      {26, "PX"},         {35, "NAPTR"},
 }};
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -110,6 +111,15 @@ bool rdata_has_compressible_names(RRType t) {
       return true;
     default:
       return false;
+  }
+}
+
+bool rdata_decompress_on_receipt(RRType t) {
+  switch (uint16_t(t)) {
+    case 17: case 18: case 21: case 26: case 33: case 35:  // RP AFSDB RT PX SRV NAPTR
+      return true;
+    default:
+      return rdata_has_compressible_names(t);
   }
 }
 

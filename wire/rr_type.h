@@ -63,8 +63,12 @@ std::optional<RRClass> class_from_text(std::string_view text);
 std::string rcode_to_text(Rcode r);                           // "NOERROR", "NXDOMAIN", "RCODE23"
 std::string opcode_to_text(Opcode o);                         // "QUERY", "NOTIFY", "OPCODE7"
 
-// True for the RFC 1035 types whose RDATA names may be compressed on the wire and must be
-// decompressed on receipt (RFC 3597 §4): NS, CNAME, SOA, PTR, MX (plus MB/MD/MF/MG/MR/MINFO).
+// True for the RFC 1035 types whose RDATA names may be compressed on output (RFC 3597 §4):
+// NS, CNAME, SOA, PTR, MX (plus MD/MF/MB/MG/MR/MINFO). MessageBuilder compresses only these.
 bool rdata_has_compressible_names(RRType t);
+// True for the types whose compressed RDATA names are accepted and decompressed on receipt:
+// the above plus RP, AFSDB, RT, PX, NAPTR and SRV, which RFC 3597 §4 says receivers SHOULD
+// decompress (old servers compressed them). Every other type must carry uncompressed names.
+bool rdata_decompress_on_receipt(RRType t);
 
 }  // namespace tern::wire

@@ -16,6 +16,9 @@ if [ -z "$cxx" ] || [ -z "$cc" ]; then
 fi
 
 mkdir -p "$build"
+# Absolute paths: the launcher path is stored in the nested build's cache.
+src=$(cd "$src" && pwd)
+build=$(cd "$build" && pwd)
 # Our code is built with -Werror; a different compiler may warn differently, and a warning must
 # not stop fuzzing, so this launcher drops -Werror for the nested build only.
 launcher="$build/no-werror.sh"

@@ -91,6 +91,17 @@ TEST_CASE("MessageView: queries with 0 or several questions", "[message_view]") 
   CHECK(m2->question_end() == two.size());
 }
 
+TEST_CASE("MessageView: compressed SRV target is decompressed on receipt (RFC 3597 section 4)",
+          "[message_view]") {
+  auto p = hex("0001 8100 0001 0001 0000 0000 01 61 00 0021 0001"
+               " c00c 0021 0001 00000000 0008 0000 0000 0035 c00c");
+  auto m = MessageView::parse(p);
+  REQUIRE(m.ok());
+  auto rd = decompress_rdata(*m, m->answer()[0]);
+  REQUIRE(rd.ok());
+  CHECK(rdata_to_text(RRType::SRV, *rd) == "0 0 53 a.");
+}
+
 TEST_CASE("MessageView: EDNS, extended rcode, cookie and EDE", "[message_view]") {
   auto p = hex(R"(
     0001 8100 0000 0000 0000 0001
@@ -216,10 +227,13 @@ TEST_CASE("MessageView: every malformed-input rule has its own error", "[message
                           "0003 0000 0001 0000")) == WireError::BadRdata);
   }
   SECTION("compression inside RDATA of a type defined after RFC 1035") {
-    // SRV target c00c (RFC 2782 forbids compression).
-    CHECK(parse_error(hex("0001 8100 0001 0001 0000 0000 01 61 00 0021 0001"
-                          " c00c 0021 0001 00000000 0008 0000 0000 0035 c00c")) ==
+    // NSEC next name c00c (RFC 4034 section 4.1.1: never compressed).
+    CHECK(parse_error(hex("0001 8100 0001 0001 0000 0000 01 61 00 002f 0001"
+                          " c00c 002f 0001 00000000 0005 c00c 000140")) ==
           WireError::CompressedRdata);
+    // DNAME target (RFC 6672 section 2.5: never compressed).
+    CHECK(parse_error(hex("0001 8100 0001 0001 0000 0000 01 61 00 0027 0001"
+                          " c00c 0027 0001 00000000 0002 c00c")) == WireError::CompressedRdata);
   }
   SECTION("OPT rules") {
     // Owner not root.
