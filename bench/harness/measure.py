@@ -99,25 +99,26 @@ def parse_dnsperf(text):
 
 
 def dnsperf(addr, port, names_file, seconds, cpus, clients=10, outstanding=100, rate=None,
-            once=False, timeout_s=5):
+            once=False, timeout_s=5, nice=0):
     argv = ["dnsperf", "-s", addr, "-p", str(port), "-d", names_file, "-c", str(clients),
             "-q", str(outstanding), "-l", str(seconds), "-t", str(timeout_s)]
     if rate:
         argv += ["-Q", str(rate)]
     if once:
         argv += ["-n", "1"]
-    code, out = run_tool(argv, timeout=seconds + timeout_s + 15, cpus=cpus)
+    code, out = run_tool(argv, timeout=seconds + timeout_s + 15, cpus=cpus, nice=nice)
     return parse_dnsperf(out)
 
 
 # --- tern_loadgen ----------------------------------------------------------------------------
 
-def loadgen(binary, addr, port, names_file, seconds, cpus, outstanding=100, rate=None, sockets=10):
+def loadgen(binary, addr, port, names_file, seconds, cpus, outstanding=100, rate=None, sockets=10,
+            nice=0):
     argv = [binary, "--server", "%s:%d" % (addr, port), "--names", names_file, "--duration",
             str(seconds), "--outstanding", str(outstanding), "--sockets", str(sockets)]
     if rate:
         argv += ["--rate", str(rate)]
-    code, out = run_tool(argv, timeout=seconds + 15, cpus=cpus)
+    code, out = run_tool(argv, timeout=seconds + 15, cpus=cpus, nice=nice)
     for line in out.splitlines():
         if line.startswith("{"):
             return json.loads(line)

@@ -93,7 +93,8 @@ def run(ctx, r, threads=1, miss=True, fixed_rate=True, label=None):
             res["error"] = "%s; log: %s" % (problem, _tail(log_path))
             return res
         pid = proc.pid
-        client = dict(clients=ctx.s.clients, outstanding=ctx.s.outstanding)
+        client = dict(clients=ctx.s.clients, outstanding=ctx.s.outstanding, nice=ctx.procs.nice)
+        nice = ctx.procs.nice
 
         if miss and not is_echo:
             measure.probe(r.addr, r.port, ctx.miss_warm, timeout=5.0)  # the zone cut, cached once
@@ -121,7 +122,8 @@ def run(ctx, r, threads=1, miss=True, fixed_rate=True, label=None):
                    cpu_us_sat=(cpu1 - cpu0) / max(d["completed"], 1) * 1e6)
 
         g = measure.loadgen(ctx.loadgen_bin, r.addr, r.port, ctx.hit_file, ctx.s.loadgen_seconds,
-                            ctx.client_cpu, outstanding=ctx.s.outstanding, sockets=ctx.s.clients)
+                            ctx.client_cpu, outstanding=ctx.s.outstanding, sockets=ctx.s.clients,
+                            nice=nice)
         res.update(lg_qps=g["qps"], lg_p50_us=g["p50_us"], lg_p99_us=g["p99_us"], lg_lost=g["lost"])
 
         if fixed_rate:
@@ -132,7 +134,7 @@ def run(ctx, r, threads=1, miss=True, fixed_rate=True, label=None):
             res.update(fixed_qps=d["qps"], cpu_us_fixed=(cpu1 - cpu0) / max(d["completed"], 1) * 1e6)
             g = measure.loadgen(ctx.loadgen_bin, r.addr, r.port, ctx.hit_file, ctx.s.loadgen_seconds,
                                 ctx.client_cpu, outstanding=1000, rate=ctx.s.fixed_rate,
-                                sockets=ctx.s.clients)
+                                sockets=ctx.s.clients, nice=nice)
             res.update(fixed_p50_us=g["p50_us"], fixed_p99_us=g["p99_us"])
         ctx.log("  %s: hit %.0f qps (dnsperf), %.0f qps (loadgen), p99 %.0f us, %.2f us CPU/query"
                 % (res["label"], res["hit_qps"], res["lg_qps"], res["lg_p99_us"], res["cpu_us_sat"]))

@@ -11,13 +11,22 @@ import subprocess
 import time
 
 
+def _wrap(argv, cpus, nice):
+    """taskset and nice exec the program: the PID we hold is the program's own."""
+    if cpus is not None:
+        argv = ["taskset", "-c", cpus] + list(argv)
+    if nice:
+        argv = ["nice", "-n", str(nice)] + list(argv)
+    return argv
+
+
 class ProcessSet:
-    def __init__(self):
+    def __init__(self, nice=0):
         self._running = []  # (name, Popen)
+        self.nice = nice
 
     def start(self, name, argv, cpus=None, cwd=None, log_path=None):
-        if cpus is not None:
-            argv = ["taskset", "-c", cpus] + list(argv)  # taskset execs: the PID is the program's
+        argv = _wrap(argv, cpus, self.nice)
         log = open(log_path, "wb") if log_path else subprocess.DEVNULL
         try:
             proc = subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
@@ -46,10 +55,9 @@ class ProcessSet:
             self.stop(proc)
 
 
-def run_tool(argv, timeout, cpus=None):
+def run_tool(argv, timeout, cpus=None, nice=0):
     """Runs a bounded foreground tool; returns (exit code, stdout text). Never raises on timeout."""
-    if cpus is not None:
-        argv = ["taskset", "-c", cpus] + list(argv)
+    argv = _wrap(argv, cpus, nice)
     try:
         done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               stdin=subprocess.DEVNULL, timeout=timeout)
