@@ -116,6 +116,17 @@ std::optional<CachedNegative> NegativeCache::lookup_stale(const wire::Name& qnam
   return find(NegativeKind::NoData, qname, qtype, qclass, now, stale_ok);
 }
 
+std::optional<CachedNegative> NegativeCache::lookup_nxdomain_cut(const wire::Name& qname,
+                                                                 wire::RRClass qclass, Instant now) {
+  for (size_t labels = qname.label_count(); labels-- > 1;) {
+    if (auto nx = find(NegativeKind::NxDomain, qname.suffix(labels), wire::RRType{0}, qclass, now,
+                       false)) {
+      return nx;
+    }
+  }
+  return std::nullopt;
+}
+
 size_t NegativeCache::flush_name(const wire::Name& qname) {
   auto w = qname.wire();
   return store_.erase_if([&](const NegativeEntry& e) { return wire_equal_ci(e.name(), w); });

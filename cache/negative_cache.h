@@ -51,6 +51,11 @@ class NegativeCache {
   std::optional<CachedNegative> lookup_stale(const wire::Name& qname, wire::RRType qtype,
                                              wire::RRClass qclass, Instant now);
 
+  // RFC 8020: an NXDOMAIN cached for an ancestor of qname (closest first, root excluded) means
+  // qname does not exist either. Fresh entries only; nullopt when no ancestor is cached as NXDOMAIN.
+  std::optional<CachedNegative> lookup_nxdomain_cut(const wire::Name& qname, wire::RRClass qclass,
+                                                    Instant now);
+
   size_t flush_name(const wire::Name& qname);
   // NODATA for this type and the name's NXDOMAIN (which covers every type).
   size_t flush_name_type(const wire::Name& qname, wire::RRType qtype,

@@ -75,6 +75,20 @@ TEST_CASE("NegativeCache: NXDOMAIN covers every type, NODATA only its own", "[ne
   CHECK_FALSE(c.lookup(name("gone.example."), RRType::A, RRClass::CH, at(1)));
 }
 
+TEST_CASE("NegativeCache: an NXDOMAIN above a name denies it (RFC 8020)", "[negative]") {
+  NegativeCache c(limits(), 1 << 20);
+  c.insert_nxdomain(name("gone.example."), RRClass::IN, soa_rrset("example.", 300, 300),
+                    Trust::AnswerAuth, at(0));
+  auto cut = c.lookup_nxdomain_cut(name("a.b.GONE.example."), RRClass::IN, at(10));
+  REQUIRE(cut);
+  CHECK(cut->kind == NegativeKind::NxDomain);
+  CHECK(cut->ttl == 290);
+  CHECK_FALSE(c.lookup_nxdomain_cut(name("gone.example."), RRClass::IN, at(10)));  // itself: lookup()
+  CHECK_FALSE(c.lookup_nxdomain_cut(name("x.other.example."), RRClass::IN, at(10)));
+  CHECK_FALSE(c.lookup_nxdomain_cut(name("a.gone.example."), RRClass::IN, at(300)));
+  CHECK_FALSE(c.lookup_nxdomain_cut(name("."), RRClass::IN, at(10)));
+}
+
 TEST_CASE("NegativeCache: no SOA, no caching", "[negative]") {
   NegativeCache c(limits(), 1 << 20);
   CHECK_FALSE(c.insert_nxdomain(name("nx.example."), RRClass::IN, a_rrset("example.", 300, {ipv4(1, 2, 3, 4)}),
