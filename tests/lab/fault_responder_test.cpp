@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <random>
 
 #include "fault_responder.h"
 #include "wire/message_builder.h"
@@ -231,4 +232,37 @@ TEST_CASE("bad queries never crash: FORMERR or nothing", "[lab][fault]") {
   auto response = query("www.z.test.", RRType::A);
   response[2] |= 0x80;  // QR set: never answer a response
   CHECK(respond(spec, response, Via::Udp).empty());
+}
+
+TEST_CASE("random and mutated queries never crash any behaviour", "[lab][fault]") {
+  const char* lines[] = {
+      "127.53.3.1 normal z.test. 127.53.201.1\n",
+      "127.53.3.4 tc z.test. 127.53.201.1\n",
+      "127.53.3.6 wrong-question z.test. 127.53.201.1 bogus=127.53.66.66\n",
+      "127.53.3.8 poison z.test. 127.53.201.1 victim=www.victim.com. bogus=127.53.66.66\n",
+      "127.53.3.12 malformed z.test. 127.53.201.1\n",
+      "127.53.3.14 nxns z.test. 127.53.201.1 count=40 target=victim.test.\n",
+      "127.53.3.15 referral-loop z.test. 127.53.201.1 peer=127.53.3.16\n",
+  };
+  std::mt19937 rng(53);  // fixed seed: the same inputs every run
+  auto valid = query("www.z.test.", RRType::A);
+  size_t answered = 0;
+  for (const char* line : lines) {
+    auto spec = spec_for(line);
+    for (int i = 0; i < 2000; ++i) {
+      std::vector<uint8_t> q = valid;
+      if (i % 2 == 0) {
+        q.resize(rng() % 64);
+        for (auto& b : q) b = uint8_t(rng());
+      } else {
+        for (int k = 0; k < 3; ++k) q[rng() % q.size()] = uint8_t(rng());
+      }
+      for (auto& r : respond(spec, q, i % 3 ? Via::Udp : Via::Tcp)) {
+        REQUIRE(r.bytes.size() >= 12);
+        CHECK((r.bytes[2] & 0x80) != 0);  // every reply is a response
+        ++answered;
+      }
+    }
+  }
+  CHECK(answered > 0);
 }
