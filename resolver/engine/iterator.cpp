@@ -186,6 +186,9 @@ Answer Iterator::client_answer(const Task& root) {
   }
   a.failure = r.failure;
   a.rcode = client_rcode(r.failure);
+  // A chain that looped or grew too long is shown as far as it was followed (as Knot does), so
+  // the client can see why it failed.
+  if (r.failure == Failure::CnameLoop || r.failure == Failure::CnameChainTooLong) a.answer = root.chain;
   return a;
 }
 

@@ -39,6 +39,18 @@ Delegation Iterator::delegation_from_ns(const wire::RRset& ns, const std::vector
     if (auto a = cache.rrset(target, wire::RRType::A, ns.rclass, now())) take(a->rrset);
     if (engine.config_.ipv6)
       if (auto a = cache.rrset(target, wire::RRType::AAAA, ns.rclass, now())) take(a->rrset);
+    if (s.addresses.empty()) {
+      // An NS name that is an alias (RFC 2181 §10.3 forbids it, the world does it): use the
+      // addresses of its cached target.
+      auto alias = cache.rrset(target, wire::RRType::CNAME, ns.rclass, now());
+      if (alias && !alias->rrset.empty()) {
+        if (auto to = wire::rdata_target(wire::RRType::CNAME, *alias->rrset.begin())) {
+          if (auto a = cache.rrset(*to, wire::RRType::A, ns.rclass, now())) take(a->rrset);
+          if (engine.config_.ipv6)
+            if (auto a = cache.rrset(*to, wire::RRType::AAAA, ns.rclass, now())) take(a->rrset);
+        }
+      }
+    }
     if (!engine.config_.ipv6) s.aaaa_looked_up = true;
     dp.servers.push_back(std::move(s));
   }

@@ -90,6 +90,8 @@ State Iterator::on_handle_response(Task& t) {
       attempt.done = true;
       return State::SelectServer;
     case ResponseKind::Lame:
+      // RFC 9156 §2.3: some servers answer minimised queries oddly; the full name decides.
+      if (minimised) return fall_back_to_full_name();
       cache.set_lame(t.server, t.dp.zone, n);
       attempt.done = true;
       return State::SelectServer;

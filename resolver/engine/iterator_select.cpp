@@ -71,7 +71,8 @@ State Iterator::on_child_done(Task& parent, Task& child) {
       for (const auto& s : r.answer)
         if (s.type == wire::RRType::NS && s.owner.is_root()) res.root_ns = s;
     }
-    if (!res.root_ns) return fail(parent, Failure::PrimingFailed);
+    // Priming failed: FindDelegation goes on with the hints themselves (res.primed is set), as
+    // Unbound and Knot do; only when they fail too does the question fail.
     return State::FindDelegation;
   }
   if (r.kind == TaskResult::Kind::NxDomain) {

@@ -150,8 +150,11 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
   const bool cur_in_zone = cur.is_subdomain_of(q.zone);
   const RRset* soa = nullptr;
   const RRset* ns = nullptr;
+  bool upward_ns = false;  // an NS set of a zone above the one asked: a lame server's referral
   for (auto& s : auth) {
     if (!in_zone(s)) {
+      if (s.type == RRType::NS && q.zone.is_subdomain_of(s.owner) && !(q.zone == s.owner))
+        upward_ns = true;
       c.scrubbed += uint32_t(s.size());
       continue;
     }
@@ -185,9 +188,10 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
       auto targets = ns_targets(*ns);
       for (auto& s : add) {
         bool address = s.type == RRType::A || s.type == RRType::AAAA;
-        // Glue only for NS names inside the delegated zone: anything else could be a lie about a
-        // name this server has no authority over.
-        if (address && s.rclass == q.qclass && s.owner.is_subdomain_of(child) &&
+        // Glue only for NS targets of this referral inside the zone the server was asked as
+        // (RFC 2181 §5.4.1 glue; Unbound's harden-glue): anything else could be a lie about a
+        // name this server has no authority over. Cached at Glue trust, never answered.
+        if (address && s.rclass == q.qclass && s.owner.is_subdomain_of(q.zone) &&
             contains_name(targets, s.owner))
           c.glue.push_back(s);
         else
@@ -200,7 +204,7 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
     c.kind = (c.aa && child == q.zone) ? ResponseKind::NoData : ResponseKind::Lame;
     return c;
   }
-  c.kind = c.aa ? ResponseKind::NoData : ResponseKind::Lame;
+  c.kind = (c.aa && !upward_ns) ? ResponseKind::NoData : ResponseKind::Lame;
   return c;
 }
 

@@ -98,6 +98,11 @@ TEST_CASE("a CNAME loop ends in SERVFAIL", "[engine][cname][limits]") {
   CHECK(a->rcode == wire::Rcode::ServFail);
   REQUIRE(a->failure);
   CHECK(*a->failure == engine::Failure::CnameLoop);
+  // The chain as far as it was followed.
+  CHECK(records_brief(a->answer) == std::vector<std::string>{
+                                        "a.example.com. CNAME b.example.com.",
+                                        "b.example.com. CNAME a.example.com.",
+                                    });
 }
 
 TEST_CASE("the CNAME chain limit", "[engine][cname][limits]") {

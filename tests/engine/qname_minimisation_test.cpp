@@ -66,3 +66,17 @@ TEST_CASE("minimisation can be switched off", "[engine][qmin]") {
   for (const auto& q : h.net.sent())
     if (!q.qname.is_root()) CHECK(q.qname.to_text() == "www.example.com.");
 }
+
+TEST_CASE("relaxed fallback: a lame-looking answer to a minimised query", "[engine][qmin]") {
+  Harness h;
+  build_example_tree(h);
+  SimReply empty;  // NOERROR, not authoritative, nothing in it
+  h.net.on(addr(kNs1), "b.example.com.", RRType::NS, empty);
+  h.net.on(addr(kNs1), "a.b.example.com.", RRType::A,
+           answer({"a.b.example.com. 3600 IN A 203.0.113.9"}));
+  auto a = h.resolve("a.b.example.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NoError);
+  auto sent = h.net.sent_text();
+  CHECK(sent.back() == "198.51.100.1:53 udp a.b.example.com. A");
+}

@@ -116,3 +116,24 @@ TEST_CASE("DNAME synthesis", "[engine][classify][dname]") {
   big.add(wire::Name::from_text(longname).value().wire());
   CHECK_FALSE(synthesise_cname(big, wire::Name::from_text("abcdefghij.x.").value()));
 }
+
+TEST_CASE("an authoritative empty answer with an upward NS set is lame", "[engine][classify][lame]") {
+  auto q = asked("example.com.", "www.example.com.", RRType::AAAA);
+  auto m = build(answer({}).auth(". 3600 IN NS a.root-servers.net."), "www.example.com.",
+                 RRType::AAAA);
+  CHECK(classify_response(m.view(), q).kind == ResponseKind::Lame);
+}
+
+TEST_CASE("glue inside the asked zone for an NS target outside the child is kept",
+          "[engine][classify][glue]") {
+  // The root's referral to com. with glue for a.gtld-servers.net. (in the root's bailiwick).
+  auto q = asked(".", "www.example.com.", RRType::A);
+  auto m = build(referral("com.", {"a.gtld-servers.net."}, {{"a.gtld-servers.net.", "192.5.6.30"}})
+                     .add("unrelated.net. 3600 IN A 6.6.6.6"),
+                 "www.example.com.", RRType::A);
+  auto c = classify_response(m.view(), q);
+  REQUIRE(c.kind == ResponseKind::Referral);
+  REQUIRE(c.glue.size() == 1);
+  CHECK(c.glue[0].owner.to_text() == "a.gtld-servers.net.");
+  CHECK(c.scrubbed == 1);
+}
