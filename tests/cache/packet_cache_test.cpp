@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "cache/name_key.h"
 #include "fixtures.h"
 
 namespace tern::cache {
@@ -147,6 +148,49 @@ TEST_CASE("PacketCache: bounded in bytes, flushed by the epoch", "[packet]") {
   epoch.fetch_add(1);
   CHECK_FALSE(c.lookup(query("n4999.example.", kA), at(1), out));
   CHECK(c.size() == 0);
+}
+
+}  // namespace tern::cache
+
+namespace tern::cache {
+
+TEST_CASE("PacketCache: mutated queries and responses never crash or answer wrongly", "[packet]") {
+  using namespace test;
+  PacketCache c(1 << 20);
+  auto q = query("www.example.com.", 1);
+  auto r = response(q, 0, {{"www.example.com.", 1, 300, ipv4(192, 0, 2, 1)}});
+  REQUIRE(c.insert(q, r, at(0)));
+  uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return uint32_t(seed >> 33);
+  };
+  std::vector<uint8_t> out;
+  auto mutate = [&](std::vector<uint8_t> p) {
+    for (int k = 0; k < 3; ++k) p[next() % p.size()] = uint8_t(next());
+    return p;
+  };
+  // Lookups of mutated queries against the one stored answer: a hit only for the same key.
+  auto b = packet_key(q);
+  for (int i = 0; i < 20000; ++i) {
+    auto mq = mutate(q);
+    if (c.lookup(mq, at(1), out)) {
+      auto a = packet_key(mq);
+      REQUIRE(a);
+      CHECK(a->flags == b->flags);
+      CHECK(a->qtype == b->qtype);
+      CHECK(a->qclass == b->qclass);
+      CHECK(wire_equal_ci(a->qname(), b->qname()));
+      CHECK(out.size() == r.size());
+    }
+  }
+  // Inserting mutated pairs: never a crash, never past the budget.
+  PacketCache d(16 << 10);
+  for (int i = 0; i < 20000; ++i) {
+    d.insert(mutate(q), mutate(r), at(1));
+    REQUIRE(d.memory_bytes() <= size_t(16 << 10));
+    d.lookup(mutate(q), at(2), out);
+  }
 }
 
 }  // namespace tern::cache
