@@ -10,7 +10,7 @@ BUILD_PKGS := cmake g++ make pkg-config libuv1-dev libfmt-dev libtomlplusplus-de
 TEST_PKGS  := $(BUILD_PKGS) catch2 libc-ares-dev clang libclang-rt-14-dev nsd unbound bind9-dnsutils dnsperf python3
 BENCH_PKGS := $(TEST_PKGS) pdns-recursor knot-resolver gnuplot-nox
 
-.PHONY: all deps-build deps-test deps-bench build release test run lab lab-down bench clean
+.PHONY: all deps-build deps-test deps-bench build release lab-build test run lab lab-down bench clean
 
 all: build
 
@@ -43,7 +43,13 @@ build: deps-test
 
 release: deps-build
 	@cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=Release -DTERN_TESTS=OFF >/dev/null
-	@cmake --build $(RELEASE_DIR) -j $(JOBS)
+	@cmake --build $(RELEASE_DIR) -j $(JOBS) --target ternd
+
+# Release build with the lab's fault authority and the benchmark tools.
+LAB_DIR := build/lab-release
+lab-build: deps-test
+	@cmake -S . -B $(LAB_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(LAB_DIR) -j $(JOBS) --target ternd tern_lab_fault
 
 test: build
 	@cd $(DEBUG_DIR) && ctest --output-on-failure -j $(JOBS)
@@ -52,6 +58,23 @@ test: build
 # that has internet. Nothing is sent upstream until a client asks.
 run: release
 	$(RELEASE_DIR)/resolver/ternd --listen 127.0.0.1:53
+
+# The offline lab (authoritative servers on 127.53.0.0/16) and ternd on 127.0.0.1:53 resolving
+# through it. ternd runs in the foreground: Ctrl-C stops it; `make lab-down` stops the lab.
+lab: lab-build
+	@tests/lab/lab up --fault $(LAB_DIR)/tests/lab/fault/tern_lab_fault
+	@echo; echo "Try:"; \
+	echo "  dig @127.0.0.1 www.glue-inside.com A       # walks . -> com. -> glue-inside.com."; \
+	echo "  dig @127.0.0.1 www.glue-inside.com A       # again: from cache, TTL counting down"; \
+	echo "  dig @127.0.0.1 www.glueless.com A          # name servers without glue"; \
+	echo "  dig @127.0.0.1 x2.chain.com A              # CNAME chain across zones"; \
+	echo "  dig @127.0.0.1 nosuchname.glue-inside.com  # NXDOMAIN with the SOA"; \
+	echo "  The lab's manifest lists every case: $$(tests/lab/lab manifest)"; \
+	echo "Stop ternd with Ctrl-C, the lab with: make lab-down"; echo
+	$(LAB_DIR)/resolver/ternd --listen 127.0.0.1:53 --root-hints "$$(tests/lab/lab hints)" --upstream-allow 127.0.0.0/8
+
+lab-down:
+	@tests/lab/lab down
 
 clean:
 	rm -rf build
