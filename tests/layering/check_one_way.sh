@@ -5,6 +5,7 @@
 set -u
 cxx=$1; inc=$2
 fail=0
+cd "$(mktemp -d)" || exit 1   # quoted includes search the working directory first
 try() {  # expect(ok|fail) roots... -- header
   local expect=$1; shift; local flags=()
   while [ "$1" != "--" ]; do flags+=("-I$inc/$1"); shift; done; shift
@@ -18,6 +19,7 @@ try fail tern_wire -- resolver/engine/engine.h
 try ok   tern_cache tern_wire -- cache/rrset_cache.h
 try fail tern_cache tern_wire -- resolver/engine/engine.h
 try fail tern_cache tern_wire -- resolver/server/server.h
+try fail tern_engine tern_cache tern_wire tern_root_hints -- resolver/server/server.h
 try ok   tern_engine tern_cache tern_wire tern_root_hints -- resolver/engine/engine.h
-try fail tern_engine tern_cache tern_wire tern_root_hints -- resolver/net/udp_transport.h
+try fail tern_engine tern_cache tern_wire tern_root_hints -- resolver/net/uv_transport.h
 exit $fail
