@@ -343,3 +343,190 @@ TEST_CASE("expected-failure list", "[replay]") {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("a loopback root is reachable, other loopback servers stay refused", "[replay][engine]") {
+  // The root sits on 127.0.0.10 (as in iter_minim_a.rpl): the replayer's allow-list admits that
+  // one address. example.com. is delegated to 127.0.0.2, which do-not-query-localhost forbids:
+  // the engine must answer SERVFAIL without ever sending there.
+  const std::string text = R"(do-ip6: no
+stub-addr: 127.0.0.10
+CONFIG_END
+SCENARIO_BEGIN loopback
+RANGE_BEGIN 0 100
+	ADDRESS 127.0.0.10
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST copy_id
+REPLY QR AA NOERROR
+SECTION QUESTION
+. IN NS
+SECTION ANSWER
+. IN NS k.root-servers.net.
+SECTION ADDITIONAL
+k.root-servers.net. IN A 127.0.0.10
+ENTRY_END
+ENTRY_BEGIN
+MATCH opcode subdomain
+ADJUST copy_id copy_query
+REPLY QR NOERROR
+SECTION QUESTION
+example.com. IN A
+SECTION AUTHORITY
+example.com. IN NS ns.example.com.
+SECTION ADDITIONAL
+ns.example.com. IN A 127.0.0.2
+ENTRY_END
+ENTRY_BEGIN
+MATCH opcode subdomain
+ADJUST copy_id copy_query
+REPLY QR AA NOERROR
+SECTION QUESTION
+com. IN A
+SECTION AUTHORITY
+com. IN SOA a. b. 1 2 3 4 5
+ENTRY_END
+RANGE_END
+RANGE_BEGIN 0 100
+	ADDRESS 127.0.0.2
+ENTRY_BEGIN
+MATCH opcode
+ADJUST copy_id copy_query
+REPLY QR AA NOERROR
+SECTION QUESTION
+www.example.com. IN A
+SECTION ANSWER
+www.example.com. IN A 10.0.0.1
+ENTRY_END
+RANGE_END
+STEP 1 QUERY
+ENTRY_BEGIN
+REPLY RD
+SECTION QUESTION
+www.example.com. IN A
+ENTRY_END
+STEP 2 CHECK_ANSWER
+ENTRY_BEGIN
+MATCH rcode question
+REPLY QR RD RA SERVFAIL
+SECTION QUESTION
+www.example.com. IN A
+ENTRY_END
+SCENARIO_END
+)";
+  for (bool qmin : {true, false}) {
+    RunOptions o;
+    o.strict = true;
+    o.qname_minimisation = qmin;
+    RunResult r = run_scenario(parse_ok(text), o);
+    INFO(r.log);
+    for (const auto& f : r.failures) INFO(f);
+    CHECK(r.verdict == Verdict::Pass);
+    CHECK(r.log.find("-> 127.0.0.10") != std::string::npos);
+    CHECK(r.log.find("-> 127.0.0.2") == std::string::npos);
+  }
+}
+
+TEST_CASE("TIME_PASSES moves the clock: cached data expires", "[replay][engine]") {
+  // 1.1.1.1 is the root and authoritative for test.: TTL 10 at first, a new address after.
+  const std::string text = R"(do-ip6: no
+stub-addr: 1.1.1.1
+query-minimization: off
+CONFIG_END
+SCENARIO_BEGIN expiry
+RANGE_BEGIN 0 100
+	ADDRESS 1.1.1.1
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST copy_id
+REPLY QR AA NOERROR
+SECTION QUESTION
+. IN NS
+SECTION ANSWER
+. IN NS k.root-servers.net.
+SECTION ADDITIONAL
+k.root-servers.net. IN A 1.1.1.1
+ENTRY_END
+RANGE_END
+RANGE_BEGIN 0 10
+	ADDRESS 1.1.1.1
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST copy_id
+REPLY QR AA NOERROR
+SECTION QUESTION
+a.test. IN A
+SECTION ANSWER
+a.test. 10 IN A 192.0.2.1
+ENTRY_END
+RANGE_END
+RANGE_BEGIN 11 100
+	ADDRESS 1.1.1.1
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST copy_id
+REPLY QR AA NOERROR
+SECTION QUESTION
+a.test. IN A
+SECTION ANSWER
+a.test. 10 IN A 192.0.2.2
+ENTRY_END
+RANGE_END
+STEP 1 QUERY
+ENTRY_BEGIN
+REPLY RD
+SECTION QUESTION
+a.test. IN A
+ENTRY_END
+STEP 2 CHECK_ANSWER
+ENTRY_BEGIN
+MATCH all
+REPLY QR RD RA NOERROR
+SECTION QUESTION
+a.test. IN A
+SECTION ANSWER
+a.test. IN A 192.0.2.1
+ENTRY_END
+STEP 12 QUERY
+ENTRY_BEGIN
+REPLY RD
+SECTION QUESTION
+a.test. IN A
+ENTRY_END
+STEP 13 CHECK_ANSWER
+ENTRY_BEGIN
+MATCH all
+REPLY QR RD RA NOERROR
+SECTION QUESTION
+a.test. IN A
+SECTION ANSWER
+a.test. IN A 192.0.2.1
+ENTRY_END
+STEP 20 TIME_PASSES ELAPSE 11
+STEP 21 QUERY
+ENTRY_BEGIN
+REPLY RD
+SECTION QUESTION
+a.test. IN A
+ENTRY_END
+STEP 22 CHECK_ANSWER
+ENTRY_BEGIN
+MATCH all
+REPLY QR RD RA NOERROR
+SECTION QUESTION
+a.test. IN A
+SECTION ANSWER
+a.test. IN A 192.0.2.2
+ENTRY_END
+SCENARIO_END
+)";
+  RunOptions o;
+  o.strict = true;
+  RunResult r = run_scenario(parse_ok(text), o);
+  INFO(r.log);
+  for (const auto& f : r.failures) INFO(f);
+  CHECK(r.verdict == Verdict::Pass);
+}
+
+}  // namespace
