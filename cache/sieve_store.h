@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "cache/name_key.h"
@@ -45,6 +46,15 @@ class SieveStore {
   ~SieveStore() { clear(); }
   SieveStore(const SieveStore&) = delete;
   SieveStore& operator=(const SieveStore&) = delete;
+  // Movable, so a per-thread PacketCache can live in a container; the source is left empty.
+  SieveStore(SieveStore&& other) noexcept { take(other); }
+  SieveStore& operator=(SieveStore&& other) noexcept {
+    if (this != &other) {
+      clear();
+      take(other);
+    }
+    return *this;
+  }
 
   // The entry with this hash for which eq(entry) holds, or nullptr. Does not mark it visited.
   template <class Eq>
@@ -139,6 +149,21 @@ class SieveStore {
     hand_ = n->newer;
     ++evictions_;
     erase(static_cast<Entry*>(n));
+  }
+
+  void take(SieveStore& o) {
+    budget_ = o.budget_;
+    count_ = o.count_;
+    entry_bytes_ = o.entry_bytes_;
+    evictions_ = o.evictions_;
+    head_ = o.head_;
+    tail_ = o.tail_;
+    hand_ = o.hand_;
+    buckets_ = std::move(o.buckets_);
+    o.buckets_.clear();
+    o.count_ = 0;
+    o.entry_bytes_ = 0;
+    o.head_ = o.tail_ = o.hand_ = nullptr;
   }
 
   void unlink(SieveNode* n) {

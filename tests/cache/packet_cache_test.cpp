@@ -99,6 +99,17 @@ TEST_CASE("PacketCache: colliding hashes are told apart by the full question", "
   CHECK(out[out.size() - 12] == 9);
 }
 
+TEST_CASE("PacketCache: one per worker thread, kept in a vector", "[packet]") {
+  std::vector<PacketCache> per_thread;
+  for (int i = 0; i < 4; ++i) per_thread.emplace_back(1 << 20);
+  auto q = query("www.example.com.", kA);
+  REQUIRE(per_thread[2].insert(q, response(q, 0, {{"www.example.com.", kA, 300, ipv4(192, 0, 2, 1)}}), at(0)));
+  per_thread.emplace_back(1 << 20);  // reallocation moves the caches
+  std::vector<uint8_t> out;
+  CHECK(per_thread[2].lookup(q, at(1), out));
+  CHECK_FALSE(per_thread[0].lookup(q, at(1), out));
+}
+
 TEST_CASE("PacketCache: what is never stored", "[packet]") {
   PacketCache c(1 << 20);
   auto q = query("www.example.com.", kA);

@@ -97,6 +97,22 @@ TEST_CASE("SieveStore: an entry bigger than the budget is refused", "[sieve]") {
   CHECK(s.bytes() == 0);
 }
 
+TEST_CASE("SieveStore: moves leave the source empty", "[sieve]") {
+  SieveStore<TestEntry> a(1 << 20);
+  for (int k = 0; k < 10; ++k) a.insert(make(k, uint64_t(k)), never_dead);
+  SieveStore<TestEntry> b(std::move(a));
+  CHECK(b.count() == 10);
+  CHECK(find(b, 3, 3) != nullptr);
+  CHECK(a.count() == 0);  // NOLINT: checking the moved-from state on purpose
+  CHECK(a.bytes() == 0);
+  SieveStore<TestEntry> c(100);
+  c.insert(make(99, 99, 50), never_dead);
+  c = std::move(b);
+  CHECK(c.count() == 10);
+  CHECK(find(c, 99, 99) == nullptr);
+  CHECK(c.budget() == size_t(1) << 20);
+}
+
 TEST_CASE("SieveStore: erase_if and clear", "[sieve]") {
   SieveStore<TestEntry> s(1 << 20);
   for (int k = 0; k < 10; ++k) s.insert(make(k, uint64_t(k)), never_dead);
