@@ -20,13 +20,16 @@ struct Result {
   std::vector<unsigned char> bytes;
 };
 
-int type_code(const char* t) {
-  struct { const char* name; int code; } types[] = {
+int type_code(const char* text) {
+  struct {
+    const char* name;
+    int code;
+  } types[] = {
       {"A", 1}, {"NS", 2}, {"CNAME", 5}, {"SOA", 6}, {"PTR", 12}, {"HINFO", 13}, {"MX", 15},
       {"TXT", 16}, {"AAAA", 28}, {"SRV", 33}, {"DNAME", 39}, {"CAA", 257}, {"ANY", 255}};
   for (auto& t : types)
-    if (std::strcmp(t.name, t) == 0) return t.code;
-  return std::atoi(t);
+    if (std::strcmp(t.name, text) == 0) return t.code;
+  return std::atoi(text);
 }
 
 }  // namespace
@@ -41,11 +44,13 @@ int main(int argc, char** argv) {
   ares_options opts{};
   opts.timeout = 6000;
   opts.tries = 1;
-  int optmask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+  // NOCHECKRESP: hand SERVFAIL/REFUSED answers to us instead of treating the server as failed.
+  opts.flags = ARES_FLAG_NOCHECKRESP;
+  int optmask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS;
   if (argc > 5 && std::strcmp(argv[5], "edns") == 0) {
-    opts.flags = ARES_FLAG_EDNS;
+    opts.flags |= ARES_FLAG_EDNS;
     opts.ednspsz = 1232;
-    optmask |= ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ;
+    optmask |= ARES_OPT_EDNSPSZ;
   }
   if (ares_init_options(&ch, &opts, optmask) != ARES_SUCCESS) return 2;
   std::string servers = std::string(argv[1]) + ":" + argv[2];
