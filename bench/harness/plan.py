@@ -99,12 +99,15 @@ def run(ctx, r, threads=1, miss=True, fixed_rate=True, label=None):
         if miss and not is_echo:
             measure.probe(r.addr, r.port, ctx.miss_warm, timeout=5.0)  # the zone cut, cached once
             rss0 = measure.rss_bytes(pid)
+            cpu0 = measure.cpu_seconds(pid)
             d = measure.dnsperf(r.addr, r.port, ctx.miss_file, ctx.s.miss_limit_s, ctx.client_cpu,
                                 once=True, **client)
             rss1 = measure.rss_bytes(pid)
+            cpu1 = measure.cpu_seconds(pid)
             answered = d["rcodes"].get("NOERROR", 0)
             res.update(miss_qps=d["qps"], miss_mean_ms=d["mean_latency_s"] * 1e3,
                        miss_answered=answered, miss_sent=d["sent"], rss_before=rss0, rss_after=rss1,
+                       cpu_us_miss=(cpu1 - cpu0) / max(d["completed"], 1) * 1e6,
                        bytes_per_entry=(rss1 - rss0) / answered if answered else None)
             ctx.log("  %s: cache miss %.0f/s, %d names cached, RSS %.1f -> %.1f MiB"
                     % (res["label"], d["qps"], answered, rss0 / 2**20, rss1 / 2**20))

@@ -19,6 +19,7 @@ ROWS = [
     ("cache-hit answers NOERROR (%)", "hit_noerror_pct", "{:.1f}", "higher"),
     ("cache-miss resolutions/s (unique wildcard names)", "miss_qps", "{:,.0f}", "higher"),
     ("cache-miss mean latency (ms)", "miss_mean_ms", "{:.2f}", "lower"),
+    ("CPU us per resolution (cache miss)", "cpu_us_miss", "{:.1f}", "lower"),
     ("names cached for the memory figure", "miss_answered", "{:,.0f}", None),
     ("RSS before / after (MiB)", "rss_pair", "{}", None),
     ("bytes per cached entry (RSS growth / names)", "bytes_per_entry", "{:,.0f}", "lower"),
