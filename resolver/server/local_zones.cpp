@@ -70,6 +70,7 @@ LocalZones::LocalZones(const std::vector<std::string>& disabled)
     : zones_(local_zone_apexes()),
       localhost_(name("localhost.")),
       invalid_(name("invalid.")),
+      tlds_{name("arpa."), name("localhost."), name("invalid.")},
       loopback_v4_reverse_(name("1.0.0.127.in-addr.arpa.")),
       loopback_v6_reverse_(name(
           "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.")) {
@@ -107,7 +108,15 @@ std::optional<Sections> LocalZones::answer_localhost(const ClientQuery& q, const
 
 std::optional<Sections> LocalZones::answer(const ClientQuery& q) const {
   const Name* apex = nullptr;
+  // Every built-in zone sits under one of three TLDs: most questions are out after one label
+  // comparison, before the walk over the zone list.
+  bool maybe_local = false;
+  if (q.qname.label_count() > 0) {
+    Name tld = q.qname.suffix(1);
+    for (const Name& t : tlds_) maybe_local |= tld == t;
+  }
   for (const Name& z : zones_) {
+    if (!maybe_local) break;
     if (q.qname.is_subdomain_of(z) && (!apex || z.label_count() > apex->label_count())) apex = &z;
   }
   if (apex) {

@@ -3,6 +3,7 @@
 // shared address space), invalid. (RFC 6761 §6.4), and RFC 8482's minimal answer to ANY.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -30,6 +31,7 @@ class LocalZones {
   std::vector<wire::Name> zones_;
   wire::Name localhost_;
   wire::Name invalid_;
+  std::array<wire::Name, 3> tlds_;  // arpa. localhost. invalid.
   wire::Name loopback_v4_reverse_;  // 1.0.0.127.in-addr.arpa.
   wire::Name loopback_v6_reverse_;  // 1.0.0. ... .ip6.arpa.
 };
