@@ -16,6 +16,15 @@ PacketCache Caches::make_packet_cache(size_t worker_threads) const {
   return PacketCache(packet_cache_budget(worker_threads), limits_.max_ttl, &flush_epoch_);
 }
 
+bool Caches::store_rrset(const wire::RRset& rrset, Trust trust, Instant now) {
+  if (rrset.empty()) return false;
+  bool stored = rrsets_.insert(rrset, trust, now);
+  // Even when the insert was refused (better data is cached) or the TTL was 0 (not stored), the
+  // owner and type exist: the denial is wrong either way.
+  negative_.remove_superseded(rrset.owner, rrset.type, rrset.rclass, trust);
+  return stored;
+}
+
 FlushCount Caches::flush_name(const wire::Name& name) {
   FlushCount c{rrsets_.flush_name(name), negative_.flush_name(name)};
   flush_epoch_.fetch_add(1, std::memory_order_release);

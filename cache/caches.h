@@ -48,6 +48,12 @@ class Caches {
   // A PacketCache for one worker thread, wired to this budget and flush epoch.
   PacketCache make_packet_cache(size_t worker_threads) const;
 
+  // Stores positive data as the engine should: rrsets().insert, and then, because the RRset proves
+  // that its owner exists and has this type, removes the NODATA cached for (owner, type) and any
+  // NXDOMAIN cached for the owner or an ancestor (NegativeCache::remove_superseded), unless that
+  // negative entry is more credible than `trust`. Returns what rrsets().insert returns.
+  bool store_rrset(const wire::RRset& rrset, Trust trust, Instant now);
+
   FlushCount flush_name(const wire::Name& name);
   FlushCount flush_name_type(const wire::Name& name, wire::RRType type,
                              wire::RRClass rclass = wire::RRClass::IN);

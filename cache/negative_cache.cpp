@@ -127,6 +127,31 @@ std::optional<CachedNegative> NegativeCache::lookup_nxdomain_cut(const wire::Nam
   return std::nullopt;
 }
 
+bool NegativeCache::erase_if_trust_at_most(NegativeKind kind, std::span<const uint8_t> name,
+                                           wire::RRType qtype, wire::RRClass qclass, Trust trust) {
+  uint64_t hash = negative_key_hash(name, kind, qtype, qclass);
+  auto& shard = store_.shard_for(hash);
+  std::lock_guard lock(shard.mu);
+  NegativeEntry* e = shard.store.find(hash, KeyEq{kind, name, qtype, qclass});
+  if (e == nullptr || e->trust > trust) return false;
+  shard.store.erase(e);
+  return true;
+}
+
+size_t NegativeCache::remove_superseded(const wire::Name& owner, wire::RRType type,
+                                        wire::RRClass rclass, Trust trust) {
+  auto w = owner.wire();
+  size_t removed = erase_if_trust_at_most(NegativeKind::NoData, w, type, rclass, trust) ? 1 : 0;
+  // The owner and each ancestor, as suffixes of the owner's wire form; the root is never NXDOMAIN.
+  for (size_t off = 0; off < w.size() && w[off] != 0; off += size_t(w[off]) + 1) {
+    if (erase_if_trust_at_most(NegativeKind::NxDomain, w.subspan(off), wire::RRType{0}, rclass,
+                               trust)) {
+      ++removed;
+    }
+  }
+  return removed;
+}
+
 size_t NegativeCache::flush_name(const wire::Name& qname) {
   auto w = qname.wire();
   return store_.erase_if([&](const NegativeEntry& e) { return wire_equal_ci(e.name(), w); });

@@ -56,6 +56,15 @@ class NegativeCache {
   std::optional<CachedNegative> lookup_nxdomain_cut(const wire::Name& qname, wire::RRClass qclass,
                                                     Instant now);
 
+  // Positive data for (owner, type) of this trust has arrived. It proves that owner has data of
+  // this type (so a NODATA for (owner, type) is wrong) and that owner exists, so no name at or
+  // above it can be NXDOMAIN (RFC 8020: NXDOMAIN means nothing exists at or below the name).
+  // Removes those entries unless they are more credible than `trust` (glue cannot override an
+  // authoritative denial). NODATA for other types at owner, or NODATA at an ancestor (an empty
+  // non-terminal), is not contradicted and stays. Returns the number removed.
+  size_t remove_superseded(const wire::Name& owner, wire::RRType type, wire::RRClass rclass,
+                           Trust trust);
+
   size_t flush_name(const wire::Name& qname);
   // NODATA for this type and the name's NXDOMAIN (which covers every type).
   size_t flush_name_type(const wire::Name& qname, wire::RRType qtype,
@@ -73,6 +82,8 @@ class NegativeCache {
  private:
   bool insert(NegativeKind kind, const wire::Name& qname, wire::RRType qtype, wire::RRClass qclass,
               const wire::RRset& soa, Trust trust, Instant now);
+  bool erase_if_trust_at_most(NegativeKind kind, std::span<const uint8_t> name, wire::RRType qtype,
+                              wire::RRClass qclass, Trust trust);
   std::optional<CachedNegative> find(NegativeKind kind, const wire::Name& qname, wire::RRType qtype,
                                      wire::RRClass qclass, Instant now, bool allow_stale);
 

@@ -50,19 +50,20 @@ bool RRsetCache::insert(const wire::RRset& rrset, Trust trust, Instant now) {
     shard.store.erase(old);
   }
   if (ttl == 0) return true;
-  auto* e = RRsetEntry::create(rrset, hash, trust, expiry, ttl);
+  auto* e = RRsetEntry::create(rrset, hash, trust, expiry, ttl, ++shard.sequence);
   if (capped) e->prefetch_claimed = prefetch_claimed;
   return shard.store.insert(e, dead);
 }
 
-std::optional<CachedRRset> RRsetCache::find(const wire::Name& owner, wire::RRType type,
-                                            wire::RRClass rclass, Instant now, bool allow_stale) {
-  auto wire_owner = owner.wire();
+std::optional<CachedRRset> RRsetCache::find(std::span<const uint8_t> wire_owner, wire::RRType type,
+                                            wire::RRClass rclass, Instant now, bool allow_stale,
+                                            std::optional<uint64_t> generation) {
   uint64_t hash = rrset_key_hash(wire_owner, type, rclass);
   auto& shard = store_.shard_for(hash);
   std::lock_guard lock(shard.mu);
   RRsetEntry* e = shard.store.find(hash, KeyEq{wire_owner, type, rclass});
   if (e == nullptr) return std::nullopt;
+  if (generation && e->generation != *generation) return std::nullopt;
   switch (freshness(e->expiry, now, limits_)) {
     case Freshness::Dead:
       shard.store.erase(e);
@@ -86,12 +87,29 @@ std::optional<CachedRRset> RRsetCache::find(const wire::Name& owner, wire::RRTyp
 
 std::optional<CachedRRset> RRsetCache::lookup(const wire::Name& owner, wire::RRType type,
                                               wire::RRClass rclass, Instant now) {
-  return find(owner, type, rclass, now, false);
+  return find(owner.wire(), type, rclass, now, false, std::nullopt);
 }
 
 std::optional<CachedRRset> RRsetCache::lookup_stale(const wire::Name& owner, wire::RRType type,
                                                     wire::RRClass rclass, Instant now) {
-  return find(owner, type, rclass, now, limits_.serve_stale);
+  return find(owner.wire(), type, rclass, now, limits_.serve_stale, std::nullopt);
+}
+
+std::optional<RRsetStamp> RRsetCache::stamp(std::span<const uint8_t> owner_wire, wire::RRType type,
+                                            wire::RRClass rclass, Instant now) const {
+  uint64_t hash = rrset_key_hash(owner_wire, type, rclass);
+  auto& shard = store_.shard_for(hash);
+  std::lock_guard lock(shard.mu);
+  const RRsetEntry* e = shard.store.find(hash, KeyEq{owner_wire, type, rclass});
+  if (e == nullptr || now >= e->expiry) return std::nullopt;
+  return RRsetStamp{e->generation, e->expiry, e->trust};
+}
+
+std::optional<CachedRRset> RRsetCache::lookup_generation(std::span<const uint8_t> owner_wire,
+                                                         wire::RRType type, wire::RRClass rclass,
+                                                         uint64_t generation, Instant now,
+                                                         bool allow_stale) {
+  return find(owner_wire, type, rclass, now, allow_stale && limits_.serve_stale, generation);
 }
 
 size_t RRsetCache::flush_name(const wire::Name& owner) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <ostream>
+#include <span>
 
 #include "cache/cache_limits.h"
 #include "cache/rrset_entry.h"
@@ -34,6 +35,14 @@ struct CachedRRset {
   bool prefetch_due = false;  // first hit in the last 10% of the TTL: refresh it in the background
 };
 
+// Which stored copy of an RRset is cached now: what the answer cache records for each RRset an
+// answer refers to.
+struct RRsetStamp {
+  uint64_t generation = 0;
+  Instant expiry;
+  Trust trust = Trust::Additional;
+};
+
 class RRsetCache {
  public:
   RRsetCache(const CacheLimits& limits, size_t budget_bytes);
@@ -51,6 +60,16 @@ class RRsetCache {
   std::optional<CachedRRset> lookup_stale(const wire::Name& owner, wire::RRType type,
                                           wire::RRClass rclass, Instant now);
 
+  // The stamp of the fresh copy cached for this key, or nullopt. No side effects (no visited bit,
+  // no prefetch claim). `owner_wire` is an uncompressed wire name.
+  std::optional<RRsetStamp> stamp(std::span<const uint8_t> owner_wire, wire::RRType type,
+                                   wire::RRClass rclass, Instant now) const;
+  // As lookup() / lookup_stale() (allow_stale), but only the copy with this generation: a copy
+  // stored later is a miss, and a miss has no side effects on it.
+  std::optional<CachedRRset> lookup_generation(std::span<const uint8_t> owner_wire,
+                                               wire::RRType type, wire::RRClass rclass,
+                                               uint64_t generation, Instant now, bool allow_stale);
+
   // Operator flushes; each returns the number of RRsets removed.
   size_t flush_name(const wire::Name& owner);  // every type and class at this name
   size_t flush_name_type(const wire::Name& owner, wire::RRType type,
@@ -67,8 +86,9 @@ class RRsetCache {
   const CacheLimits& limits() const { return limits_; }
 
  private:
-  std::optional<CachedRRset> find(const wire::Name& owner, wire::RRType type, wire::RRClass rclass,
-                                  Instant now, bool allow_stale);
+  std::optional<CachedRRset> find(std::span<const uint8_t> owner_wire, wire::RRType type,
+                                  wire::RRClass rclass, Instant now, bool allow_stale,
+                                  std::optional<uint64_t> generation);
 
   CacheLimits limits_;
   Sharded<RRsetEntry> store_;

@@ -13,7 +13,7 @@ uint64_t rrset_key_hash(std::span<const uint8_t> owner_wire, wire::RRType type,
 }
 
 RRsetEntry* RRsetEntry::create(const wire::RRset& rrset, uint64_t hash, Trust trust,
-                               Instant expiry, uint32_t ttl) {
+                               Instant expiry, uint32_t ttl, uint64_t generation) {
   auto owner = rrset.owner.wire();
   auto packed = rrset.packed();
   size_t size = sizeof(RRsetEntry) + owner.size() + packed.size();
@@ -22,6 +22,7 @@ RRsetEntry* RRsetEntry::create(const wire::RRset& rrset, uint64_t hash, Trust tr
   e->hash = hash;
   e->bytes = uint32_t(allocation_bytes(size));
   e->expiry = expiry;
+  e->generation = generation;
   e->original_ttl = ttl;
   e->packed_size = uint32_t(packed.size());
   e->type = rrset.type;

@@ -18,6 +18,9 @@ namespace tern::cache {
 
 struct RRsetEntry : SieveNode {
   Instant expiry;             // absolute; remaining TTL is computed on read
+  // Which stored copy this is (unique per key: a per-shard sequence). An answer-cache entry keeps
+  // the generation of each RRset it refers to, so a replaced RRset invalidates the answer.
+  uint64_t generation = 0;
   uint32_t original_ttl = 0;  // as stored (after clamping), for the prefetch window
   uint32_t packed_size = 0;
   wire::RRType type{};
@@ -36,7 +39,7 @@ struct RRsetEntry : SieveNode {
 
   // One block holding the entry and its trailing bytes; bytes = the block's real size.
   static RRsetEntry* create(const wire::RRset& rrset, uint64_t hash, Trust trust, Instant expiry,
-                            uint32_t ttl);
+                            uint32_t ttl, uint64_t generation);
   static void destroy(RRsetEntry* e);
 
   // The stored RRset with `ttl` as its TTL.

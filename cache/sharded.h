@@ -20,6 +20,9 @@ class Sharded {
     explicit Shard(size_t budget) : store(budget) {}
     mutable std::mutex mu;
     SieveStore<Entry> store;
+    // A counter for entries that need a per-key unique stamp (RRset generations); guarded by mu.
+    // A key always maps to the same shard, so a per-shard sequence is unique per key.
+    uint64_t sequence = 0;
   };
 
   Sharded(size_t shards, size_t budget_bytes)

@@ -99,3 +99,37 @@ TEST_CASE("Caches: threads inserting and looking up concurrently", "[caches][thr
 }
 
 }  // namespace tern::cache
+
+namespace tern::cache {
+
+TEST_CASE("Caches: store_rrset stores positive data and drops the denials it contradicts",
+          "[caches]") {
+  using namespace test;
+  Caches c(CacheLimits{});
+  auto soa = soa_rrset("example.", 300, 300);
+  c.negative().insert_nodata(name("www.example."), wire::RRType::A, wire::RRClass::IN, soa,
+                             Trust::AuthorityAuth, at(0));
+  c.negative().insert_nxdomain(name("example."), wire::RRClass::IN, soa, Trust::AuthorityAuth,
+                               at(0));
+  REQUIRE(c.store_rrset(a_rrset("www.example.", 300, {ipv4(192, 0, 2, 1)}), Trust::AnswerAuth,
+                        at(10)));
+  CHECK(c.rrsets().lookup(name("www.example."), wire::RRType::A, wire::RRClass::IN, at(11)));
+  CHECK_FALSE(c.negative().lookup(name("www.example."), wire::RRType::A, wire::RRClass::IN, at(11)));
+  CHECK_FALSE(c.negative().lookup(name("example."), wire::RRType::A, wire::RRClass::IN, at(11)));
+
+  SECTION("a TTL-0 RRset is not stored but still proves the name exists") {
+    c.negative().insert_nodata(name("zero.example."), wire::RRType::A, wire::RRClass::IN, soa,
+                               Trust::AuthorityAuth, at(20));
+    c.store_rrset(a_rrset("zero.example.", 0, {ipv4(192, 0, 2, 9)}), Trust::AnswerAuth, at(21));
+    CHECK_FALSE(c.rrsets().lookup(name("zero.example."), wire::RRType::A, wire::RRClass::IN, at(21)));
+    CHECK_FALSE(c.negative().lookup(name("zero.example."), wire::RRType::A, wire::RRClass::IN, at(21)));
+  }
+  SECTION("glue does not lift an authoritative NXDOMAIN") {
+    c.negative().insert_nxdomain(name("ns.gone.example."), wire::RRClass::IN, soa,
+                                 Trust::AuthorityAuth, at(20));
+    c.store_rrset(a_rrset("ns.gone.example.", 300, {ipv4(192, 0, 2, 9)}), Trust::Glue, at(21));
+    CHECK(c.negative().lookup(name("ns.gone.example."), wire::RRType::A, wire::RRClass::IN, at(21)));
+  }
+}
+
+}  // namespace tern::cache

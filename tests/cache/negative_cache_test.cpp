@@ -149,4 +149,43 @@ TEST_CASE("NegativeCache: flushes", "[negative]") {
         std::string::npos);
 }
 
+TEST_CASE("NegativeCache: positive data removes the denials it contradicts", "[negative]") {
+  NegativeCache c(limits(), 1 << 20);
+  auto soa = soa_rrset("example.", 300, 300);
+  auto nodata = [&](std::string_view n, RRType t, Trust trust = Trust::AuthorityAuth) {
+    REQUIRE(c.insert_nodata(name(n), t, RRClass::IN, soa, trust, at(0)));
+  };
+  auto nxdomain = [&](std::string_view n, Trust trust = Trust::AuthorityAuth) {
+    REQUIRE(c.insert_nxdomain(name(n), RRClass::IN, soa, trust, at(0)));
+  };
+  nodata("www.a.example.", RRType::A);
+  nodata("www.a.example.", RRType::AAAA);  // another type: not contradicted
+  nodata("a.example.", RRType::A);          // ancestor NODATA: an empty non-terminal, stays
+  nxdomain("a.example.");                   // ancestor NXDOMAIN: contradicted (RFC 8020)
+  nxdomain("b.example.");                   // a sibling: unrelated
+  nxdomain("x.www.a.example.");             // below the owner: still may not exist
+
+  CHECK(c.remove_superseded(name("WWW.a.example."), RRType::A, RRClass::IN, Trust::AnswerAuth) == 2);
+  CHECK_FALSE(c.lookup(name("www.a.example."), RRType::A, RRClass::IN, at(1)));
+  CHECK(c.lookup(name("www.a.example."), RRType::AAAA, RRClass::IN, at(1)));
+  auto a = c.lookup(name("a.example."), RRType::A, RRClass::IN, at(1));
+  REQUIRE(a);
+  CHECK(a->kind == NegativeKind::NoData);  // the NXDOMAIN above it is gone, the NODATA stays
+  CHECK(c.lookup(name("b.example."), RRType::A, RRClass::IN, at(1)));
+  CHECK(c.lookup(name("x.www.a.example."), RRType::A, RRClass::IN, at(1)));
+  CHECK_FALSE(c.lookup_nxdomain_cut(name("y.www.a.example."), RRClass::IN, at(1)));
+
+  SECTION("less credible data (glue) does not remove an authoritative denial") {
+    nxdomain("ns.c.example.");
+    CHECK(c.remove_superseded(name("ns.c.example."), RRType::A, RRClass::IN, Trust::Glue) == 0);
+    CHECK(c.lookup(name("ns.c.example."), RRType::A, RRClass::IN, at(1)));
+    CHECK(c.remove_superseded(name("ns.c.example."), RRType::A, RRClass::IN,
+                              Trust::AuthorityAuth) == 1);
+  }
+  SECTION("another class is not touched") {
+    nodata("d.example.", RRType::A);
+    CHECK(c.remove_superseded(name("d.example."), RRType::A, RRClass::CH, Trust::Zone) == 0);
+  }
+}
+
 }  // namespace tern::cache

@@ -264,4 +264,44 @@ TEST_CASE("RRsetCache: a unique-name flood stays within budget and keeps the hot
   for (int i = 0; i < 64; ++i) CHECK(get(c, hot_name(i), at(2)));
 }
 
+TEST_CASE("RRsetCache: every stored copy has its own generation", "[rrset]") {
+  RRsetCache c(CacheLimits{}, 1 << 20);
+  auto owner = name("www.example.");
+  REQUIRE(c.insert(a_rrset("www.example.", 300, {ipv4(192, 0, 2, 1)}), Trust::AnswerAuth, at(0)));
+  auto first = c.stamp(owner.wire(), RRType::A, RRClass::IN, at(1));
+  REQUIRE(first);
+  CHECK(first->expiry == at(300));
+  CHECK(first->trust == Trust::AnswerAuth);
+  CHECK(c.lookup_generation(owner.wire(), RRType::A, RRClass::IN, first->generation, at(1), false));
+
+  SECTION("a refresh with the same data is a new copy") {
+    REQUIRE(c.insert(a_rrset("www.example.", 300, {ipv4(192, 0, 2, 1)}), Trust::AnswerAuth, at(2)));
+    auto second = c.stamp(owner.wire(), RRType::A, RRClass::IN, at(3));
+    REQUIRE(second);
+    CHECK(second->generation != first->generation);
+    CHECK_FALSE(c.lookup_generation(owner.wire(), RRType::A, RRClass::IN, first->generation, at(3),
+                                    false));
+    CHECK(c.lookup_generation(owner.wire(), RRType::A, RRClass::IN, second->generation, at(3),
+                              false));
+  }
+  SECTION("a generation miss claims no prefetch on the newer copy") {
+    REQUIRE(c.insert(a_rrset("www.example.", 100, {ipv4(192, 0, 2, 2)}), Trust::AnswerAuth, at(2)));
+    CHECK_FALSE(c.lookup_generation(owner.wire(), RRType::A, RRClass::IN, first->generation,
+                                    at(95), false));
+    auto hit = c.lookup(owner, RRType::A, RRClass::IN, at(95));
+    REQUIRE(hit);
+    CHECK(hit->prefetch_due);
+  }
+  SECTION("stale copies only with allow_stale, and no stamp once expired") {
+    CHECK_FALSE(c.stamp(owner.wire(), RRType::A, RRClass::IN, at(300)));
+    CHECK_FALSE(c.lookup_generation(owner.wire(), RRType::A, RRClass::IN, first->generation,
+                                    at(300), false));
+    auto stale = c.lookup_generation(owner.wire(), RRType::A, RRClass::IN, first->generation,
+                                     at(300), true);
+    REQUIRE(stale);
+    CHECK(stale->stale);
+    CHECK(stale->rrset.ttl == kStaleTtl);
+  }
+}
+
 }  // namespace tern::cache
