@@ -20,8 +20,8 @@ namespace tern::wire {
 Result<std::vector<uint8_t>, WireError> rebuild_message(const MessageView& msg,
                                                         size_t max_size = 65535);
 
-// Same header fields, questions, records (owner names without case: compression keeps the case
-// of the earlier spelling; RDATA canonical, names of the RFC 1035 types without case) and EDNS.
+// Same header fields, questions (the first one with its exact case), records (owner names
+// without case: compression keeps the case of the earlier spelling; RDATA canonical, names of the RFC 1035 types without case) and EDNS.
 bool equivalent_messages(const MessageView& a, const MessageView& b);
 
 // Canonical RDATA with the names of the RFC 1035 types lowercased: the form in which two RDATAs
