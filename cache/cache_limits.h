@@ -25,14 +25,18 @@ constexpr uint32_t kStaleTtl = 30;
 constexpr uint32_t kPrefetchFraction = 10;
 
 // How the one budget is shared, in percent. The negative cache has its own share so a flood of
-// random NXDOMAIN names cannot push out positive data; the packet caches' share is divided between
-// the worker threads.
-constexpr size_t kRRsetSharePercent = 50;
-constexpr size_t kNegativeSharePercent = 15;
+// random NXDOMAIN names cannot push out positive data. The answer cache holds references only
+// (about as many bytes per entry as an RRset entry) and needs one entry per distinct question
+// where the RRset cache needs one per RRset (NS sets, glue, chain links too): Unbound's default
+// is half as much message cache as RRset cache; here it is 15 against 40. The packet caches'
+// share is divided between the worker threads.
+constexpr size_t kRRsetSharePercent = 40;
+constexpr size_t kAnswerSharePercent = 15;
+constexpr size_t kNegativeSharePercent = 10;
 constexpr size_t kServerSharePercent = 5;
 constexpr size_t kPacketSharePercent = 30;
-static_assert(kRRsetSharePercent + kNegativeSharePercent + kServerSharePercent +
-                  kPacketSharePercent ==
+static_assert(kRRsetSharePercent + kAnswerSharePercent + kNegativeSharePercent +
+                  kServerSharePercent + kPacketSharePercent ==
               100);
 
 constexpr size_t share_of(size_t bytes, size_t percent) { return bytes / 100 * percent; }

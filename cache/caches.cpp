@@ -6,6 +6,7 @@ Caches::Caches(const CacheLimits& limits)
     : limits_(limits),
       rrsets_(limits, share_of(limits.bytes, kRRsetSharePercent)),
       negative_(limits, share_of(limits.bytes, kNegativeSharePercent)),
+      answers_(limits, share_of(limits.bytes, kAnswerSharePercent), rrsets_, negative_),
       servers_(share_of(limits.bytes, kServerSharePercent), limits.shards < 4 ? limits.shards : 4) {}
 
 size_t Caches::packet_cache_budget(size_t worker_threads) const {
@@ -26,25 +27,28 @@ bool Caches::store_rrset(const wire::RRset& rrset, Trust trust, Instant now) {
 }
 
 FlushCount Caches::flush_name(const wire::Name& name) {
-  FlushCount c{rrsets_.flush_name(name), negative_.flush_name(name)};
+  FlushCount c{rrsets_.flush_name(name), negative_.flush_name(name), answers_.flush_name(name)};
   flush_epoch_.fetch_add(1, std::memory_order_release);
   return c;
 }
 
 FlushCount Caches::flush_name_type(const wire::Name& name, wire::RRType type, wire::RRClass rclass) {
   FlushCount c{rrsets_.flush_name_type(name, type, rclass),
-               negative_.flush_name_type(name, type, rclass)};
+               negative_.flush_name_type(name, type, rclass),
+               answers_.flush_name_type(name, type, rclass)};
   flush_epoch_.fetch_add(1, std::memory_order_release);
   return c;
 }
 
 FlushCount Caches::flush_subtree(const wire::Name& apex) {
-  FlushCount c{rrsets_.flush_subtree(apex), negative_.flush_subtree(apex)};
+  FlushCount c{rrsets_.flush_subtree(apex), negative_.flush_subtree(apex),
+               answers_.flush_subtree(apex)};
   flush_epoch_.fetch_add(1, std::memory_order_release);
   return c;
 }
 
 void Caches::flush_all() {
+  answers_.clear();
   rrsets_.clear();
   negative_.clear();
   flush_epoch_.fetch_add(1, std::memory_order_release);
@@ -57,7 +61,8 @@ void Caches::dump(std::ostream& out, Instant now) const {
 }
 
 size_t Caches::memory_bytes() const {
-  return rrsets_.memory_bytes() + negative_.memory_bytes() + servers_.memory_bytes();
+  return rrsets_.memory_bytes() + answers_.memory_bytes() + negative_.memory_bytes() +
+         servers_.memory_bytes();
 }
 
 }  // namespace tern::cache

@@ -1,6 +1,6 @@
 // Caches: the shared caches of one resolver process under one byte budget (--cache-size), handed
-// to the engine and the front end by reference. The RRset, negative and server-state caches are
-// shared by the worker threads (sharded locks); the packet caches are per worker thread, each
+// to the engine and the front end by reference. The RRset, answer, negative and server-state
+// caches are shared by the worker threads (sharded locks); the packet caches are per worker thread, each
 // built by its thread with packet_cache_budget() and flush_epoch().
 //
 // Operator API (control command / signal in the front end): flush_name, flush_name_type,
@@ -11,8 +11,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <ostream>
 
+#include "cache/answer_cache.h"
 #include "cache/cache_limits.h"
 #include "cache/negative_cache.h"
 #include "cache/packet_cache.h"
@@ -27,6 +29,7 @@ namespace tern::cache {
 struct FlushCount {
   size_t rrsets = 0;
   size_t negative = 0;
+  size_t answers = 0;
 };
 
 class Caches {
@@ -35,9 +38,11 @@ class Caches {
 
   RRsetCache& rrsets() { return rrsets_; }
   NegativeCache& negative() { return negative_; }
+  AnswerCache& answers() { return answers_; }
   ServerStateCache& servers() { return servers_; }
   const RRsetCache& rrsets() const { return rrsets_; }
   const NegativeCache& negative() const { return negative_; }
+  const AnswerCache& answers() const { return answers_; }
   const ServerStateCache& servers() const { return servers_; }
   const CacheLimits& limits() const { return limits_; }
 
@@ -54,11 +59,25 @@ class Caches {
   // negative entry is more credible than `trust`. Returns what rrsets().insert returns.
   bool store_rrset(const wire::RRset& rrset, Trust trust, Instant now);
 
+  // The answer cache (AnswerCache::insert / lookup / lookup_stale): store the answer the engine
+  // built, after its RRsets (store_rrset) and denial; answer a later question from it.
+  bool insert_answer(const Question& q, AnswerFlags flags, wire::Rcode rcode,
+                     const AnswerRefs& refs, Instant now) {
+    return answers_.insert(q, flags, rcode, refs, now);
+  }
+  std::optional<Answer> lookup_answer(const Question& q, AnswerFlags flags, Instant now) {
+    return answers_.lookup(q, flags, now);
+  }
+  std::optional<Answer> lookup_answer_stale(const Question& q, AnswerFlags flags, Instant now) {
+    return answers_.lookup_stale(q, flags, now);
+  }
+
+  // Flushes also drop the answers that refer to the flushed names.
   FlushCount flush_name(const wire::Name& name);
   FlushCount flush_name_type(const wire::Name& name, wire::RRType type,
                              wire::RRClass rclass = wire::RRClass::IN);
   FlushCount flush_subtree(const wire::Name& apex);
-  void flush_all();  // RRsets, negative entries and packet caches; server state is kept
+  void flush_all();  // RRsets, answers, negative entries and packet caches; server state is kept
 
   // Zone-file text of every live RRset, then negative entries as comments.
   void dump(std::ostream& out, Instant now) const;
@@ -70,6 +89,7 @@ class Caches {
   CacheLimits limits_;
   RRsetCache rrsets_;
   NegativeCache negative_;
+  AnswerCache answers_;  // refers to rrsets_ and negative_: declared after them
   ServerStateCache servers_;
   std::atomic<uint64_t> flush_epoch_{0};
 };

@@ -127,6 +127,17 @@ std::optional<CachedNegative> NegativeCache::lookup_nxdomain_cut(const wire::Nam
   return std::nullopt;
 }
 
+std::optional<Instant> NegativeCache::fresh_expiry(NegativeKind kind, std::span<const uint8_t> name,
+                                                  wire::RRType qtype, wire::RRClass qclass,
+                                                  Instant now) const {
+  uint64_t hash = negative_key_hash(name, kind, qtype, qclass);
+  auto& shard = store_.shard_for(hash);
+  std::lock_guard lock(shard.mu);
+  const NegativeEntry* e = shard.store.find(hash, KeyEq{kind, name, qtype, qclass});
+  if (e == nullptr || now >= e->expiry) return std::nullopt;
+  return e->expiry;
+}
+
 bool NegativeCache::erase_if_trust_at_most(NegativeKind kind, std::span<const uint8_t> name,
                                            wire::RRType qtype, wire::RRClass qclass, Trust trust) {
   uint64_t hash = negative_key_hash(name, kind, qtype, qclass);

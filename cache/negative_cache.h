@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <ostream>
+#include <span>
 
 #include "cache/cache_limits.h"
 #include "cache/negative_entry.h"
@@ -55,6 +56,11 @@ class NegativeCache {
   // qname does not exist either. Fresh entries only; nullopt when no ancestor is cached as NXDOMAIN.
   std::optional<CachedNegative> lookup_nxdomain_cut(const wire::Name& qname, wire::RRClass qclass,
                                                     Instant now);
+
+  // The expiry of the fresh entry of this kind for this key, or nullopt. No side effects: the
+  // answer cache records it when it stores an answer that ends in this denial.
+  std::optional<Instant> fresh_expiry(NegativeKind kind, std::span<const uint8_t> name,
+                                      wire::RRType qtype, wire::RRClass qclass, Instant now) const;
 
   // Positive data for (owner, type) of this trust has arrived. It proves that owner has data of
   // this type (so a NODATA for (owner, type) is wrong) and that owner exists, so no name at or
