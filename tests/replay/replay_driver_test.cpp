@@ -530,3 +530,28 @@ SCENARIO_END
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("Unmatched::ServFail answers SERVFAIL like Deckard, still unscripted for strict",
+          "[replay]") {
+  const Scenario s = parse_ok(kHead + kNetwork + "SCENARIO_END\n");
+  Responder deckard(s, Unmatched::ServFail);
+  Responder silent(s, Unmatched::Timeout);
+  auto root = *engine::Address::parse("193.0.14.129");
+  const auto q = query_bytes("nothing.org.", wire::RRType::TXT, 0x4242);
+  std::string why;
+  CHECK_FALSE(silent.answer(1, root, engine::Protocol::Udp, q, why));
+  auto r = deckard.answer(1, root, engine::Protocol::Udp, q, why);
+  REQUIRE(r);
+  CHECK_FALSE(r->scripted);
+  auto v = wire::MessageView::parse(r->bytes);
+  REQUIRE(v);
+  CHECK(v->header().id == 0x4242);
+  CHECK(v->header().qr);
+  CHECK(v->rcode() == wire::Rcode::ServFail);
+  CHECK(v->qtype() == wire::RRType::TXT);
+  CHECK(v->edns().has_value());
+}
+
+}  // namespace
