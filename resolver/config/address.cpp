@@ -96,7 +96,12 @@ std::string SocketAddress::to_string() const {
   }
   if (family() == AF_INET6) {
     inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, buf, sizeof buf);
-    return "[" + std::string(buf) + "]:" + std::to_string(port());
+    // Appended piece by piece: GCC 12's -Wrestrict misfires on "[" + std::string(...) in Release.
+    std::string out = "[";
+    out += buf;
+    out += "]:";
+    out += std::to_string(port());
+    return out;
   }
   return "?";
 }

@@ -13,13 +13,21 @@
 
 namespace tern::server {
 
+// What the front end uses of the client's OPT record (RFC 6891). Options are not kept: none of
+// them changes the answer Tern gives.
+struct ClientEdns {
+  uint16_t udp_size = 512;
+  uint8_t version = 0;
+  bool do_bit = false;
+};
+
 struct ClientQuery {
   wire::Header header;          // as received (id, opcode, rd, cd are echoed)
   bool has_question = false;    // false when the message could not be parsed past the header
   wire::Name qname;             // the client's spelling, echoed in the response
   wire::RRType qtype = wire::RRType::A;
   wire::RRClass qclass = wire::RRClass::IN;
-  std::optional<wire::Edns> edns;  // the client's OPT record, if it sent one
+  std::optional<ClientEdns> edns;  // the client's OPT record, if it sent one
   bool dnssec_ok() const { return edns && edns->do_bit; }
 };
 

@@ -102,7 +102,10 @@ void reload(Daemon& d) {
       c1.stale_window != c0.stale_window || c1.prefetch != c0.prefetch)
     not_reloaded.push_back("[cache]");
   std::string skipped;
-  for (const auto& k : not_reloaded) skipped += (skipped.empty() ? "" : ", ") + k;
+  for (const auto& k : not_reloaded) {
+    if (!skipped.empty()) skipped += ", ";
+    skipped += k;
+  }
   // Keep the running values of what was not applied, so the next reload compares against them.
   d.cfg.log = next.log;
   d.cfg.server.allow = next.server.allow;
@@ -161,7 +164,10 @@ int run(config::CommandLine cmdline) {
         [&](std::string_view line) { return server::run_control_command(line, caches, srv); });
   }
   std::string addrs;
-  for (const auto& a : cfg.server.listen) addrs += " " + a.to_string();
+  for (const auto& a : cfg.server.listen) {
+    addrs += ' ';
+    addrs += a.to_string();
+  }
   log.info("ternd {} serving on{} with {} threads", TERN_VERSION, addrs, threads);
 
   uv_run(&loop, UV_RUN_DEFAULT);
@@ -187,7 +193,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::string command;
-    for (size_t i = 2; i < args.size(); ++i) command += (i > 2 ? " " : "") + args[i];
+    for (size_t i = 2; i < args.size(); ++i) {
+      if (i > 2) command += ' ';
+      command += args[i];
+    }
     return server::control_client(args[1], command);
   }
   config::CommandLine cl;
