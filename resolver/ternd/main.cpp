@@ -81,6 +81,7 @@ void reload(Daemon& d) {
   if (listen_text(next) != listen_text(d.cfg)) not_reloaded.push_back("server.listen");
   if (next.server.threads != d.cfg.server.threads) not_reloaded.push_back("server.threads");
   if (next.server.control_socket != d.cfg.server.control_socket) not_reloaded.push_back("server.control-socket");
+  if (next.server.no_local_zones != d.cfg.server.no_local_zones) not_reloaded.push_back("server.no-local-zones");
   if (next.server.udp_max_payload != d.cfg.server.udp_max_payload ||
       next.server.tcp_idle_timeout_ms != d.cfg.server.tcp_idle_timeout_ms ||
       next.server.tcp_max_connections != d.cfg.server.tcp_max_connections ||
@@ -115,6 +116,23 @@ void reload(Daemon& d) {
              skipped.empty() ? "" : "; changed but not applied until restart: " + skipped);
 }
 
+void probe_engine(const server::BackendFactory& backend, const std::string& hints_source) {
+  uv_loop_t probe;
+  uv_loop_init(&probe);
+  std::string error;
+  try {
+    auto b = backend(&probe);
+  } catch (const std::invalid_argument& e) {
+    error = e.what();
+  }
+  uv_walk(&probe, [](uv_handle_t* h, void*) {
+    if (!uv_is_closing(h)) uv_close(h, nullptr);
+  }, nullptr);
+  uv_run(&probe, UV_RUN_DEFAULT);
+  uv_loop_close(&probe);
+  if (!error.empty()) throw config::ConfigError(hints_source + ": " + error);
+}
+
 int run(config::CommandLine cmdline) {
   const config::Config& cfg = cmdline.config;
   std::string hints = read_root_hints(cfg);
@@ -134,14 +152,11 @@ int run(config::CommandLine cmdline) {
   config::Config effective = cfg;
   effective.server.threads = unsigned(threads);
 
+  // Building one engine parses the root hints: the last thing in the configuration that can be
+  // wrong. Done before any worker exists, so a bad file is a configuration error (exit 2).
+  probe_engine(backend, cfg.resolver.root_hints_file.empty() ? "compiled-in root hints"
+                                                             : cfg.resolver.root_hints_file);
   if (cmdline.check_config) {
-    // Building one engine parses the root hints: the last thing that can be wrong.
-    uv_loop_t probe;
-    uv_loop_init(&probe);
-    { auto b = backend(&probe); }
-    uv_walk(&probe, [](uv_handle_t* h, void*) { if (!uv_is_closing(h)) uv_close(h, nullptr); }, nullptr);
-    uv_run(&probe, UV_RUN_DEFAULT);
-    uv_loop_close(&probe);
     std::printf("configuration OK%s%s\n", cfg.config_file.empty() ? "" : ": ", cfg.config_file.c_str());
     return 0;
   }

@@ -184,6 +184,12 @@ def check_config(binary):
     p = subprocess.run([binary, "--check-config", "--root-hints", "/nonexistent/hints"],
                        capture_output=True, text=True, timeout=10)
     check(p.returncode == 2 and "cannot open root hints" in p.stderr, "--check-config: missing hints file")
+    garbage = os.path.join("/tmp", f"ternd-e2e-hints-{os.getpid()}")
+    with open(garbage, "w") as f:
+        f.write("this is not a zone file\n")
+    p = subprocess.run([binary, "--check-config", "--root-hints", garbage], capture_output=True, text=True, timeout=10)
+    os.unlink(garbage)
+    check(p.returncode == 2 and garbage in p.stderr, "--check-config: unparseable root hints name the file")
     bad = os.path.join("/tmp", f"ternd-e2e-bad-{os.getpid()}.toml")
     with open(bad, "w") as f:
         f.write("[server]\nthreads = 1\n\nlisten = [\"127.0.0.1:53\", \"nope\"]\n")
