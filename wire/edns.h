@@ -21,8 +21,8 @@ struct Edns {
   uint8_t ext_rcode_high = 0;
   uint8_t version = 0;
   bool do_bit = false;
-  uint16_t z = 0;  // OPT flag bits other than DO (must be zero today; kept so re-encoding is exact)
   std::vector<EdnsOption> options;
+  uint16_t z = 0;  // OPT flag bits other than DO (must be zero today; kept so re-encoding is exact)
   friend bool operator==(const Edns&, const Edns&) = default;
 
   // Bytes the OPT record takes on the wire: root owner + fixed fields + options.
