@@ -111,6 +111,29 @@ def judge(name, entries, results, known):
     return not unexplained and not slow
 
 
+def truncation(t, manifest):
+    """The lab's TXT set larger than 1232 octets: cut with TC over UDP (512 without EDNS, 1232
+    with), whole over TCP, and c-ares gets all of it by retrying over TCP."""
+    big = [e for e in manifest["entries"] if e["id"] == "txt-big-tcp"]
+    if not big:
+        print("truncation: the manifest has no txt-big-tcp entry; skipped")
+        return True
+    e = big[0]
+    results = []
+    for edns, limit in ((None, 512), (1232, 1232)):
+        _, q = dnsmsg.build_query(e["qname"], e["qtype"], edns=edns)
+        r = t.udp(q, timeout=10)
+        h = dnsmsg.Response(r) if r else None
+        results.append(r is not None and h.tc and len(r) <= limit)
+        print(f"{'ok  ' if results[-1] else 'FAIL'} UDP {'EDNS ' + str(edns) if edns else 'no EDNS'}: "
+              f"TC set, {len(r) if r else 0} <= {limit} octets")
+    _, q = dnsmsg.build_query(e["qname"], e["qtype"])
+    r = t.tcp(q, timeout=10)
+    whole = r is not None and not dnsmsg.Response(r).tc and not check.compare(e, dnsmsg.Response(r))
+    print(f"{'ok  ' if whole else 'FAIL'} TCP: the whole answer ({len(r) if r else 0} octets)")
+    return all(results) and whole
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--ternd", required=True)
@@ -146,6 +169,7 @@ def main():
             ares_results = list(pool.map(lambda e: by_ares(t, args.ares, e), first)) + \
                 [by_ares(t, args.ares, e) for e in later]
         ok &= judge("c-ares", ordered, ares_results, known)
+        ok &= truncation(t, manifest)
     finally:
         code = t.stop()
         if code != 0:
