@@ -111,6 +111,34 @@ def judge(name, entries, results, known):
     return not unexplained and not slow
 
 
+def pipelined(t, manifest):
+    """Three queries on one TCP connection, the slowest first: the fault authority's 400 ms
+    delay, a name the lab answers at once, and localhost (local). Answers come as each finishes."""
+    import socket
+    import struct
+    from ternd_harness import recv_exact
+    delay = [e for e in manifest["entries"] if e["id"] == "fault-delay"]
+    quick = [e for e in manifest["entries"] if e["id"] == "glue-inside"]
+    if not delay or not quick:
+        print("pipelining: manifest entries missing; skipped")
+        return True
+    order = []
+    with socket.create_connection((t.address, t.port), timeout=10) as s:
+        for qid, (name, qtype) in ((1, (delay[0]["qname"], "A")), (2, (quick[0]["qname"], "A")),
+                                   (3, ("localhost.", "A"))):
+            q = dnsmsg.build_query(name, qtype, qid=qid)[1]
+            s.sendall(struct.pack("!H", len(q)) + q)
+        for _ in range(3):
+            head = recv_exact(s, 2)
+            if head is None:
+                break
+            msg = recv_exact(s, struct.unpack("!H", head)[0])
+            order.append(dnsmsg.Response(msg).id)
+    good = len(order) == 3 and order[-1] == 1 and order[0] != 1
+    print(f"{'ok  ' if good else 'FAIL'} pipelined TCP answers in completion order: ids {order} (1 = 400 ms delay)")
+    return good
+
+
 def truncation(t, manifest):
     """The lab's TXT set larger than 1232 octets: cut with TC over UDP (512 without EDNS, 1232
     with), whole over TCP, and c-ares gets all of it by retrying over TCP."""
@@ -155,6 +183,8 @@ def main():
         first = [e for e in entries if not e.get("after")]
         later = [e for e in entries if e.get("after")]
         ordered = first + later
+
+        ok &= pipelined(t, manifest)
 
         # 1. The lab's own client (raw UDP, TCP on TC), as the lab's checker asks Unbound.
         with ThreadPoolExecutor(8) as pool:
