@@ -76,5 +76,10 @@ lab: lab-build
 lab-down:
 	@tests/lab/lab down
 
+# Tern against Unbound, PowerDNS Recursor and Knot Resolver on the lab; bounded (< 10 minutes),
+# stops everything it started. Table and chart go to bench/results/ (see docs/benchmarks.md).
+bench: deps-bench
+	@bench/run_bench
+
 clean:
 	rm -rf build
