@@ -118,6 +118,9 @@ std::optional<Answer> AnswerCache::find(const Question& q, AnswerFlags flags, In
 
   Answer out;
   out.rcode = e->rcode;
+  out.answer.reserve(e->counts[0]);
+  out.authority.reserve(e->counts[1]);
+  out.additional.reserve(e->counts[2]);
   uint32_t ttl = std::numeric_limits<uint32_t>::max();
   bool complete = true;
   // A part that fails after an earlier part claimed its prefetch loses that claim; the miss

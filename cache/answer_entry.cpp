@@ -30,7 +30,7 @@ AnswerEntry* AnswerEntry::create(std::span<const uint8_t> qname, wire::RRType qt
                                  const std::optional<NegativeRef>& negative, uint64_t hash,
                                  Instant expiry) {
   size_t refs_size = 0;
-  for (const auto& r : refs) refs_size += 13 + stored_name(r.owner, qname).size();
+  for (const auto& r : refs) refs_size += 9 + stored_name(r.owner, qname).size();
   size_t neg_size = negative ? 5 + stored_name(negative->name, qname).size() : 0;
   size_t size = sizeof(AnswerEntry) + qname.size() + refs_size + neg_size;
   void* mem = ::operator new(size);
@@ -53,8 +53,8 @@ AnswerEntry* AnswerEntry::create(std::span<const uint8_t> qname, wire::RRType qt
     for (const auto& r : refs) {
       if (size_t(r.section) != s) continue;
       ++e->counts[s];
-      std::memcpy(p, &r.generation, 8);
-      p += 8;
+      std::memcpy(p, &r.generation, 4);
+      p += 4;
       put16(p, uint16_t(r.type));
       put16(p, uint16_t(r.rclass));
       auto owner = stored_name(r.owner, qname);

@@ -5,7 +5,7 @@
 // the NegativeCache entry (the end of the CNAME chain) that supplies the denial and its SOA.
 //
 // Layout after the fixed fields: the qname (wire, lower case); then each reference as
-// [u64 generation][u16 type][u16 class][u8 owner size][owner bytes], where owner size 0 means
+// [u32 generation][u16 type][u16 class][u8 owner size][owner bytes], where owner size 0 means
 // "the qname" (the first RRset of most answers is owned by the qname); then, for a negative
 // answer, [u16 type][u16 class][u8 name size][name bytes] (size 0 again means the qname).
 #pragma once
@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "cache/rrset_entry.h"
 #include "cache/sieve_store.h"
 #include "cache/time.h"
 #include "wire/name.h"
@@ -55,7 +56,7 @@ struct AnswerRef {
   std::span<const uint8_t> owner;  // wire form
   wire::RRType type;
   wire::RRClass rclass;
-  uint64_t generation;
+  Generation generation;
 };
 
 // A reference as the entry is built: the key, and the generation of the copy cached at insert.
@@ -64,7 +65,7 @@ struct AnswerRefInput {
   std::span<const uint8_t> owner;
   wire::RRType type;
   wire::RRClass rclass;
-  uint64_t generation;
+  Generation generation;
 };
 
 struct AnswerEntry : SieveNode {
@@ -88,12 +89,12 @@ struct AnswerEntry : SieveNode {
     for (size_t s = 0; s < kAnswerSections; ++s) {
       for (size_t i = 0; i < counts[s]; ++i) {
         AnswerRef r{AnswerSection(s), {}, {}, {}, 0};
-        std::memcpy(&r.generation, p, 8);
-        r.type = wire::RRType(uint16_t(p[8] << 8 | p[9]));
-        r.rclass = wire::RRClass(uint16_t(p[10] << 8 | p[11]));
-        size_t n = p[12];
-        r.owner = n == 0 ? qname() : std::span<const uint8_t>(p + 13, n);
-        p += 13 + n;
+        std::memcpy(&r.generation, p, 4);
+        r.type = wire::RRType(uint16_t(p[4] << 8 | p[5]));
+        r.rclass = wire::RRClass(uint16_t(p[6] << 8 | p[7]));
+        size_t n = p[8];
+        r.owner = n == 0 ? qname() : std::span<const uint8_t>(p + 9, n);
+        p += 9 + n;
         f(r);
       }
     }

@@ -50,14 +50,14 @@ bool RRsetCache::insert(const wire::RRset& rrset, Trust trust, Instant now) {
     shard.store.erase(old);
   }
   if (ttl == 0) return true;
-  auto* e = RRsetEntry::create(rrset, hash, trust, expiry, ttl, ++shard.sequence);
+  auto* e = RRsetEntry::create(rrset, hash, trust, expiry, ttl, Generation(++shard.sequence));
   if (capped) e->prefetch_claimed = prefetch_claimed;
   return shard.store.insert(e, dead);
 }
 
 std::optional<CachedRRset> RRsetCache::find(std::span<const uint8_t> wire_owner, wire::RRType type,
                                             wire::RRClass rclass, Instant now, bool allow_stale,
-                                            std::optional<uint64_t> generation) {
+                                            std::optional<Generation> generation) {
   uint64_t hash = rrset_key_hash(wire_owner, type, rclass);
   auto& shard = store_.shard_for(hash);
   std::lock_guard lock(shard.mu);
@@ -107,7 +107,7 @@ std::optional<RRsetStamp> RRsetCache::stamp(std::span<const uint8_t> owner_wire,
 
 std::optional<CachedRRset> RRsetCache::lookup_generation(std::span<const uint8_t> owner_wire,
                                                          wire::RRType type, wire::RRClass rclass,
-                                                         uint64_t generation, Instant now,
+                                                         Generation generation, Instant now,
                                                          bool allow_stale) {
   return find(owner_wire, type, rclass, now, allow_stale && limits_.serve_stale, generation);
 }

@@ -38,7 +38,7 @@ struct CachedRRset {
 // Which stored copy of an RRset is cached now: what the answer cache records for each RRset an
 // answer refers to.
 struct RRsetStamp {
-  uint64_t generation = 0;
+  Generation generation = 0;
   Instant expiry;
   Trust trust = Trust::Additional;
 };
@@ -68,7 +68,7 @@ class RRsetCache {
   // stored later is a miss, and a miss has no side effects on it.
   std::optional<CachedRRset> lookup_generation(std::span<const uint8_t> owner_wire,
                                                wire::RRType type, wire::RRClass rclass,
-                                               uint64_t generation, Instant now, bool allow_stale);
+                                               Generation generation, Instant now, bool allow_stale);
 
   // Operator flushes; each returns the number of RRsets removed.
   size_t flush_name(const wire::Name& owner);  // every type and class at this name
@@ -88,7 +88,7 @@ class RRsetCache {
  private:
   std::optional<CachedRRset> find(std::span<const uint8_t> owner_wire, wire::RRType type,
                                   wire::RRClass rclass, Instant now, bool allow_stale,
-                                  std::optional<uint64_t> generation);
+                                  std::optional<Generation> generation);
 
   CacheLimits limits_;
   Sharded<RRsetEntry> store_;

@@ -13,7 +13,7 @@ uint64_t rrset_key_hash(std::span<const uint8_t> owner_wire, wire::RRType type,
 }
 
 RRsetEntry* RRsetEntry::create(const wire::RRset& rrset, uint64_t hash, Trust trust,
-                               Instant expiry, uint32_t ttl, uint64_t generation) {
+                               Instant expiry, uint32_t ttl, Generation generation) {
   auto owner = rrset.owner.wire();
   auto packed = rrset.packed();
   size_t size = sizeof(RRsetEntry) + owner.size() + packed.size();
@@ -29,7 +29,6 @@ RRsetEntry* RRsetEntry::create(const wire::RRset& rrset, uint64_t hash, Trust tr
   e->rclass = rrset.rclass;
   e->trust = trust;
   e->owner_size = uint8_t(owner.size());
-  e->owner_labels = uint8_t(rrset.owner.label_count());
   auto* tail = reinterpret_cast<uint8_t*>(e + 1);
   std::memcpy(tail, owner.data(), owner.size());
   if (!packed.empty()) std::memcpy(tail + owner.size(), packed.data(), packed.size());
@@ -42,7 +41,7 @@ void RRsetEntry::destroy(RRsetEntry* e) {
 }
 
 wire::RRset RRsetEntry::to_rrset(uint32_t ttl) const {
-  wire::RRset out(wire::Name::from_wire_unchecked(owner(), owner_labels), type, rclass, ttl);
+  wire::RRset out(wire::Name::from_wire_unchecked(owner(), wire_label_count(owner())), type, rclass, ttl);
   auto p = packed();
   for (size_t off = 0; off + 2 <= p.size();) {
     size_t len = size_t(p[off]) << 8 | p[off + 1];

@@ -16,19 +16,24 @@
 
 namespace tern::cache {
 
+// Which stored copy of an RRset an entry is (unique per key: a per-shard sequence, see Sharded).
+// An answer-cache entry keeps the generation of each RRset it refers to, so a replaced RRset
+// invalidates the answer. 32 bits: a false match needs 2^32 inserts into one shard while the
+// answer lives (at most max_ttl + stale_window) and then exactly the same value.
+using Generation = uint32_t;
+
 struct RRsetEntry : SieveNode {
-  Instant expiry;             // absolute; remaining TTL is computed on read
-  // Which stored copy this is (unique per key: a per-shard sequence). An answer-cache entry keeps
-  // the generation of each RRset it refers to, so a replaced RRset invalidates the answer.
-  uint64_t generation = 0;
-  uint32_t original_ttl = 0;  // as stored (after clamping), for the prefetch window
-  uint32_t packed_size = 0;
-  wire::RRType type{};
-  wire::RRClass rclass{};
+  // The one-byte fields come first: gcc and clang (Itanium C++ ABI) place them in SieveNode's
+  // tail padding, which keeps the fixed part at 64 bytes with the generation (static_assert below).
   Trust trust = Trust::Additional;
   bool prefetch_claimed = false;  // set by the first lookup inside the prefetch window
   uint8_t owner_size = 0;
-  uint8_t owner_labels = 0;
+  Instant expiry;             // absolute; remaining TTL is computed on read
+  uint32_t original_ttl = 0;  // as stored (after clamping), for the prefetch window
+  uint32_t packed_size = 0;
+  Generation generation = 0;
+  wire::RRType type{};
+  wire::RRClass rclass{};
 
   std::span<const uint8_t> owner() const {
     return {reinterpret_cast<const uint8_t*>(this + 1), owner_size};
@@ -39,12 +44,14 @@ struct RRsetEntry : SieveNode {
 
   // One block holding the entry and its trailing bytes; bytes = the block's real size.
   static RRsetEntry* create(const wire::RRset& rrset, uint64_t hash, Trust trust, Instant expiry,
-                            uint32_t ttl, uint64_t generation);
+                            uint32_t ttl, Generation generation);
   static void destroy(RRsetEntry* e);
 
   // The stored RRset with `ttl` as its TTL.
   wire::RRset to_rrset(uint32_t ttl) const;
 };
+
+static_assert(sizeof(RRsetEntry) == 64, "RRsetEntry's fixed part grew: check the field order");
 
 uint64_t rrset_key_hash(std::span<const uint8_t> owner_wire, wire::RRType type, wire::RRClass rclass);
 
