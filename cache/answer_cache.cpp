@@ -7,6 +7,7 @@
 #include "cache/freshness.h"
 #include "cache/name_key.h"
 #include "cache/trust.h"
+#include "wire/rr_type.h"
 
 namespace tern::cache {
 namespace {
@@ -203,5 +204,32 @@ size_t AnswerCache::flush_subtree(const wire::Name& apex) {
 }
 
 void AnswerCache::clear() { store_.clear(); }
+
+void AnswerCache::dump(std::ostream& out, Instant now) const {
+  auto text = [](std::span<const uint8_t> w) {
+    return wire::Name::from_wire_unchecked(w, wire_label_count(w)).to_text();
+  };
+  store_.for_each([&](const AnswerEntry& e) {
+    Freshness f = freshness(e.expiry, now, limits_);
+    if (f == Freshness::Dead) return;
+    out << "; answer " << text(e.qname()) << ' ' << wire::class_to_text(e.qclass) << ' '
+        << wire::type_to_text(e.qtype) << ((e.flags & 1) != 0 ? " +do" : "")
+        << ((e.flags & 2) != 0 ? " +cd" : "") << ' ' << wire::rcode_to_text(e.rcode);
+    if (f == Freshness::Fresh) {
+      out << " ttl=" << seconds_left(e.expiry, now);
+    } else {
+      out << " stale (expired " << seconds_since(e.expiry, now) << " s ago)";
+    }
+    static constexpr const char* kSection[] = {"answer", "authority", "additional"};
+    e.for_each_ref([&](const AnswerRef& r) {
+      out << ' ' << kSection[size_t(r.section)] << '=' << text(r.owner) << '/'
+          << wire::type_to_text(r.type);
+    });
+    if (auto neg = e.negative()) {
+      out << " denial=" << text(neg->name) << '/' << wire::type_to_text(neg->type);
+    }
+    out << '\n';
+  });
+}
 
 }  // namespace tern::cache

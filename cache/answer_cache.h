@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <vector>
 
 #include "cache/answer_entry.h"
@@ -77,6 +78,10 @@ class AnswerCache {
   size_t flush_name_type(const wire::Name& name, wire::RRType type, wire::RRClass rclass);
   size_t flush_subtree(const wire::Name& apex);
   void clear();
+
+  // One comment line per live answer (answers have no zone-file form): the question and flags,
+  // the rcode, the seconds left, and the RRsets it refers to by section.
+  void dump(std::ostream& out, Instant now) const;
 
   size_t memory_bytes() const { return store_.bytes(); }
   size_t size() const { return store_.count(); }

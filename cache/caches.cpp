@@ -58,6 +58,7 @@ void Caches::dump(std::ostream& out, Instant now) const {
   out << "; tern cache dump\n";
   rrsets_.dump(out, now);
   negative_.dump(out, now);
+  answers_.dump(out, now);
 }
 
 size_t Caches::memory_bytes() const {

@@ -79,7 +79,7 @@ class Caches {
   FlushCount flush_subtree(const wire::Name& apex);
   void flush_all();  // RRsets, answers, negative entries and packet caches; server state is kept
 
-  // Zone-file text of every live RRset, then negative entries as comments.
+  // Zone-file text of every live RRset, then negative entries and answers as comments.
   void dump(std::ostream& out, Instant now) const;
 
   // Accounted bytes of the shared caches (packet caches report their own).

@@ -1,7 +1,9 @@
 #include "cache/answer_cache.h"
 
 #include <catch2/catch.hpp>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include "cache/caches.h"
 #include "fixtures.h"
@@ -282,6 +284,58 @@ TEST_CASE("AnswerCache: bounded in bytes within its share of the one budget", "[
   CHECK(c.answers().evictions() > 0);
   CHECK(c.answers().size() > 2000);
   CHECK(c.memory_bytes() + c.packet_cache_budget(1) <= l.bytes);
+}
+
+}  // namespace tern::cache
+
+namespace tern::cache {
+
+TEST_CASE("AnswerCache: dump lists answers as comments", "[answer]") {
+  using namespace test;
+  Caches c(CacheLimits{});
+  store_cname_answer(c, AnswerFlags{true, false});
+  std::ostringstream out;
+  c.dump(out, at(10));
+  CHECK(out.str().find("; answer www.example.com. IN A +do NOERROR ttl=50 "
+                       "answer=www.example.com./CNAME answer=web.example.net./A\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("AnswerCache: threads storing, replacing, reading and flushing answers", "[answer][threads]") {
+  using namespace test;
+  CacheLimits l;
+  l.bytes = 2 << 20;
+  Caches c(l);
+  auto writer = [&] {
+    for (int i = 0; i < 3000; ++i) {
+      std::string owner = "w" + std::to_string(i % 300) + ".example.";
+      std::string target = "t" + std::to_string(i % 300) + ".example.net.";
+      auto now = at(i * 0.01);
+      c.store_rrset(cname_rrset(owner, 60, target), Trust::AnswerAuth, now);
+      c.store_rrset(a_rrset(target, 60, {ipv4(192, 0, 2, uint8_t(i))}), Trust::AnswerAuth, now);
+      AnswerRefs refs;
+      refs.answer = {key(owner, RRType::CNAME), key(target, RRType::A)};
+      c.insert_answer(question(owner), {}, Rcode::NoError, refs, now);
+      if (i % 500 == 250) c.flush_subtree(name("example.net."));
+    }
+  };
+  size_t consistent = 0;
+  auto reader = [&] {
+    for (int i = 0; i < 6000; ++i) {
+      std::string owner = "w" + std::to_string(i % 300) + ".example.";
+      if (auto hit = c.lookup_answer(question(owner), {}, at(i * 0.005))) {
+        // Whole or not at all: never a CNAME without the RRset it leads to.
+        REQUIRE(hit->answer.size() == 2);
+        ++consistent;
+      }
+    }
+  };
+  std::thread a(writer), b(reader);
+  a.join();
+  b.join();
+  CHECK(c.memory_bytes() <= l.bytes);
+  INFO("answers read: " << consistent);
+  CHECK(c.lookup_answer(question("w299.example."), {}, at(29.99)));
 }
 
 }  // namespace tern::cache
