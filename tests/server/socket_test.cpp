@@ -271,7 +271,9 @@ TEST_CASE("stop answers queries in flight, then returns") {
   c.send(kIp, r.port, make_query("slow-300.test.", RRType::A));
   TcpClient t(kIp, r.port);
   REQUIRE(t.send_frame(make_query("slow-300.test.", RRType::A, std::nullopt, 9)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let both arrive before stop
+  // Stop only once both questions are in the server's hands.
+  for (int i = 0; i < 200 && (r.stat("udp-queries") < 1 || r.stat("tcp-queries") < 1); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   auto start = std::chrono::steady_clock::now();
   r.server->stop();
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
@@ -286,6 +288,9 @@ TEST_CASE("clients outside the ACL are refused") {
   CHECK(parse(outside.exchange(kIp, r.port, make_query("a.test.", RRType::A))).rcode() == wire::Rcode::Refused);
   // The ACL is replaced at run time (SIGHUP's path).
   r.server->set_acl(std::make_shared<Acl>(std::vector<config::Network>{*config::Network::parse("127.0.0.0/8")}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  CHECK(parse(outside.exchange(kIp, r.port, make_query("a.test.", RRType::A))).rcode() == wire::Rcode::NoError);
+  // The new ACL reaches the worker through its loop: ask until it applies (bounded).
+  wire::Rcode rcode = wire::Rcode::Refused;
+  for (int i = 0; i < 100 && rcode == wire::Rcode::Refused; ++i)
+    rcode = parse(outside.exchange(kIp, r.port, make_query("a.test.", RRType::A))).rcode();
+  CHECK(rcode == wire::Rcode::NoError);
 }
