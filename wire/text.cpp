@@ -7,7 +7,8 @@ namespace tern::wire {
 namespace {
 
 // dig (BIND's master-file style) aligns fields with tabs: TTL at column 24, class at 32, type
-// at 40, RDATA at 48; a field already past its column gets one space.
+// at 40, RDATA at 48. A field already past its column gets one separator, which BIND writes as a
+// tab when the next column is a tab stop and as a space otherwise.
 class Columns {
  public:
   explicit Columns(std::string& out) : out_(out) {}
@@ -17,7 +18,8 @@ class Columns {
   }
   void pad_to(size_t column) {
     if (col_ >= column) {
-      text(" ");
+      out_ += (col_ % 8 == 7) ? '\t' : ' ';
+      ++col_;
       return;
     }
     while (col_ < column) {
@@ -110,8 +112,10 @@ std::string message_to_text(const MessageView& msg) {
   out += "; QUERY: " + std::to_string(h.qdcount) + ", ANSWER: " + std::to_string(h.ancount) +
          ", AUTHORITY: " + std::to_string(h.nscount) +
          ", ADDITIONAL: " + std::to_string(h.arcount) + "\n";
+  if (h.qr && h.rd && !h.ra) out += ";; WARNING: recursion requested but not available\n";
+  out += '\n';
   if (edns) {
-    out += "\n;; OPT PSEUDOSECTION:\n; EDNS: version: " + std::to_string(edns->version()) +
+    out += ";; OPT PSEUDOSECTION:\n; EDNS: version: " + std::to_string(edns->version()) +
            ", flags:" + (edns->do_bit() ? " do" : "") + "; udp: " + std::to_string(edns->udp_size()) +
            "\n";
     for (const auto& o : edns->options()) {
@@ -139,14 +143,15 @@ std::string message_to_text(const MessageView& msg) {
   }
   if (msg.has_question()) {
     out += ";; QUESTION SECTION:\n";
+    // BIND prints the ';' outside its column count, so the columns shift by one here.
+    out += ';';
     Columns line(out);
-    line.text(";");
     line.text(msg.qname().to_name()->to_text());
     line.pad_to(32);
     line.text(class_to_text(msg.qclass()));
     line.pad_to(40);
     line.text(type_to_text(msg.qtype()));
-    out += '\n';
+    out += "\n\n";
   }
   const std::pair<Section, const char*> sections[] = {{Section::Answer, "ANSWER"},
                                                       {Section::Authority, "AUTHORITY"},
@@ -154,7 +159,7 @@ std::string message_to_text(const MessageView& msg) {
   for (const auto& [section, title] : sections) {
     auto records = msg.section(section);
     if (records.empty()) continue;
-    out += "\n;; ";
+    out += ";; ";
     out += title;
     out += " SECTION:\n";
     for (const auto& r : records) {
@@ -163,6 +168,7 @@ std::string message_to_text(const MessageView& msg) {
       append_rr(out, *r.owner().to_name(), r.ttl(), r.rclass(), r.type(), *rdata);
       out += '\n';
     }
+    out += '\n';
   }
   return out;
 }

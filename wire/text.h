@@ -22,7 +22,8 @@ namespace tern::wire {
 std::string rr_to_text(const Name& owner, uint32_t ttl, RRClass rclass, RRType type,
                        std::span<const uint8_t> canonical_rdata);
 std::string rrset_to_text(const RRset& rrset);  // one line per RR, each ending in '\n'
-// dig style: ";; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 1234", flags line, OPT
+// What `dig +noall +comments +question +answer +authority +additional` prints for the message,
+// minus dig's ";; Got answer:" line: header and flags lines, the recursion warning, OPT
 // PSEUDOSECTION, QUESTION / ANSWER / AUTHORITY / ADDITIONAL sections.
 std::string message_to_text(const MessageView& msg);
 

@@ -4,7 +4,8 @@
 Starts NSD (Debian's nsd) on 127.0.9.1:5399 serving corpus.zone, puts a small recording proxy on
 127.0.9.1:5398 (UDP and TCP), and asks dig through the proxy. For each exchange it stores the
 exact bytes dig sent (<name>.query.hex), the exact bytes NSD answered (<name>.response.hex) and
-dig's own `+noall +answer` rendering of that answer (<name>.dig). NSD is stopped by its PID at
+dig's own rendering of that answer (<name>.dig: `+noall +comments +question +answer +authority
++additional`). NSD is stopped by its PID at
 the end. Loopback only; nothing else is contacted.
 
 Run from anywhere:  python3 tests/data/capture.py
@@ -174,7 +175,8 @@ def main():
             for name, args in QUERIES:
                 rec.last = None
                 out = subprocess.run(["dig", "@" + ADDR, "-p", str(PROXY_PORT), "+tries=1",
-                                      "+time=2", "+noall", "+answer"] + args,
+                                      "+time=2", "+noall", "+comments", "+question",
+                                      "+answer", "+authority", "+additional"] + args,
                                      capture_output=True, text=True, timeout=10)
                 if rec.last is None:
                     sys.exit("no exchange recorded for " + name + ": " + out.stderr)

@@ -91,6 +91,6 @@ TEST_CASE("message_to_text prints like dig", "[text]") {
         ";; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 1234\n"
         ";; flags: qr rd ra; QUERY: 1, ANSWER: 1, AUTHORITY: 0, ADDITIONAL: 1\n"
         "\n;; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags: do; udp: 1232\n"
-        ";; QUESTION SECTION:\n;example.com.\t\t\tIN\tA\n"
-        "\n;; ANSWER SECTION:\nexample.com.\t\t300\tIN\tA\t1.2.3.4\n");
+        ";; QUESTION SECTION:\n;example.com.\t\t\tIN\tA\n\n"
+        ";; ANSWER SECTION:\nexample.com.\t\t300\tIN\tA\t1.2.3.4\n\n");
 }
