@@ -168,6 +168,10 @@ Answer Iterator::client_answer(const Task& root) {
       a.answer = r.answer;
       if (r.soa) a.authority.push_back(*r.soa);
       return a;
+    case TaskResult::Kind::YxDomain:
+      a.rcode = wire::Rcode::YXDomain;
+      a.answer = r.answer;
+      return a;
     case TaskResult::Kind::Failed: break;
   }
   // Every upstream failed: RFC 8767 serve-stale, if the cache still holds something.

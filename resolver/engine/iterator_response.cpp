@@ -30,6 +30,8 @@ State Iterator::on_handle_response(Task& t) {
   auto& attempt = t.dp.attempt(t.server);
   if (!t.response) return State::SelectServer;
   if (!t.response->ok()) {
+    // Servers that drop minimised queries exist (RFC 9156 §2.3): the next try asks the full name.
+    if (!(t.sent_qname == t.qname)) t.minimise = false;
     if (t.response->error() == TransportError::Timeout)
       cache.record_timeout(t.server, n);
     else
@@ -106,6 +108,7 @@ State Iterator::on_handle_response(Task& t) {
     case ResponseKind::Answer:
     case ResponseKind::NoData:
     case ResponseKind::NxDomain:
+    case ResponseKind::YxDomain:
     case ResponseKind::PartialChain: break;
   }
 
@@ -125,6 +128,12 @@ State Iterator::on_handle_response(Task& t) {
     // CNAMEs synthesised from a DNAME are ours, not the server's: not cached.
     bool synthesised = i > 0 && c.chain[i - 1].type == wire::RRType::DNAME;
     if (!synthesised) cache.store(c.chain[i], trust, n);
+  }
+  if (c.kind == ResponseKind::YxDomain) {
+    if (c.chain.size() > 1) {
+      if (auto done = follow_chain(t, {c.chain.begin(), c.chain.end() - 1}, c.final_name)) return *done;
+    }
+    return finish_answer(t, TaskResult::Kind::YxDomain, {c.chain.back()}, std::nullopt);
   }
   if (!c.chain.empty()) {
     if (auto done = follow_chain(t, c.chain, c.final_name)) return *done;

@@ -33,7 +33,7 @@ enum class State : uint8_t {
 std::string_view to_string(State s);
 
 struct TaskResult {
-  enum class Kind : uint8_t { Answer, NxDomain, NoData, Failed } kind = Kind::Failed;
+  enum class Kind : uint8_t { Answer, NxDomain, NoData, YxDomain, Failed } kind = Kind::Failed;
   std::vector<wire::RRset> answer;  // CNAME/DNAME chain, then the final RRsets
   std::optional<wire::RRset> soa;   // negative answers
   Failure failure = Failure::Internal;

@@ -101,7 +101,14 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
       if (used[i] || !in_zone(answer[i]) || answer[i].type != RRType::DNAME) continue;
       if (!cur.is_subdomain_of(answer[i].owner) || cur == answer[i].owner) continue;
       auto synth = synthesise_cname(answer[i], cur);
-      if (!synth) continue;
+      if (!synth) {
+        // RFC 6672 §2.2: the substituted name would be longer than 255 octets: YXDOMAIN, with
+        // the DNAME that says so.
+        used[i] = true;
+        c.chain.push_back(answer[i]);
+        c.yxdomain = true;
+        break;
+      }
       used[i] = true;
       c.chain.push_back(answer[i]);
       c.chain.push_back(*synth);
@@ -118,7 +125,7 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
         next = wire::rdata_target(RRType::CNAME, *answer[i].begin());
       }
     }
-    if (!next) break;
+    if (!next || c.yxdomain) break;
     cur = *next;
     if (contains_name(visited, cur)) {
       c.chain_loop = true;
@@ -132,6 +139,10 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
 
   if (c.chain_loop) {
     c.kind = ResponseKind::PartialChain;
+    return c;
+  }
+  if (c.yxdomain) {
+    c.kind = ResponseKind::YxDomain;
     return c;
   }
   if (found) {

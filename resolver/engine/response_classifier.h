@@ -17,6 +17,7 @@ enum class ResponseKind : uint8_t {
   PartialChain,   // a CNAME/DNAME chain whose last target this server did not answer for
   NxDomain,       // the (last) name does not exist
   NoData,         // the (last) name exists, the type does not
+  YxDomain,       // a DNAME substitution would make a name longer than 255 octets (RFC 6672)
   Referral,       // a delegation to a zone below the one asked
   Lame,           // not authoritative and no usable referral, or an upward / sideways referral
   Refused,        // REFUSED
@@ -39,6 +40,7 @@ struct Classified {
   // Records dropped: outside the bailiwick of the server asked, or unsolicited.
   uint32_t scrubbed = 0;
   bool chain_loop = false;  // the chain inside this one response revisited a name
+  bool yxdomain = false;    // a DNAME applied but its substitution overflowed
 };
 
 struct AskedQuestion {

@@ -126,3 +126,17 @@ TEST_CASE("the CNAME chain limit", "[engine][cname][limits]") {
     if (q.server.to_string() == "198.51.100.1:53") ++asked;
   CHECK(asked == engine::kMaxCnameChain + 1);
 }
+
+TEST_CASE("a DNAME substitution longer than 255 octets is YXDOMAIN", "[engine][dname]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  std::string target;
+  for (int i = 0; i < 4; ++i) target += std::string(60, 'x') + ".";
+  std::string qname = std::string(30, 'q') + ".long.example.com.";
+  h.net.on(addr(kNs1), qname, RRType::A, answer({"long.example.com. 3600 IN DNAME " + target}));
+  auto a = h.resolve(qname, RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::YXDomain);
+  REQUIRE(a->answer.size() == 1);
+  CHECK(a->answer[0].type == RRType::DNAME);
+}

@@ -80,3 +80,19 @@ TEST_CASE("relaxed fallback: a lame-looking answer to a minimised query", "[engi
   auto sent = h.net.sent_text();
   CHECK(sent.back() == "198.51.100.1:53 udp a.b.example.com. A");
 }
+
+TEST_CASE("relaxed fallback: a minimised query that is never answered", "[engine][qmin][timeout]") {
+  Harness h;
+  build_example_tree(h);
+  h.net.on(addr(kNs1), "b.example.com.", RRType::NS, timeout());
+  h.net.on(addr(kNs2), "b.example.com.", RRType::NS, timeout());
+  h.net.on(addr(kNs2), "a.b.example.com.", RRType::A,
+           answer({"a.b.example.com. 3600 IN A 203.0.113.9"}));
+  auto a = h.resolve("a.b.example.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NoError);
+  auto sent = h.net.sent_text();
+  CHECK(std::vector<std::string>(sent.end() - 2, sent.end()) ==
+        std::vector<std::string>{"198.51.100.1:53 udp b.example.com. NS",
+                                 "198.51.100.2:53 udp a.b.example.com. A"});
+}
