@@ -88,6 +88,14 @@ def table(results, scaling, echo, settings):
                      "higher", _fmt("{:.1f}%", pct)] + [""] * (2 * len(PEERS)) + ["100%",
                                                                                   _fmt("{:.1f}%", pct_uv)]
             lines.append("| " + " | ".join(cells) + " |")
+    # What the QPS rows cannot show when the client is the limit: on one core, ternd's CPU-bound
+    # rate over echo's is echo's CPU per query over ternd's.
+    if ternd.get("cpu_us_sat") and echo1.get("cpu_us_sat"):
+        pct = 100.0 * echo1["cpu_us_sat"] / ternd["cpu_us_sat"]
+        pct_uv = 100.0 * echo_uv["cpu_us_sat"] / ternd["cpu_us_sat"] if echo_uv.get("cpu_us_sat") else None
+        cells = ["ternd as % of echo by CPU per query (echo CPU/query / ternd CPU/query), 1 thread",
+                 "higher", _fmt("{:.1f}%", pct)] + [""] * (2 * len(PEERS)) + ["100%", _fmt("{:.1f}%", pct_uv)]
+        lines.append("| " + " | ".join(cells) + " |")
     notes = []
     for r in list(results.values()) + scaling + echo:
         if r.get("error"):
