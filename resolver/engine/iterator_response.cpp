@@ -100,7 +100,10 @@ State Iterator::on_handle_response(Task& t) {
     case ResponseKind::Referral: {
       if (++res.referrals > cfg.max_referral_depth) return fail(t, Failure::ReferralDepth);
       cache.store(*c.referral_ns, cache::Trust::AuthorityNonAuth, n);
-      for (const auto& g : c.glue) cache.store(g, cache::Trust::Glue, n);
+      for (const auto& g : c.glue) {
+        cache.store(g, cache::Trust::Glue, n);
+        if (t.parent && g.owner == t.qname && g.type == t.qtype) t.parent_side_glue.push_back(g);
+      }
       t.dp = delegation_from_ns(*c.referral_ns, c.glue);
       t.have_dp = true;
       return State::SelectServer;

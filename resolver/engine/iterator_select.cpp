@@ -79,9 +79,13 @@ State Iterator::on_child_done(Task& parent, Task& child) {
     // The name does not exist: no other type of it needs asking.
     if (auto* ns = parent.dp.find(parent.child_ns)) ns->a_looked_up = ns->aaaa_looked_up = true;
   }
-  if (r.kind == TaskResult::Kind::Answer) {
+  std::vector<wire::RRset> found;
+  if (r.kind == TaskResult::Kind::Answer) found = r.answer;
+  // The parent side's addresses after the child side's: used when those fail.
+  for (const auto& g : child.parent_side_glue) found.push_back(g);
+  if (!found.empty()) {
     if (auto* ns = parent.dp.find(parent.child_ns)) {
-      for (const auto& set : r.answer) {
+      for (const auto& set : found) {
         if (set.type != wire::RRType::A && set.type != wire::RRType::AAAA) continue;
         for (const auto& a : addresses_of(set, engine.config_.upstream_port)) {
           if (!allowed(a)) {

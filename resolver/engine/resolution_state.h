@@ -73,6 +73,11 @@ struct Task {
   uint64_t send_seq = 0;  // ignores callbacks for queries this task no longer waits for
   std::optional<TransportResult> response;
 
+  // Addresses of this task's own name seen as glue in a referral on the way (the parent side of
+  // a name server's address). A glueless lookup hands them to its parent as a last resort, after
+  // the child side's own answer (Unbound's parent-side addresses).
+  std::vector<wire::RRset> parent_side_glue;
+
   // The child query this task waits for.
   std::optional<size_t> child;
   wire::Name child_ns;  // the NS name the child resolves

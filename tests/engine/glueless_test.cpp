@@ -69,3 +69,22 @@ TEST_CASE("in-zone name server without glue fails cleanly", "[engine][glueless]"
   CHECK(a->rcode == wire::Rcode::ServFail);
   CHECK(a->upstream_queries < 10);
 }
+
+TEST_CASE("parent-side address of a glueless NS name is the last resort", "[engine][glueless]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  h.net.on_subdomain(h.root(), "net.", referral("net.", {"ns.net."}, {{"ns.net.", "192.5.6.40"}}));
+  h.net.on_subdomain(addr(kComServer), "pc.com.", glueless_referral("pc.com.", {"ns.pc.net."}));
+  // net. gives the parent-side glue 192.0.2.44 for ns.pc.net.; that server says the name's
+  // address is 192.0.2.55, which is broken.
+  h.net.on_subdomain(addr("192.5.6.40"), "pc.net.",
+                     referral("pc.net.", {"ns.pc.net."}, {{"ns.pc.net.", "192.0.2.44"}}));
+  h.net.on(addr("192.0.2.44"), "ns.pc.net.", RRType::A, answer({"ns.pc.net. 3600 IN A 192.0.2.55"}));
+  h.net.on_any(addr("192.0.2.55"), rcode(wire::Rcode::ServFail));
+  h.net.on(addr("192.0.2.44"), "www.pc.com.", RRType::A, answer({"www.pc.com. 60 IN A 203.0.113.77"}));
+  auto a = h.resolve("www.pc.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NoError);
+  // 192.0.2.44 already answered (known RTT) so it may even be chosen first; either way it is used.
+  CHECK(h.net.sent_text().back() == "192.0.2.44:53 udp www.pc.com. A");
+}
