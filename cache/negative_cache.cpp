@@ -63,6 +63,9 @@ bool NegativeCache::insert(NegativeKind kind, const wire::Name& qname, wire::RRT
     shard.store.erase(old);
   }
   if (ttl == 0) return true;
+  for (uint8_t low = lowest_trust_.load(std::memory_order_relaxed); uint8_t(trust) < low;) {
+    if (lowest_trust_.compare_exchange_weak(low, uint8_t(trust), std::memory_order_relaxed)) break;
+  }
   return shard.store.insert(NegativeEntry::create(kind, qname, qtype, qclass, soa, *soa.begin(),
                                                   hash, trust, expiry_after(now, ttl), ttl),
                             dead);
@@ -151,6 +154,8 @@ bool NegativeCache::erase_if_trust_at_most(NegativeKind kind, std::span<const ui
 
 size_t NegativeCache::remove_superseded(const wire::Name& owner, wire::RRType type,
                                         wire::RRClass rclass, Trust trust) {
+  // Nothing was ever stored at or below this trust: no probe can remove anything.
+  if (uint8_t(trust) < lowest_trust_.load(std::memory_order_relaxed)) return 0;
   auto w = owner.wire();
   size_t removed = erase_if_trust_at_most(NegativeKind::NoData, w, type, rclass, trust) ? 1 : 0;
   // The owner and each ancestor, as suffixes of the owner's wire form; the root is never NXDOMAIN.

@@ -6,6 +6,7 @@
 // cannot push positive data out.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -95,6 +96,9 @@ class NegativeCache {
 
   CacheLimits limits_;
   Sharded<NegativeEntry> store_;
+  // The lowest trust any entry was ever stored with: remove_superseded skips its probes for data
+  // below it (referral NS sets and glue, when denials are all stored as AuthorityAuth).
+  std::atomic<uint8_t> lowest_trust_{uint8_t(Trust::Zone) + 1};
 };
 
 }  // namespace tern::cache

@@ -182,6 +182,10 @@ TEST_CASE("NegativeCache: positive data removes the denials it contradicts", "[n
     CHECK(c.remove_superseded(name("ns.c.example."), RRType::A, RRClass::IN,
                               Trust::AuthorityAuth) == 1);
   }
+  SECTION("a denial stored at low trust is removed by data of that trust") {
+    nxdomain("ns.d.example.", Trust::Additional);
+    CHECK(c.remove_superseded(name("ns.d.example."), RRType::A, RRClass::IN, Trust::Glue) == 1);
+  }
   SECTION("another class is not touched") {
     nodata("d.example.", RRType::A);
     CHECK(c.remove_superseded(name("d.example."), RRType::A, RRClass::CH, Trust::Zone) == 0);
