@@ -26,10 +26,10 @@ void QueryPipeline::log_query(const sockaddr* client, const ClientQuery& q, wire
              wire::rcode_to_text(rcode), source);
 }
 
-Outcome QueryPipeline::handle(std::span<const uint8_t> packet, const sockaddr* client, bool tcp,
-                              std::vector<uint8_t>& out, Later later) {
+Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockaddr* client,
+                                  bool tcp, std::vector<uint8_t>& out, Checked& c) {
   bump(tcp ? stats_.tcp_queries : stats_.udp_queries);
-  Checked c = check_query(packet, acl_->allows(client));
+  c = check_query(packet, acl_->allows(client));
   if (c.verdict == Verdict::Drop) {
     bump(c.drop_reason == DropReason::IsResponse ? stats_.dropped_responses
                                                  : stats_.dropped_unparseable);
@@ -63,6 +63,12 @@ Outcome QueryPipeline::handle(std::span<const uint8_t> packet, const sockaddr* c
     return Outcome::Now;
   }
 
+  return Outcome::Later;
+}
+
+void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packet,
+                            const sockaddr* client, bool tcp, Later later) {
+  size_t limit = tcp ? kTcpResponseLimit : udp_response_limit(q, settings_.udp_max_payload);
   bump(stats_.backend_queries);
   // The packet is only valid during this call: keep a copy for the cache insert.
   std::vector<uint8_t> query_copy;
@@ -80,7 +86,6 @@ Outcome QueryPipeline::handle(std::span<const uint8_t> packet, const sockaddr* c
     log_query(client_addr.sa(), q, s.rcode, "resolve");
     later(std::move(response));
   });
-  return Outcome::Later;
 }
 
 }  // namespace tern::server

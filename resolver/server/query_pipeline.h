@@ -15,6 +15,7 @@
 #include "resolver/server/backend.h"
 #include "resolver/server/hit_cache.h"
 #include "resolver/server/local_zones.h"
+#include "resolver/server/query_check.h"
 #include "resolver/server/stats.h"
 
 namespace tern::server {
@@ -37,10 +38,23 @@ class QueryPipeline {
   void set_acl(std::shared_ptr<const Acl> acl) { acl_ = std::move(acl); }
 
   using Later = std::function<void(std::vector<uint8_t>)>;
+  // Answers at once when it can (checks, local zones, packet cache) and returns Now or Drop;
+  // otherwise hands the question to the backend with the callback `make_later()` builds (only
+  // then: a cache hit allocates no callback) and returns Later.
+  template <class MakeLater>
   Outcome handle(std::span<const uint8_t> packet, const sockaddr* client, bool tcp,
-                 std::vector<uint8_t>& out, Later later);
+                 std::vector<uint8_t>& out, MakeLater&& make_later) {
+    Checked c;
+    Outcome o = answer_now(packet, client, tcp, out, c);
+    if (o == Outcome::Later) resolve(c.query, packet, client, tcp, Later(make_later()));
+    return o;
+  }
 
  private:
+  Outcome answer_now(std::span<const uint8_t> packet, const sockaddr* client, bool tcp,
+                     std::vector<uint8_t>& out, Checked& c);
+  void resolve(const ClientQuery& q, std::span<const uint8_t> packet, const sockaddr* client,
+               bool tcp, Later later);
   void log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
                  std::string_view source) const;
 

@@ -126,16 +126,17 @@ void TcpConnection::process() {
     pos += 2 + len;
     restart_idle_timer();
     ++inflight_;
-    std::weak_ptr<TcpConnection> weak = weak_from_this();
     out_.clear();
-    Outcome o = server_.pipeline_.handle(msg, peer_.sa(), true, out_, [weak](std::vector<uint8_t> r) {
-      auto c = weak.lock();
-      if (!c || c->closing_) return;
-      --c->inflight_;
-      if (!r.empty()) c->send(std::move(r));
-      c->update_reading();
-      c->process();  // frames held back by the in-flight cap
-      c->maybe_finish_after_eof();
+    Outcome o = server_.pipeline_.handle(msg, peer_.sa(), true, out_, [this] {
+      return [weak = weak_from_this()](std::vector<uint8_t> r) {
+        auto c = weak.lock();
+        if (!c || c->closing_) return;
+        --c->inflight_;
+        if (!r.empty()) c->send(std::move(r));
+        c->update_reading();
+        c->process();  // frames held back by the in-flight cap
+        c->maybe_finish_after_eof();
+      };
     });
     if (o != Outcome::Later) {
       --inflight_;

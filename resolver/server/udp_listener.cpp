@@ -74,11 +74,12 @@ std::vector<uint8_t>& UdpListener::next_slot(const sockaddr* to) {
 
 void UdpListener::on_datagram(std::span<const uint8_t> data, const sockaddr* from) {
   std::vector<uint8_t>& slot = next_slot(from);
-  std::weak_ptr<UdpListener> weak = weak_from_this();
-  config::SocketAddress client = pending_[pending_count_].to;
-  Outcome o = pipeline_.handle(data, from, false, slot, [weak, client](std::vector<uint8_t> resp) {
-    auto self = weak.lock();
-    if (self && !resp.empty()) self->queue(client, std::move(resp));
+  Outcome o = pipeline_.handle(data, from, false, slot, [this, from] {
+    return [weak = weak_from_this(), client = config::SocketAddress::from_sockaddr(from)](
+               std::vector<uint8_t> resp) {
+      auto self = weak.lock();
+      if (self && !resp.empty()) self->queue(client, std::move(resp));
+    };
   });
   // Outcome::Now: the reply is in the slot. (A backend that completes synchronously goes
   // through queue(), which fills this same slot and counts it.)
