@@ -60,3 +60,16 @@ TEST_CASE("a waiter may ask again from inside its callback", "[engine][merging]"
   REQUIRE(second);
   CHECK(second->from_cache);
 }
+
+TEST_CASE("an engine destroyed with resolutions in flight ignores late transport callbacks",
+          "[engine][lifetime]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  bool called = false;
+  engine::Query q{wire::Name::from_text("www.example.com.").value(), RRType::A};
+  h.engine->resolve(q, [&](const engine::Answer&) { called = true; });
+  CHECK(h.engine->in_flight() == 1);
+  h.engine.reset();
+  h.clock.run_until_idle();  // the simulated network still delivers the priming answer
+  CHECK_FALSE(called);
+}
