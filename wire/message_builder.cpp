@@ -44,6 +44,7 @@ void MessageBuilder::reset(size_t max_size) {
   counts_ = {};
   current_ = Section::Question;
   edns_ = false;
+  ext_rcode_.reset();
   opt_size_ = 0;
   literal_count_ = 0;
 }
@@ -61,7 +62,7 @@ void MessageBuilder::set_edns(const Edns& edns) {
 
 void MessageBuilder::set_rcode(Rcode rcode) {
   header_.rcode = uint8_t(uint16_t(rcode) & 0x0f);
-  if (edns_) opt_wire_[5] = uint8_t(uint16_t(rcode) >> 4);  // OPT TTL's first octet
+  ext_rcode_ = uint8_t(uint16_t(rcode) >> 4);
 }
 
 size_t MessageBuilder::size() const { return len_ + opt_size_; }
@@ -315,7 +316,10 @@ void MessageBuilder::finish_into(std::vector<uint8_t>& out) {
   put16_at(h + 10, uint16_t(counts_[3] + (edns_ ? 1 : 0)));
   out.resize(size());
   std::memcpy(out.data(), buf_.data(), len_);
-  if (edns_) std::memcpy(out.data() + len_, opt_wire_.data(), opt_size_);
+  if (edns_) {
+    std::memcpy(out.data() + len_, opt_wire_.data(), opt_size_);
+    if (ext_rcode_) out[len_ + 5] = *ext_rcode_;  // the OPT TTL's first octet
+  }
 }
 
 std::vector<uint8_t> MessageBuilder::finish() {

@@ -43,7 +43,8 @@ class MessageBuilder {
   // Reserves the OPT record's space up front so it always fits: call before adding records.
   void set_edns(const Edns& edns);
   void set_tc() { header_.tc = true; }
-  // Splits a 12-bit rcode into the header's 4 bits and, with EDNS, the OPT's upper 8 bits.
+  // Splits a 12-bit rcode into the header's 4 bits and the OPT's upper 8 bits (in either call
+  // order with set_edns; without EDNS only the low 4 bits can go out).
   void set_rcode(Rcode rcode);
 
   std::vector<uint8_t> finish();
@@ -89,6 +90,7 @@ class MessageBuilder {
   std::array<uint16_t, 4> counts_{};
   Section current_ = Section::Question;
   bool edns_ = false;
+  std::optional<uint8_t> ext_rcode_;  // upper 8 rcode bits from set_rcode, written at finish
   std::vector<uint8_t> opt_wire_;  // the OPT record, encoded by set_edns
   size_t opt_size_ = 0;
   // Offsets of names written out in full (no pointer), for the same-spelling fast path.

@@ -164,6 +164,14 @@ TEST_CASE("MessageBuilder: extended rcode goes to OPT", "[message_builder]") {
   REQUIRE(m.ok());
   CHECK(m->rcode() == Rcode::BadVers);
   CHECK(m->header().rcode == 0);
+
+  MessageBuilder later(512);  // rcode first, EDNS after
+  later.set_rcode(Rcode(0x123));
+  later.set_edns(Edns{});
+  auto out2 = later.finish();
+  auto m2 = MessageView::parse(out2);
+  REQUIRE(m2.ok());
+  CHECK(uint16_t(m2->rcode()) == 0x123);
 }
 
 TEST_CASE("MessageBuilder: sections in order, bad RDATA refused", "[message_builder]") {
