@@ -156,6 +156,46 @@ def acl_and_reload(binary, hints):
         check(t.stop() == 0, "ACL instance exits 0 on SIGTERM")
 
 
+def tcp_limits(binary, hints):
+    """Idle timeout and the connection cap on the real daemon."""
+    config = ("[server]\ntcp-idle-timeout-ms = 300\ntcp-max-connections = 2\n"
+              f'[resolver]\nroot-hints = "{hints}"\nupstream-allow = ["127.0.0.0/8"]\n')
+    t = Ternd(binary, ADDRESS, config=config)
+    try:
+        q = dnsmsg.build_query("localhost.", "A")[1]
+        a = socket.create_connection((t.address, t.port), timeout=5)
+        b = socket.create_connection((t.address, t.port), timeout=5)
+        for s in (a, b):
+            s.sendall(struct.pack("!H", len(q)) + q)
+            check(recv_frame(s) is not None, "a connection under the cap is served")
+        c = socket.create_connection((t.address, t.port), timeout=5)
+        check(closed(c, 2.0), "a third connection over tcp-max-connections = 2 is closed at once")
+        c.close()
+        start = time.monotonic()
+        check(closed(a, 3.0), "an idle connection is closed after tcp-idle-timeout-ms = 300")
+        check(time.monotonic() - start < 2.0, "... promptly")
+        a.close()
+        b.close()
+    finally:
+        check(t.stop() == 0, "TCP-limits instance exits 0")
+
+
+def recv_frame(s):
+    from ternd_harness import recv_exact
+    head = recv_exact(s, 2)
+    return None if head is None else recv_exact(s, struct.unpack("!H", head)[0])
+
+
+def closed(s, timeout):
+    s.settimeout(timeout)
+    try:
+        return s.recv(1) == b""
+    except (socket.timeout, TimeoutError):
+        return False
+    except ConnectionResetError:
+        return True
+
+
 def control(binary, hints):
     sock = os.path.join("/tmp", f"ternd-e2e-{os.getpid()}.sock")
     t = Ternd(binary, ADDRESS, args=["--root-hints", hints, "--upstream-allow", "127.0.0.0/8", "--control", sock])
@@ -257,6 +297,7 @@ def main():
     finally:
         check(t.stop() == 0, "exit 0 on SIGTERM")
     acl_and_reload(args.ternd, hints)
+    tcp_limits(args.ternd, hints)
     control(args.ternd, hints)
     check_config(args.ternd)
     shutdown_in_flight(args.ternd, directory)
