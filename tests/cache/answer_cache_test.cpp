@@ -319,22 +319,23 @@ TEST_CASE("AnswerCache: threads storing, replacing, reading and flushing answers
       if (i % 500 == 250) c.flush_subtree(name("example.net."));
     }
   };
-  size_t consistent = 0;
+  // Counted in the thread and checked after the join (Catch2 assertions are not thread-safe).
+  size_t whole = 0, partial = 0;
   auto reader = [&] {
     for (int i = 0; i < 6000; ++i) {
       std::string owner = "w" + std::to_string(i % 300) + ".example.";
       if (auto hit = c.lookup_answer(question(owner), {}, at(i * 0.005))) {
         // Whole or not at all: never a CNAME without the RRset it leads to.
-        REQUIRE(hit->answer.size() == 2);
-        ++consistent;
+        ++(hit->answer.size() == 2 ? whole : partial);
       }
     }
   };
   std::thread a(writer), b(reader);
   a.join();
   b.join();
+  CHECK(partial == 0);
+  CHECK(whole > 0);
   CHECK(c.memory_bytes() <= l.bytes);
-  INFO("answers read: " << consistent);
   CHECK(c.lookup_answer(question("w299.example."), {}, at(29.99)));
 }
 
