@@ -20,14 +20,19 @@ Worker::Worker(WorkerSettings settings, const LocalZones& zones, config::Log& lo
   async_ = new uv_async_t;
   uv_async_init(&loop_, async_, [](uv_async_t* a) { static_cast<Worker*>(a->data)->run_posted(); });
   async_->data = this;
-  // Replies completed by the backend during one loop iteration leave in one sendmmsg batch.
+  // Replies completed by the backend during one loop phase leave in one sendmmsg batch: the
+  // check handle flushes what I/O callbacks queued (after poll), the prepare handle what timer
+  // callbacks queued (before poll blocks), so no reply waits for the next wake-up.
   check_ = new uv_check_t;
   uv_check_init(&loop_, check_);
   check_->data = this;
-  uv_check_start(check_, [](uv_check_t* c) {
-    for (auto& u : static_cast<Worker*>(c->data)->udp_) u->flush();
-  });
+  uv_check_start(check_, [](uv_check_t* c) { static_cast<Worker*>(c->data)->flush_udp(); });
   uv_unref(reinterpret_cast<uv_handle_t*>(check_));
+  prepare_ = new uv_prepare_t;
+  uv_prepare_init(&loop_, prepare_);
+  prepare_->data = this;
+  uv_prepare_start(prepare_, [](uv_prepare_t* p) { static_cast<Worker*>(p->data)->flush_udp(); });
+  uv_unref(reinterpret_cast<uv_handle_t*>(prepare_));
 }
 
 Worker::~Worker() {
@@ -61,6 +66,10 @@ void Worker::post(std::function<void(Worker&)> fn) {
   if (closed_) return;  // the loop is shutting down: nothing more will run on it
   posted_.push_back(std::move(fn));
   uv_async_send(async_);
+}
+
+void Worker::flush_udp() {
+  for (auto& u : udp_) u->flush();
 }
 
 void Worker::run_posted() {
@@ -111,6 +120,10 @@ void Worker::finish_stop() {
   if (check_) {
     close_and_delete(check_);
     check_ = nullptr;
+  }
+  if (prepare_) {
+    close_and_delete(prepare_);
+    prepare_ = nullptr;
   }
   if (async_) {
     std::lock_guard lock(mu_);

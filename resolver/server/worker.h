@@ -58,6 +58,7 @@ class Worker {
 
  private:
   void run_posted();
+  void flush_udp();
   void begin_stop();
   void finish_stop();
 
@@ -67,6 +68,7 @@ class Worker {
   uv_loop_t loop_{};
   uv_async_t* async_ = nullptr;
   uv_check_t* check_ = nullptr;
+  uv_prepare_t* prepare_ = nullptr;
   uv_timer_t* stop_timer_ = nullptr;
   std::unique_ptr<HitCache> cache_;
   std::unique_ptr<Backend> backend_;

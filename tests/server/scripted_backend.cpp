@@ -49,7 +49,8 @@ Sections scripted_answer(const ClientQuery& q) {
 }
 
 ScriptedBackend::~ScriptedBackend() {
-  // Unanswered questions are dropped, as the engine drops them when it is destroyed.
+  // Unanswered questions are dropped, as the engine drops them when it is destroyed; answered
+  // ones only still hold their (stopped) timer.
   for (Pending* p : pending_) close_pending_timer(&p->timer);
 }
 
@@ -66,13 +67,14 @@ void ScriptedBackend::resolve(const ClientQuery& q, Done done) {
   ++in_flight_;
   uv_timer_init(loop_, &p->timer);
   p->timer.data = p;
+  // The timer is only stopped here and closed by the destructor: a completion that also closes
+  // a handle would wake the loop by itself and hide a reply left waiting in a send batch.
   uv_timer_start(&p->timer, [](uv_timer_t* t) {
     auto* p = static_cast<Pending*>(t->data);
-    p->backend->pending_.erase(p);
+    uv_timer_stop(t);
     --p->backend->in_flight_;
     Done done = std::move(p->done);
     Sections s = std::move(p->sections);
-    close_pending_timer(t);
     done(s, false);
   }, delay, 0);
 }

@@ -28,7 +28,7 @@ class ScriptedBackend : public Backend {
  private:
   uv_loop_t* loop_;
   size_t in_flight_ = 0;
-  std::unordered_set<Pending*> pending_;  // closed (and freed) by the destructor if still waiting
+  std::unordered_set<Pending*> pending_;  // every delayed answer; timers closed by the destructor
 };
 
 Sections scripted_answer(const ClientQuery& q);

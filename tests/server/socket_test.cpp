@@ -145,6 +145,14 @@ TEST_CASE("UDP: an answer from the backend, errors from the checks") {
   CHECK(r.stat("dropped-responses") == 1);
 }
 
+TEST_CASE("UDP: an answer completed by a timer leaves at once, not at the next wake-up") {
+  Running r;
+  UdpClient c;
+  auto start = std::chrono::steady_clock::now();
+  CHECK(parse(c.exchange(kIp, r.port, make_query("slow-100.test.", RRType::A), 2000)).answers() == 1);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1000));
+}
+
 TEST_CASE("a cache hit is answered from the packet cache without the backend") {
   Running r({}, true);
   UdpClient c;
