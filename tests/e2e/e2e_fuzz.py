@@ -151,10 +151,12 @@ def main():
     p.add_argument("--ares")
     p.add_argument("--seconds", type=float, default=8)
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--root-hints", help="the lab's hints: mutated questions then reach the engine "
+                                        "and the lab (default: a loopback address nothing answers)")
     args = p.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     print(f"seed {seed}")
-    hints = blackhole_hints(tempfile.mkdtemp(prefix="ternd-fuzz-"), "127.0.0.99")
+    hints = args.root_hints or blackhole_hints(tempfile.mkdtemp(prefix="ternd-fuzz-"), "127.0.0.99")
     t = Ternd(args.ternd, ADDRESS, args=["--root-hints", hints, "--upstream-allow", "127.0.0.0/8"])
     target = (t.address, t.port)
     corpus = seeds()
