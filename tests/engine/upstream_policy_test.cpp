@@ -57,3 +57,17 @@ TEST_CASE("IPv6 servers are used, unless IPv6 is switched off", "[engine][policy
   for (const auto& q : h.net.sent()) used_v6 = used_v6 || q.server.v6;
   if (!ipv6) CHECK_FALSE(used_v6);
 }
+
+TEST_CASE("no allowed server at all: SERVFAIL without sending anything", "[engine][policy]") {
+  auto cfg = no_minimisation();
+  cfg.upstream_allow = {*engine::Cidr::parse("10.0.0.0/8")};
+  Harness h(cfg);
+  bool called = false;
+  engine::Query q{wire::Name::from_text("www.example.com.").value(), RRType::A};
+  h.engine->resolve(q, [&](const engine::Answer& a) {
+    called = true;
+    CHECK(a.rcode == wire::Rcode::ServFail);
+  });
+  CHECK(called);  // documented: decided before any query, so synchronous
+  CHECK(h.net.sent().empty());
+}
