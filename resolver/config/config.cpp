@@ -164,6 +164,9 @@ const std::vector<KeyDef>& key_table() {
            c.resolver.upstream_allow.push_back(text);
          }
        }},
+      {"resolver", "upstream-port", [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.resolver.upstream_port = static_cast<uint16_t>(get_uint(s, k, n, 1, 65535));
+       }},
       {"resolver", "qname-minimisation",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.resolver.qname_minimisation = get_bool(s, k, n);

@@ -36,6 +36,7 @@ struct ServerConfig {
 struct ResolverConfig {
   std::string root_hints_file;           // empty = compiled-in root hints
   std::vector<std::string> upstream_allow;  // CIDR text; empty = every address
+  uint16_t upstream_port = 53;           // port of every upstream server (test labs only)
   bool qname_minimisation = true;
   bool ipv6 = true;
   uint32_t max_cname_chain = 11;

@@ -44,6 +44,7 @@ engine::EngineConfig engine_config(const config::Config& cfg, std::string root_h
     e.upstream_allow.push_back(*c);
   }
   e.root_hints_text = std::move(root_hints_text);
+  e.upstream_port = cfg.resolver.upstream_port;
   e.prefetch = cfg.cache.prefetch;
   e.serve_stale = cfg.cache.serve_stale;
   e.max_cname_chain = cfg.resolver.max_cname_chain;

@@ -90,7 +90,7 @@ void reload(Daemon& d) {
     not_reloaded.push_back("server.udp-*/tcp-*");
   const auto& r1 = next.resolver;
   const auto& r0 = d.cfg.resolver;
-  if (r1.root_hints_file != r0.root_hints_file || r1.upstream_allow != r0.upstream_allow ||
+  if (r1.root_hints_file != r0.root_hints_file || r1.upstream_allow != r0.upstream_allow || r1.upstream_port != r0.upstream_port ||
       r1.qname_minimisation != r0.qname_minimisation || r1.ipv6 != r0.ipv6 ||
       r1.max_cname_chain != r0.max_cname_chain || r1.max_upstream_queries != r0.max_upstream_queries ||
       r1.max_referral_depth != r0.max_referral_depth || r1.resolve_deadline_ms != r0.resolve_deadline_ms ||

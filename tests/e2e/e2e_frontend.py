@@ -242,11 +242,13 @@ def check_config(binary):
 
 def shutdown_in_flight(binary, directory):
     # A root server that never answers: every question stays in flight until SIGTERM.
+    # On an unprivileged port (resolver.upstream-port), so the test needs no root.
     hole_addr = f"127.0.{random.randrange(100, 250)}.{random.randrange(2, 250)}"
     hole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    hole.bind((hole_addr, 53))
+    hole.bind((hole_addr, 0))
     hints = blackhole_hints(directory, hole_addr)
-    t = Ternd(binary, ADDRESS, args=["--root-hints", hints, "--upstream-allow", "127.0.0.0/8"])
+    config = f"[resolver]\nupstream-port = {hole.getsockname()[1]}\n"
+    t = Ternd(binary, ADDRESS, config=config, args=["--root-hints", hints, "--upstream-allow", "127.0.0.0/8"])
     clients = []
     try:
         for i in range(20):
@@ -258,13 +260,15 @@ def shutdown_in_flight(binary, directory):
             q = dnsmsg.build_query(f"t{i}.example.net.", "A")[1]
             tcp.sendall(struct.pack("!H", len(q)) + q)
         deadline = time.monotonic() + 3
-        while time.monotonic() < deadline:
+        asked = False
+        while time.monotonic() < deadline and not asked:
             try:
                 hole.settimeout(0.2)
                 hole.recvfrom(4096)  # the engine is asking upstream: questions are in flight
-                break
+                asked = True
             except socket.timeout:
                 pass
+        check(asked, "the engine asks the silent upstream: questions are in flight")
         time.sleep(0.2)
         start = time.monotonic()
         code = t.stop(timeout=15)

@@ -54,6 +54,7 @@ tcp-idle-timeout-ms = 2500
 [resolver]
 root-hints = "/tmp/hints"
 upstream-allow = ["127.0.0.0/8"]
+upstream-port = 5353
 qname-minimisation = false
 max-cname-chain = 8
 
@@ -74,6 +75,7 @@ query-log = true
   CHECK(c.server.tcp_idle_timeout_ms == 2500);
   CHECK(c.resolver.root_hints_file == "/tmp/hints");
   CHECK(c.resolver.upstream_allow == std::vector<std::string>{"127.0.0.0/8"});
+  CHECK(c.resolver.upstream_port == 5353);
   CHECK_FALSE(c.resolver.qname_minimisation);
   CHECK(c.resolver.max_cname_chain == 8);
   CHECK(c.cache.size_mib == 128);
