@@ -79,6 +79,16 @@ void Engine::prefetch(const Query& query) {
 }
 
 void Engine::start(const Query& query, Done done, bool prefetch) {
+  if (resolutions_.size() >= config_.max_in_flight) {
+    ++stats_.servfails;
+    if (done) {
+      Answer a;
+      a.failure = Failure::Overloaded;
+      a.rcode = client_rcode(Failure::Overloaded);
+      done(a);
+    }
+    return;
+  }
   auto res = std::make_unique<Resolution>();
   res->id = next_id_++;
   res->query = query;

@@ -7,7 +7,8 @@
 //    sending anything: the whole answer (a CNAME chain included) is in the RRset or negative
 //    cache, or the resolution fails before its first query (no server it may send to: every
 //    address outside the allow-list or marked lame). Every other question completes later, from
-//    a Transport callback on the loop.
+//    a Transport callback on the loop. Beyond max_in_flight resolutions a new question is
+//    refused at once (SERVFAIL, synchronously).
 //  - Identical questions (qname case-insensitive, qtype, qclass) in flight are merged: one
 //    resolution, every `done` called with the same Answer, in the order they were registered.
 #pragma once

@@ -34,6 +34,7 @@ struct EngineConfig {
   uint32_t max_referral_depth = kMaxReferralDepth;
   uint32_t max_subquery_depth = kMaxSubqueryDepth;
   uint32_t max_attempts_per_server = kMaxAttemptsPerServer;
+  uint32_t max_in_flight = kMaxInFlight;
   milliseconds resolve_deadline = kResolveDeadline;
   milliseconds initial_timeout = kInitialTimeout;
   milliseconds max_timeout = kMaxTimeout;

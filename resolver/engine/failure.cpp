@@ -16,6 +16,7 @@ std::string_view to_string(Failure f) {
     case Failure::SubqueryDepth: return "subquery-depth";
     case Failure::PrimingFailed: return "priming-failed";
     case Failure::BadRootHints: return "bad-root-hints";
+    case Failure::Overloaded: return "overloaded";
     case Failure::Internal: return "internal";
   }
   return "unknown";

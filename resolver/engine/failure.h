@@ -20,6 +20,7 @@ enum class Failure : uint8_t {
   SubqueryDepth,      // child queries nested too deeply, or a child for a question an ancestor asks
   PrimingFailed,      // no root NS set after priming
   BadRootHints,       // root hints text unusable
+  Overloaded,         // max_in_flight resolutions already running on this engine
   Internal,           // a response we built could not be parsed again etc.
 };
 

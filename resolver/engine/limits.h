@@ -26,6 +26,9 @@ constexpr uint32_t kMaxSubqueryDepth = 6;
 // the first kMinimiseOneLab labels are added one at a time (MINIMISE_ONE_LAB).
 constexpr uint32_t kMaxMinimiseCount = 10;
 constexpr uint32_t kMinimiseOneLab = 4;
+// Resolutions one engine (one worker thread) runs at once; a question beyond it gets SERVFAIL at
+// once instead of queueing without bound (Unbound's num-queries-per-thread).
+constexpr uint32_t kMaxInFlight = 10000;
 // Wall time a client question may take before SERVFAIL.
 constexpr milliseconds kResolveDeadline{5000};
 // First timeout for a server we know nothing about; doubles per consecutive timeout up to the max.

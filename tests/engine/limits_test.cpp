@@ -98,3 +98,19 @@ TEST_CASE("the resolve deadline ends a resolution of silent servers", "[engine][
   CHECK(took >= engine::kResolveDeadline - std::chrono::milliseconds(400));
   CHECK(h.engine->in_flight() == 0);
 }
+
+TEST_CASE("resolutions in flight per engine are bounded", "[engine][limits]") {
+  auto cfg = no_minimisation();
+  cfg.max_in_flight = 3;
+  Harness h(cfg);
+  build_example_tree(h);
+  std::vector<std::optional<engine::Answer>> answers(5);
+  for (size_t i = 0; i < answers.size(); ++i)
+    h.resolve_async("n" + std::to_string(i) + ".example.com.", RRType::A, &answers[i]);
+  CHECK(h.engine->in_flight() == 3);
+  REQUIRE(answers[3]);
+  CHECK(answers[3]->rcode == wire::Rcode::ServFail);
+  CHECK(*answers[3]->failure == engine::Failure::Overloaded);
+  h.clock.run_until_idle();
+  for (const auto& a : answers) CHECK(a);
+}
