@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
   size_t count = 0;
   for (int i = 1; i < argc; ++i) {
     std::filesystem::path arg(argv[i]);
+    if (!std::filesystem::exists(arg)) {
+      std::fprintf(stderr, "no such seed file or folder: %s\n", argv[i]);
+      return 1;
+    }
     if (std::filesystem::is_directory(arg)) {
       std::vector<std::filesystem::path> files;
       for (const auto& e : std::filesystem::recursive_directory_iterator(arg)) {
