@@ -59,7 +59,8 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
   c.final_name = q.qname;
   switch (msg.rcode()) {
     case wire::Rcode::NoError:
-    case wire::Rcode::NXDomain: break;
+    case wire::Rcode::NXDomain:
+    case wire::Rcode::YXDomain: break;  // believed only with the DNAME that causes it
     case wire::Rcode::Refused: c.kind = ResponseKind::Refused; return c;
     case wire::Rcode::FormErr:
     case wire::Rcode::NotImp: c.kind = ResponseKind::FormErr; return c;
@@ -143,6 +144,10 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
   }
   if (c.yxdomain) {
     c.kind = ResponseKind::YxDomain;
+    return c;
+  }
+  if (msg.rcode() == wire::Rcode::YXDomain) {
+    c.kind = ResponseKind::ServerFailure;
     return c;
   }
   if (found) {

@@ -140,3 +140,22 @@ TEST_CASE("a DNAME substitution longer than 255 octets is YXDOMAIN", "[engine][d
   REQUIRE(a->answer.size() == 1);
   CHECK(a->answer[0].type == RRType::DNAME);
 }
+
+TEST_CASE("a YXDOMAIN response carrying the overflowing DNAME is believed", "[engine][dname]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  std::string target;
+  for (int i = 0; i < 4; ++i) target += std::string(60, 'x') + ".";
+  std::string qname = std::string(30, 'q') + ".long.example.com.";
+  h.net.on(addr(kNs1), qname, RRType::A,
+           answer({"long.example.com. 3600 IN DNAME " + target}).with_rcode(wire::Rcode::YXDomain));
+  h.net.on(addr(kNs2), "x.example.com.", RRType::A, rcode(wire::Rcode::YXDomain, true));
+  auto a = h.resolve(qname, RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::YXDomain);
+  // Without the DNAME, a YXDOMAIN is just a failing server.
+  h.net.on(addr(kNs1), "x.example.com.", RRType::A, rcode(wire::Rcode::YXDomain, true));
+  auto b = h.resolve("x.example.com.", RRType::A);
+  REQUIRE(b);
+  CHECK(b->rcode == wire::Rcode::ServFail);
+}
