@@ -146,8 +146,9 @@ size_t MessageBuilder::write_name(const Name& name, bool compress, bool* ok) {
     literals_[literal_count_++] = uint16_t(base);
   }
   *ok = true;
-  // Where a later copy of this very name can point.
-  if (match_label == 0) return match_offset;
+  // Where a later copy of this very name can point. The root is one octet: nothing to point at.
+  if (labels == 0) return kNoPointer;
+  if (matched && match_label == 0) return match_offset;
   return base <= kMaxPointerTarget ? base : kNoPointer;
 }
 

@@ -227,3 +227,20 @@ TEST_CASE("MessageBuilder: names of a rolled-back RRset are not pointer targets"
   CHECK(m->answer()[0].owner().to_name()->to_text() == "victim.example.");
   CHECK(m->answer()[1].owner().to_name()->to_text() == "victim.example.");
 }
+
+TEST_CASE("MessageBuilder: an RRset owned by the root repeats the one-octet root, never a pointer",
+          "[message_builder]") {
+  // The root has no label to point at; a pointer would aim into the header (0xc000).
+  RRset root_ns(Name(), RRType::NS, RRClass::IN, 518400);
+  root_ns.add(N("a.root-servers.net").wire());
+  root_ns.add(N("b.root-servers.net").wire());
+  MessageBuilder b(1232);
+  b.set_header(response_header(3));
+  b.add_question(Name(), RRType::NS, RRClass::IN);
+  REQUIRE(b.add_rrset(Section::Answer, root_ns) == MessageBuilder::Added::Ok);
+  auto out = b.finish();
+  auto m = MessageView::parse(out);
+  REQUIRE(m.ok());
+  REQUIRE(m->answer().size() == 2);
+  for (const auto& rr : m->answer()) CHECK(rr.owner().to_name()->is_root());
+}
