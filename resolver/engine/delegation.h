@@ -21,7 +21,7 @@ struct NameServer {
 
 struct ServerAttempt {
   Address address;
-  uint32_t attempts = 0;  // queries sent to it for this delegation
+  uint32_t attempts = 0;  // failed exchanges with it (timeouts, rejected responses) here
   bool done = false;      // lame, failed, or used up: never again for this delegation
 };
 

@@ -32,6 +32,7 @@ State Iterator::on_handle_response(Task& t) {
   if (!t.response->ok()) {
     // Servers that drop minimised queries exist (RFC 9156 §2.3): the next try asks the full name.
     if (!(t.sent_qname == t.qname)) t.minimise = false;
+    ++attempt.attempts;  // only failed exchanges count: a server that answers may be asked again
     if (t.response->error() == TransportError::Timeout)
       cache.record_timeout(t.server, n);
     else
@@ -44,6 +45,7 @@ State Iterator::on_handle_response(Task& t) {
   if (!msg || !response_matches(*msg, t.query_id, t.sent_qname, t.sent_qtype, t.qclass)) {
     // Not an answer to our question (spoofed, misdirected or garbage): nothing of it is used.
     ++stats.rejected_responses;
+    ++attempt.attempts;
     return State::SelectServer;
   }
   cache.record_rtt(t.server, std::chrono::duration_cast<std::chrono::milliseconds>(n - t.sent_at), n);

@@ -46,7 +46,7 @@ State Iterator::on_send_query(Task& t) {
   t.sent_at = n;
   ++res.upstream_queries;
   ++engine.stats_.upstream_queries;
-  ++t.dp.attempt(t.server).attempts;
+  t.dp.attempt(t.server);  // known to this delegation from now on
   ++t.send_seq;
   t.response.reset();
 

@@ -96,3 +96,22 @@ TEST_CASE("relaxed fallback: a minimised query that is never answered", "[engine
         std::vector<std::string>{"198.51.100.1:53 udp b.example.com. NS",
                                  "198.51.100.2:53 udp a.b.example.com. A"});
 }
+
+TEST_CASE("answered minimised queries do not use up a server's attempts", "[engine][qmin]") {
+  Harness h;
+  h.serve_priming();
+  h.net.on_subdomain(h.root(), "com.", referral("com.", {"ns.com."}, {{"ns.com.", kComServer}}));
+  // One server for example.com.; c.b.a.example.com. has empty non-terminals above it, and the
+  // server drops the last minimised query.
+  h.net.on_subdomain(addr(kComServer), "example.com.",
+                     referral("example.com.", {"ns1.example.com."}, {{"ns1.example.com.", kNs1}}));
+  h.net.on(addr(kNs1), "a.example.com.", RRType::NS, nodata("example.com."));
+  h.net.on(addr(kNs1), "b.a.example.com.", RRType::NS, nodata("example.com."));
+  h.net.on(addr(kNs1), "c.b.a.example.com.", RRType::NS, timeout());
+  h.net.on(addr(kNs1), "d.c.b.a.example.com.", RRType::A,
+           answer({"d.c.b.a.example.com. 60 IN A 203.0.113.4"}));
+  auto a = h.resolve("d.c.b.a.example.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NoError);
+  CHECK(h.net.sent_text().back() == "198.51.100.1:53 udp d.c.b.a.example.com. A");
+}
