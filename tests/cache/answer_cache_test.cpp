@@ -216,6 +216,12 @@ TEST_CASE("AnswerCache: negative answers take their denial from the negative cac
     CHECK(hit->ttl == 100);
     CHECK_FALSE(c.lookup_answer(q, {}, at(120)));  // gone with the denial
 
+    SECTION("flushing any type at the denied name drops it (NXDOMAIN covers every type)") {
+      auto n = c.flush_name_type(name("gone.example.net."), RRType::TXT);
+      CHECK(n.negative == 1);
+      CHECK(n.answers == 1);
+      CHECK(c.answers().size() == 0);
+    }
     SECTION("positive data for the target ends the denial, and so the answer") {
       c.store_rrset(a_rrset("gone.example.net.", 300, {ipv4(192, 0, 2, 7)}), Trust::AnswerAuth,
                     at(30));
