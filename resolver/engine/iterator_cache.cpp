@@ -64,6 +64,12 @@ State Iterator::on_init(Task& t) {
       return finish_answer(t, TaskResult::Kind::NoData, {}, std::move(w.soa));
     case CacheWalk::Outcome::Miss: break;
   }
+  // RFC 8020: below a name that does not exist nothing exists. A cached NXDOMAIN of an ancestor
+  // answers at once (random-subdomain floods under a dead name stop here).
+  for (auto up = t.qname.parent(); !up.is_root(); up = up.parent()) {
+    if (auto neg = cache.negative(up, t.qtype, t.qclass, now()); neg && neg->nxdomain)
+      return finish_answer(t, TaskResult::Kind::NxDomain, {}, std::move(neg->soa));
+  }
   return State::FindDelegation;
 }
 

@@ -74,3 +74,15 @@ TEST_CASE("NXDOMAIN at the end of a CNAME chain", "[engine][negative][cname]") {
         std::vector<std::string>{"alias.example.com. CNAME gone.example.com."});
   CHECK(h.net.sent().size() == 4);  // priming, root, com., example.com.
 }
+
+TEST_CASE("RFC 8020: names below a cached NXDOMAIN are NXDOMAIN without asking", "[engine][negative]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  h.net.on(addr(kNs1), "gone.example.com.", RRType::A, nxdomain("example.com."));
+  REQUIRE(h.resolve("gone.example.com.", RRType::A)->rcode == wire::Rcode::NXDomain);
+  h.net.clear_sent();
+  auto a = h.resolve("x.y.gone.example.com.", RRType::AAAA);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NXDomain);
+  CHECK(h.net.sent().empty());
+}
