@@ -64,9 +64,19 @@ State Iterator::on_init(Task& t) {
       return finish_answer(t, TaskResult::Kind::NoData, {}, std::move(w.soa));
     case CacheWalk::Outcome::Miss: break;
   }
-  // RFC 8020: below a name that does not exist nothing exists. A cached NXDOMAIN of an ancestor
-  // answers at once (random-subdomain floods under a dead name stop here).
+  // Ancestors: a cached DNAME redirects the whole subtree (RFC 6672 §3.4: synthesise the CNAME
+  // ourselves); a cached NXDOMAIN means nothing below exists (RFC 8020; random-subdomain floods
+  // under a dead name stop here).
   for (auto up = t.qname.parent(); !up.is_root(); up = up.parent()) {
+    auto dname = cache.rrset(up, wire::RRType::DNAME, t.qclass, now());
+    if (dname && cache::answer_grade(dname->trust)) {
+      if (auto synth = synthesise_cname(dname->rrset, t.qname)) {
+        if (auto target = wire::rdata_target(wire::RRType::CNAME, *synth->begin())) {
+          if (auto done = follow_chain(t, {dname->rrset, *synth}, *target)) return *done;
+          return State::Init;
+        }
+      }
+    }
     if (auto neg = cache.negative(up, t.qtype, t.qclass, now()); neg && neg->nxdomain)
       return finish_answer(t, TaskResult::Kind::NxDomain, {}, std::move(neg->soa));
   }

@@ -159,3 +159,30 @@ TEST_CASE("a YXDOMAIN response carrying the overflowing DNAME is believed", "[en
   REQUIRE(b);
   CHECK(b->rcode == wire::Rcode::ServFail);
 }
+
+TEST_CASE("a cached DNAME answers other names below it without asking its zone",
+          "[engine][dname]") {
+  Harness h;  // with QNAME minimisation: nothing below the DNAME's owner is asked
+  build_example_tree(h);
+  h.net.on_subdomain(h.root(), "org.", referral("org.", {"ns.org."}, {{"ns.org.", "199.19.56.1"}}));
+  h.net.on(addr(kNs1), "old.example.com.", RRType::NS,
+           answer({"old.example.com. 3600 IN DNAME new.example.org."}));
+  h.net.on(addr(kNs1), "www.old.example.com.", RRType::A,
+           answer({"old.example.com. 3600 IN DNAME new.example.org."}));
+  h.net.on_subdomain(addr("199.19.56.1"), "new.example.org.",
+                     answer({"www.new.example.org. 60 IN A 203.0.113.44",
+                             "mail.new.example.org. 60 IN A 203.0.113.45"}));
+  REQUIRE(h.resolve("www.old.example.com.", RRType::A)->rcode == wire::Rcode::NoError);
+  h.net.clear_sent();
+  h.net.on(addr("199.19.56.1"), "mail.new.example.org.", RRType::A,
+           answer({"mail.new.example.org. 60 IN A 203.0.113.45"}));
+  auto a = h.resolve("mail.old.example.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(records_brief(a->answer) == std::vector<std::string>{
+                                        "old.example.com. DNAME new.example.org.",
+                                        "mail.old.example.com. CNAME mail.new.example.org.",
+                                        "mail.new.example.org. A 203.0.113.45",
+                                    });
+  for (const auto& q : h.net.sent())
+    CHECK_FALSE(q.qname.is_subdomain_of(wire::Name::from_text("old.example.com.").value()));
+}
