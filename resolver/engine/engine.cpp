@@ -64,6 +64,7 @@ void Engine::resolve(const Query& query, Done done) {
     a.answer = std::move(walk.chain);
     for (auto& s : walk.answer) a.answer.push_back(std::move(s));
     if (walk.soa) a.authority.push_back(std::move(*walk.soa));
+    if (!a.authority.empty() && walk.zone_ns) a.authority.push_back(std::move(*walk.zone_ns));
     bool refresh = walk.prefetch_due && config_.prefetch;
     done(a);
     if (refresh) prefetch(query);

@@ -167,6 +167,7 @@ Answer Iterator::client_answer(const Task& root) {
       a.rcode = r.kind == TaskResult::Kind::NxDomain ? wire::Rcode::NXDomain : wire::Rcode::NoError;
       a.answer = r.answer;
       if (r.soa) a.authority.push_back(*r.soa);
+      if (r.soa && r.zone_ns) a.authority.push_back(*r.zone_ns);
       return a;
     case TaskResult::Kind::YxDomain:
       a.rcode = wire::Rcode::YXDomain;
@@ -183,6 +184,7 @@ Answer Iterator::client_answer(const Task& root) {
       a.answer = walk.chain;
       for (auto& s : walk.answer) a.answer.push_back(s);
       if (walk.soa) a.authority.push_back(*walk.soa);
+      if (walk.soa && walk.zone_ns) a.authority.push_back(*walk.zone_ns);
       a.rcode = walk.outcome == CacheWalk::Outcome::NxDomain ? wire::Rcode::NXDomain
                                                               : wire::Rcode::NoError;
       return a;

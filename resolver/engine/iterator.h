@@ -19,6 +19,7 @@ struct CacheWalk {
   std::vector<wire::RRset> chain;   // CNAMEs followed
   std::vector<wire::RRset> answer;  // the final RRset
   std::optional<wire::RRset> soa;
+  std::optional<wire::RRset> zone_ns;  // negative: the zone's NS set, when authoritative data
   wire::Name name;                  // last name looked at (the miss, or the answer's owner)
   bool prefetch_due = false;
   bool stale = false;

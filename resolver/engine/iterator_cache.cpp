@@ -29,6 +29,11 @@ CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType q
       if (auto neg = cache.negative(w.name, qtype, qclass, now)) {
         w.outcome = neg->nxdomain ? CacheWalk::Outcome::NxDomain : CacheWalk::Outcome::NoData;
         w.soa = std::move(neg->soa);
+        // The zone's NS set goes beside the SOA when an authoritative server gave it so.
+        if (w.soa) {
+          auto ns = lookup(w.soa->owner, wire::RRType::NS);
+          if (ns && ns->trust >= cache::Trust::AuthorityAuth) w.zone_ns = std::move(ns->rrset);
+        }
         return w;
       }
     }
@@ -59,9 +64,15 @@ State Iterator::on_init(Task& t) {
     case CacheWalk::Outcome::Answer:
       return finish_answer(t, TaskResult::Kind::Answer, std::move(w.answer), std::nullopt);
     case CacheWalk::Outcome::NxDomain:
-      return finish_answer(t, TaskResult::Kind::NxDomain, {}, std::move(w.soa));
-    case CacheWalk::Outcome::NoData:
-      return finish_answer(t, TaskResult::Kind::NoData, {}, std::move(w.soa));
+    case CacheWalk::Outcome::NoData: {
+      auto zone_ns = std::move(w.zone_ns);
+      auto st = finish_answer(t,
+                              w.outcome == CacheWalk::Outcome::NxDomain ? TaskResult::Kind::NxDomain
+                                                                        : TaskResult::Kind::NoData,
+                              {}, std::move(w.soa));
+      t.result.zone_ns = std::move(zone_ns);
+      return st;
+    }
     case CacheWalk::Outcome::Miss: break;
   }
   // Ancestors: a cached DNAME redirects the whole subtree (RFC 6672 §3.4: synthesise the CNAME

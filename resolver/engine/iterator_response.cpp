@@ -153,11 +153,18 @@ State Iterator::on_handle_response(Task& t) {
       }
       return finish_answer(t, TaskResult::Kind::Answer, std::move(c.answer), std::nullopt);
     case ResponseKind::NxDomain:
-      if (c.soa) cache.store_nxdomain(t.qname, t.qclass, *c.soa, n);
-      return finish_answer(t, TaskResult::Kind::NxDomain, {}, std::move(c.soa));
-    case ResponseKind::NoData:
-      if (c.soa) cache.store_nodata(t.qname, t.qtype, t.qclass, *c.soa, n);
-      return finish_answer(t, TaskResult::Kind::NoData, {}, std::move(c.soa));
+    case ResponseKind::NoData: {
+      const bool nx = c.kind == ResponseKind::NxDomain;
+      if (c.soa && nx) cache.store_nxdomain(t.qname, t.qclass, *c.soa, n);
+      if (c.soa && !nx) cache.store_nodata(t.qname, t.qtype, t.qclass, *c.soa, n);
+      // The zone's NS set an authoritative server put beside the SOA goes to the client with it
+      // (and into the cache, so the cached denial shows it too).
+      if (c.zone_ns && c.aa) cache.store(*c.zone_ns, cache::Trust::AuthorityAuth, n);
+      auto st = finish_answer(t, nx ? TaskResult::Kind::NxDomain : TaskResult::Kind::NoData, {},
+                              std::move(c.soa));
+      if (c.aa) t.result.zone_ns = std::move(c.zone_ns);
+      return st;
+    }
     default:
       // A chain whose last name this server did not answer: resolve that name from the top.
       return State::Init;

@@ -36,6 +36,7 @@ struct TaskResult {
   enum class Kind : uint8_t { Answer, NxDomain, NoData, YxDomain, Failed } kind = Kind::Failed;
   std::vector<wire::RRset> answer;  // CNAME/DNAME chain, then the final RRsets
   std::optional<wire::RRset> soa;   // negative answers
+  std::optional<wire::RRset> zone_ns;  // negative answers: the zone's NS set, shown beside the SOA
   Failure failure = Failure::Internal;
 };
 

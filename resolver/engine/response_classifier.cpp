@@ -178,6 +178,7 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
     if (s.type == RRType::NS && !ns) ns = &s;
   }
   if (soa) c.soa = *soa;
+  if (soa && ns && ns->owner == soa->owner) c.zone_ns = *ns;
 
   if (msg.rcode() == wire::Rcode::NXDomain) {
     // An NXDOMAIN for a chain target outside this server's zone says nothing about that target.

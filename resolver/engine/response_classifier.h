@@ -34,6 +34,9 @@ struct Classified {
   std::vector<wire::RRset> answer;
   wire::Name final_name;           // last name of the chain (the qname when there is no chain)
   std::optional<wire::RRset> soa;  // for NxDomain / NoData, when in bailiwick
+  // NxDomain / NoData: the zone's own NS set when the server sent it beside the SOA (passed on to
+  // the client with it, as the authoritative server gave it).
+  std::optional<wire::RRset> zone_ns;
   // Referral: the child zone, its NS set and the glue inside the child zone.
   std::optional<wire::RRset> referral_ns;
   std::vector<wire::RRset> glue;

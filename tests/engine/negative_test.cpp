@@ -86,3 +86,22 @@ TEST_CASE("RFC 8020: names below a cached NXDOMAIN are NXDOMAIN without asking",
   CHECK(a->rcode == wire::Rcode::NXDomain);
   CHECK(h.net.sent().empty());
 }
+
+TEST_CASE("the zone's NS set an authoritative server puts beside the SOA goes to the client",
+          "[engine][negative]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  h.net.on(addr(kNs1), "nx1.example.com.", RRType::A,
+           nxdomain("example.com.").auth("example.com. 3600 IN NS ns1.example.com."));
+  auto a = h.resolve("nx1.example.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NXDomain);
+  REQUIRE(a->authority.size() == 2);
+  CHECK(a->authority[0].type == RRType::SOA);
+  CHECK(a->authority[1].type == RRType::NS);
+  // The same from the cache.
+  auto b = h.resolve("nx1.example.com.", RRType::A);
+  REQUIRE(b);
+  CHECK(b->from_cache);
+  CHECK(b->authority.size() == 2);
+}
