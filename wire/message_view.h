@@ -99,6 +99,8 @@ class MessageView {
   static constexpr size_t kInlineRecords = 20;
 
   static Result<MessageView, WireError> parse(std::span<const uint8_t> packet);
+  // A view never outlives its buffer: parsing a temporary vector would leave it dangling.
+  static Result<MessageView, WireError> parse(std::vector<uint8_t>&&) = delete;
 
   // Copies only the records in use (the inline array is mostly empty).
   MessageView(const MessageView& other) { *this = other; }

@@ -108,7 +108,8 @@ TEST_CASE("truncation cuts at an RRset boundary and sets TC") {
   CHECK(m->header().tc);
   CHECK(m->answer().size() == 2);  // the whole first RRset, nothing of the second
   // Over TCP everything fits.
-  auto full = wire::MessageView::parse(build_response(q, s, kTcpResponseLimit, 1232));
+  const auto full_bytes = build_response(q, s, kTcpResponseLimit, 1232);  // the view reads it
+  auto full = wire::MessageView::parse(full_bytes);
   REQUIRE(full);
   CHECK_FALSE(full->header().tc);
   CHECK(full->answer().size() == 4);
@@ -117,7 +118,8 @@ TEST_CASE("truncation cuts at an RRset boundary and sets TC") {
 TEST_CASE("FORMERR for an unparseable body carries no question") {
   auto c = check_query(from_hex("abcd 0100 0001 0000 0000 0000 07 6578"), true);
   REQUIRE(c.rcode == Rcode::FormErr);
-  auto m = wire::MessageView::parse(build_error(c.query, c.rcode, 512, 1232));
+  const auto bytes = build_error(c.query, c.rcode, 512, 1232);  // the view reads it
+  auto m = wire::MessageView::parse(bytes);
   REQUIRE(m);
   CHECK(m->header().id == 0xabcd);
   CHECK(m->header().qdcount == 0);

@@ -119,7 +119,8 @@ TEST_CASE("MessageBuilder: truncation at an RRset boundary sets TC (RFC 2181 sec
   MessageBuilder b2(512);
   b2.add_question(N("big.example"), RRType::A, RRClass::IN);
   CHECK(b2.add_rrset(Section::Additional, big) == MessageBuilder::Added::NoRoom);
-  CHECK_FALSE(MessageView::parse(b2.finish())->header().tc);
+  const auto out2 = b2.finish();
+  CHECK_FALSE(MessageView::parse(out2)->header().tc);
 
   // With TCP's limit the whole set fits.
   MessageBuilder b3(65535);
@@ -185,7 +186,8 @@ TEST_CASE("MessageBuilder: sections in order, bad RDATA refused", "[message_buil
   std::vector<uint8_t> broken_ns{3, 'a', 'b'};
   CHECK(b.add_record(Section::Authority, N("example"), RRType::NS, RRClass::IN, 1, broken_ns) ==
         MessageBuilder::Added::BadRdata);
-  auto m = MessageView::parse(b.finish());
+  const auto out = b.finish();
+  auto m = MessageView::parse(out);
   REQUIRE(m.ok());
   CHECK(m->authority().size() == 1);
 }
