@@ -32,7 +32,7 @@ std::optional<CacheAccess::Hit> CacheAccess::rrset_stale(const wire::Name& name,
 }
 
 void CacheAccess::store(const wire::RRset& rrset, cache::Trust trust, Instant now) {
-  caches_.rrsets().insert(rrset, trust, now);
+  caches_.store_rrset(rrset, trust, now);
 }
 
 std::optional<CacheAccess::Negative> CacheAccess::negative(const wire::Name& name,
