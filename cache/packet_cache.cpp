@@ -62,16 +62,19 @@ PacketEntry* PacketCache::find(const PacketKey& key, uint64_t hash) {
 }
 
 bool PacketCache::lookup(std::span<const uint8_t> query, Instant now, std::vector<uint8_t>& out,
-                         bool tcp) {
+                         bool tcp, bool* prefetch_due) {
+  if (prefetch_due != nullptr) *prefetch_due = false;
   auto key = packet_key(query, tcp);
   if (!key) {
     ++misses_;
     return false;
   }
-  return lookup(*key, now, out);
+  return lookup(*key, now, out, prefetch_due);
 }
 
-bool PacketCache::lookup(const PacketKey& key, Instant now, std::vector<uint8_t>& out) {
+bool PacketCache::lookup(const PacketKey& key, Instant now, std::vector<uint8_t>& out,
+                         bool* prefetch_due) {
+  if (prefetch_due != nullptr) *prefetch_due = false;
   check_epoch();
   uint64_t hash = hash_key(key);
   PacketEntry* e = find(key, hash);
@@ -86,6 +89,13 @@ bool PacketCache::lookup(const PacketKey& key, Instant now, std::vector<uint8_t>
   }
   e->visited = true;
   ++hits_;
+  // Milliseconds, as stored: the entry's lifetime is its smallest TTL, so this is the same 10%
+  // rule the RRset cache applies to one RRset.
+  if (prefetch_due != nullptr && !e->prefetch_asked &&
+      (e->expiry - now) * 10 <= e->expiry - e->inserted) {
+    e->prefetch_asked = true;
+    *prefetch_due = true;
+  }
   out.resize(e->response_size);
   uint8_t* o = out.data();
   std::memcpy(o, e->response(), e->response_size);

@@ -11,6 +11,10 @@
 // responses whose bytes do not depend on the client (no cookie, no ECS): they are served as-is to
 // anyone whose query has the same key. An operator flush bumps Caches' flush epoch, and every
 // PacketCache drops its entries the next time it is used.
+//
+// Prefetch: a hit in the last 10% of the entry's stored lifetime reports `prefetch_due` once per
+// stored entry (the entry keeps a flag), so a flood of hits on a popular name asks the caller for
+// one background refresh. The refreshed response replaces the entry through insert().
 #pragma once
 
 #include <atomic>
@@ -33,6 +37,7 @@ struct PacketEntry : SieveNode {
   uint16_t response_size = 0;
   uint16_t ttl_count = 0;
   uint8_t qname_size = 0;
+  bool prefetch_asked = false;  // a hit already reported prefetch_due for this stored copy
 
   const uint8_t* response() const { return reinterpret_cast<const uint8_t*>(this + 1); }
   const uint8_t* ttl_offsets() const { return response() + response_size; }  // u16 each, unaligned
@@ -50,10 +55,13 @@ class PacketCache {
                        PacketHashFn hash = nullptr);
 
   // On a hit writes the patched response into `out` (resized; its capacity is reused) and
-  // returns true. Expired entries are removed and miss.
+  // returns true. Expired entries are removed and miss. When `prefetch_due` is given, it is set
+  // to whether this hit is the first one in the last 10% of the entry's lifetime (remaining * 10
+  // <= stored TTL): the caller should refresh the entry in the background.
   bool lookup(std::span<const uint8_t> query, Instant now, std::vector<uint8_t>& out,
-              bool tcp = false);
-  bool lookup(const PacketKey& key, Instant now, std::vector<uint8_t>& out);
+              bool tcp = false, bool* prefetch_due = nullptr);
+  bool lookup(const PacketKey& key, Instant now, std::vector<uint8_t>& out,
+              bool* prefetch_due = nullptr);
 
   // Stores `response` (which must answer `query`'s question, rcode NOERROR or NXDOMAIN) for the
   // smallest TTL among its records, at most max_ttl; a response without records needs

@@ -133,6 +133,55 @@ TEST_CASE("PacketCache: NXDOMAIN lives for the SOA TTL in the response", "[packe
   CHECK_FALSE(c.lookup(q, at(120), out));
 }
 
+TEST_CASE("PacketCache: prefetch is due once, in the last 10% of the entry's lifetime", "[packet]") {
+  PacketCache c(1 << 20);
+  auto q = query("www.example.com.", kA);
+  // The entry lives 100 s (its smallest TTL): the last 10% starts at 90 s.
+  auto r = response(q, 0,
+                    {{"www.example.com.", kA, 100, ipv4(192, 0, 2, 1)},
+                     {"www.example.com.", kA, 600, ipv4(192, 0, 2, 2)}});
+  REQUIRE(c.insert(q, r, at(0)));
+  std::vector<uint8_t> out;
+  bool due = true;
+  REQUIRE(c.lookup(q, at(1), out, false, &due));
+  CHECK_FALSE(due);
+  REQUIRE(c.lookup(q, at(89.999), out, false, &due));
+  CHECK_FALSE(due);
+  // Without the out-parameter nothing is reported and the flag stays unset.
+  REQUIRE(c.lookup(q, at(90), out));
+  REQUIRE(c.lookup(q, at(90), out, false, &due));
+  CHECK(due);
+  CHECK(read32_at(out, kFirstTtl) == 10);  // still served from the cache
+  // A flood of later hits asks once per stored entry.
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE(c.lookup(q, at(91 + i * 0.05), out, false, &due));
+    CHECK_FALSE(due);
+  }
+  // A miss reports nothing.
+  CHECK_FALSE(c.lookup(q, at(100), out, false, &due));
+  CHECK_FALSE(due);
+
+  // The refreshed response replaces the entry: a fresh flag, a fresh lifetime.
+  REQUIRE(c.insert(q, r, at(95)));
+  REQUIRE(c.lookup(q, at(96), out, false, &due));
+  CHECK_FALSE(due);
+  CHECK(read32_at(out, kFirstTtl) == 99);
+  REQUIRE(c.lookup(q, at(185.5), out, false, &due));
+  CHECK(due);
+
+  // The same rule through the PacketKey overload, on an entry with a 10 s lifetime.
+  auto q2 = query("short.example.com.", kA);
+  REQUIRE(c.insert(q2, response(q2, 0, {{"short.example.com.", kA, 10, ipv4(192, 0, 2, 3)}}), at(0)));
+  auto key = packet_key(q2, false);
+  REQUIRE(key);
+  REQUIRE(c.lookup(*key, at(8.999), out, &due));
+  CHECK_FALSE(due);
+  REQUIRE(c.lookup(*key, at(9), out, &due));
+  CHECK(due);
+  REQUIRE(c.lookup(*key, at(9.5), out, &due));
+  CHECK_FALSE(due);
+}
+
 TEST_CASE("PacketCache: TTLs above max_ttl are capped", "[packet]") {
   PacketCache c(1 << 20, 3600);
   auto q = query("www.example.com.", kA);
