@@ -16,6 +16,10 @@ class Backend {
   // `done` receives the sections and whether they may go into the packet cache.
   using Done = std::function<void(const Sections&, bool cacheable)>;
   virtual void resolve(const ClientQuery& q, Done done) = 0;
+  // Refreshes `q` in the background without answering it from a cache that is about to expire
+  // (the packet cache asked: its entry is in the last 10% of its TTL). `done` gets the fresh
+  // answer, at most once (not when the backend is destroyed first); counted in in_flight().
+  virtual void prefetch(const ClientQuery& q, Done done) = 0;
   virtual size_t in_flight() const = 0;
 };
 

@@ -1,6 +1,34 @@
 #include "resolver/server/engine_backend.h"
 
 namespace tern::server {
+namespace {
+
+engine::Query engine_query(const ClientQuery& q) {
+  engine::Query eq;
+  eq.qname = q.qname;
+  eq.qtype = q.qtype;
+  eq.qclass = q.qclass;
+  eq.dnssec_ok = q.dnssec_ok();
+  eq.cd = q.header.cd;
+  return eq;
+}
+
+Sections sections_of(const engine::Answer& a) {
+  Sections s;
+  s.rcode = a.rcode;
+  s.answer = a.answer;
+  s.authority = a.authority;
+  s.additional = a.additional;
+  return s;
+}
+
+// Stale data is served once with a short TTL (RFC 8767) and must not be replayed from the packet
+// cache; failures are not cached here either (the engine keeps its own failure state).
+bool cacheable(const engine::Answer& a) {
+  return !a.stale && (a.rcode == wire::Rcode::NoError || a.rcode == wire::Rcode::NXDomain);
+}
+
+}  // namespace
 
 EngineBackend::EngineBackend(EngineParts parts, engine::EngineConfig config, cache::Caches& caches)
     : parts_(std::move(parts)) {
@@ -14,23 +42,21 @@ EngineBackend::~EngineBackend() {
 }
 
 void EngineBackend::resolve(const ClientQuery& q, Done done) {
-  engine::Query eq;
-  eq.qname = q.qname;
-  eq.qtype = q.qtype;
-  eq.qclass = q.qclass;
-  eq.dnssec_ok = q.dnssec_ok();
-  eq.cd = q.header.cd;
+  engine_->resolve(engine_query(q), [done = std::move(done)](const engine::Answer& a) {
+    done(sections_of(a), cacheable(a));
+  });
+}
+
+void EngineBackend::prefetch(const ClientQuery& q, Done done) {
+  engine::Query eq = engine_query(q);
+  // Engine::prefetch starts a resolution that skips the cached answer for the question (the
+  // RRsets behind a nearly expired packet-cache entry are nearly expired too) but has no
+  // callback. resolve() right after joins that resolution as a waiter (identical questions in
+  // flight merge), so `done` gets the fresh answer. When the prefetch did not stay in flight (the
+  // engine is at max_in_flight, or it completed at once), resolve() answers as it would a client.
+  engine_->prefetch(eq);
   engine_->resolve(eq, [done = std::move(done)](const engine::Answer& a) {
-    Sections s;
-    s.rcode = a.rcode;
-    s.answer = a.answer;
-    s.authority = a.authority;
-    s.additional = a.additional;
-    // Stale data is served once with a short TTL (RFC 8767) and must not be replayed from the
-    // packet cache; failures are not cached here either (the engine keeps its own failure state).
-    bool cacheable =
-        !a.stale && (a.rcode == wire::Rcode::NoError || a.rcode == wire::Rcode::NXDomain);
-    done(s, cacheable);
+    done(sections_of(a), cacheable(a));
   });
 }
 

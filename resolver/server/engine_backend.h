@@ -26,6 +26,7 @@ class EngineBackend : public Backend {
   ~EngineBackend() override;
 
   void resolve(const ClientQuery& q, Done done) override;
+  void prefetch(const ClientQuery& q, Done done) override;
   size_t in_flight() const override { return engine_->in_flight(); }
 
  private:

@@ -16,7 +16,10 @@ class HitCache {
   virtual ~HitCache() = default;
   // On a hit, writes the response for `query` (ID, question spelling, TTLs patched) into `out`.
   // `tcp` is part of the key: a TCP answer may be larger than any UDP client may receive.
-  virtual bool lookup(std::span<const uint8_t> query, bool tcp, std::vector<uint8_t>& out) = 0;
+  // `prefetch_due` (nullptr: prefetch is off) is set when this hit is the first one in the last
+  // 10% of the entry's lifetime: the caller should have the backend refresh it.
+  virtual bool lookup(std::span<const uint8_t> query, bool tcp, std::vector<uint8_t>& out,
+                      bool* prefetch_due) = 0;
   // Stores a complete (not truncated) response that may be served for `ttl` seconds.
   virtual void insert(std::span<const uint8_t> query, std::span<const uint8_t> response, bool tcp,
                       uint32_t ttl) = 0;

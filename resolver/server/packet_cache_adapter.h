@@ -1,7 +1,9 @@
-// Plugs the cache module's per-thread cache::PacketCache into the front end, with the wall clock.
+// Plugs the cache module's per-thread cache::PacketCache into the front end, with the wall clock
+// (or a test's clock).
 #pragma once
 
 #include <chrono>
+#include <functional>
 
 #include "cache/caches.h"
 #include "cache/packet_cache.h"
@@ -11,13 +13,18 @@ namespace tern::server {
 
 class PacketCacheAdapter : public HitCache {
  public:
+  using Clock = std::function<cache::Instant()>;
+
   // The worker's share of the shared budget, invalidated by the operator's flushes.
   PacketCacheAdapter(const cache::Caches& caches, size_t worker_threads)
       : cache_(caches.make_packet_cache(worker_threads)) {}
-  explicit PacketCacheAdapter(size_t budget_bytes) : cache_(budget_bytes) {}
+  // `clock`: empty = the wall clock (tests pass a manual one to reach the end of a TTL at once).
+  explicit PacketCacheAdapter(size_t budget_bytes, Clock clock = {})
+      : cache_(budget_bytes), clock_(std::move(clock)) {}
 
-  bool lookup(std::span<const uint8_t> query, bool tcp, std::vector<uint8_t>& out) override {
-    return cache_.lookup(query, now(), out, tcp);
+  bool lookup(std::span<const uint8_t> query, bool tcp, std::vector<uint8_t>& out,
+              bool* prefetch_due) override {
+    return cache_.lookup(query, now(), out, tcp, prefetch_due);
   }
   void insert(std::span<const uint8_t> query, std::span<const uint8_t> response, bool tcp,
               uint32_t ttl) override {
@@ -26,10 +33,12 @@ class PacketCacheAdapter : public HitCache {
   void clear() override { cache_.clear(); }
 
  private:
-  static cache::Instant now() {
+  cache::Instant now() const {
+    if (clock_) return clock_();
     return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
   }
   cache::PacketCache cache_;
+  Clock clock_;
 };
 
 }  // namespace tern::server

@@ -57,34 +57,64 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
     return Outcome::Now;
   }
 
-  if (cache_ && cache_->lookup(packet, tcp, out)) {
+  bool prefetch_due = false;
+  if (cache_ &&
+      cache_->lookup(packet, tcp, out, settings_.max_prefetches > 0 ? &prefetch_due : nullptr)) {
     bump(stats_.cache_hits);
     log_query(client, q, wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0), "cache");
+    // The client has its answer in `out`; the refresh replaces the entry for the next ones.
+    if (prefetch_due) prefetch(q, packet, tcp);
     return Outcome::Now;
   }
 
   return Outcome::Later;
 }
 
+std::vector<uint8_t> QueryPipeline::respond(const ClientQuery& q,
+                                            const std::vector<uint8_t>& query_copy, bool tcp,
+                                            const Sections& s, bool cacheable) {
+  size_t limit = tcp ? kTcpResponseLimit : udp_response_limit(q, settings_.udp_max_payload);
+  std::vector<uint8_t> response = build_response(q, s, limit, settings_.udp_max_payload);
+  bool truncated = response.size() > 2 && (response[2] & 0x02);
+  uint32_t ttl = min_ttl(s);
+  // Only complete answers: a truncated one would send the next client to TCP for nothing.
+  if (cache_ && cacheable && ttl > 0 && !truncated) cache_->insert(query_copy, response, tcp, ttl);
+  return response;
+}
+
 void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packet,
                             const sockaddr* client, bool tcp, Later later) {
-  size_t limit = tcp ? kTcpResponseLimit : udp_response_limit(q, settings_.udp_max_payload);
   bump(stats_.backend_queries);
   // The packet is only valid during this call: keep a copy for the cache insert.
   std::vector<uint8_t> query_copy;
   if (cache_) query_copy.assign(packet.begin(), packet.end());
   config::SocketAddress client_addr = config::SocketAddress::from_sockaddr(client);
-  backend_.resolve(q, [this, q, limit, tcp, client_addr, query_copy = std::move(query_copy),
+  backend_.resolve(q, [this, q, tcp, client_addr, query_copy = std::move(query_copy),
                        later = std::move(later)](const Sections& s, bool cacheable) {
-    std::vector<uint8_t> response = build_response(q, s, limit, settings_.udp_max_payload);
-    bool truncated = response.size() > 2 && (response[2] & 0x02);
-    if (truncated) bump(stats_.truncated);
+    std::vector<uint8_t> response = respond(q, query_copy, tcp, s, cacheable);
+    if (response.size() > 2 && (response[2] & 0x02)) bump(stats_.truncated);
     if (s.rcode == wire::Rcode::ServFail) bump(stats_.servfail);
-    uint32_t ttl = min_ttl(s);
-    // Only complete answers: a truncated one would send the next client to TCP for nothing.
-    if (cache_ && cacheable && ttl > 0 && !truncated) cache_->insert(query_copy, response, tcp, ttl);
     log_query(client_addr.sa(), q, s.rcode, "resolve");
     later(std::move(response));
+  });
+}
+
+void QueryPipeline::prefetch(const ClientQuery& q, std::span<const uint8_t> packet, bool tcp) {
+  // The entry asked once and will not ask again: a dropped prefetch means this entry expires and
+  // the next query after that goes to the backend as a normal miss.
+  if (prefetches_in_flight_ >= settings_.max_prefetches) {
+    bump(stats_.prefetches_dropped);
+    return;
+  }
+  ++prefetches_in_flight_;
+  bump(stats_.prefetches);
+  // The refreshed response is stored under the same key (the hit's query, its flags and
+  // transport) through the miss path's insert, so the next hits see the fresh TTL.
+  std::vector<uint8_t> query_copy(packet.begin(), packet.end());
+  backend_.prefetch(q, [this, q, tcp, query_copy = std::move(query_copy)](const Sections& s,
+                                                                          bool cacheable) {
+    --prefetches_in_flight_;
+    respond(q, query_copy, tcp, s, cacheable);
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -28,6 +29,10 @@ enum class Outcome : uint8_t {
 
 struct PipelineSettings {
   uint16_t udp_max_payload = 1232;
+  // Background refreshes asked by packet-cache hits, in flight at once per worker; further ones
+  // are dropped (and counted) so a flood of hits on many expiring names cannot flood upstreams.
+  // 0 = no prefetch.
+  size_t max_prefetches = 16;
 };
 
 class QueryPipeline {
@@ -55,6 +60,11 @@ class QueryPipeline {
                      std::vector<uint8_t>& out, Checked& c);
   void resolve(const ClientQuery& q, std::span<const uint8_t> packet, const sockaddr* client,
                bool tcp, Later later);
+  void prefetch(const ClientQuery& q, std::span<const uint8_t> packet, bool tcp);
+  // Builds the response for `q` from the backend's sections and stores it in the packet cache
+  // when it may be replayed; returns it.
+  std::vector<uint8_t> respond(const ClientQuery& q, const std::vector<uint8_t>& query_copy,
+                               bool tcp, const Sections& s, bool cacheable);
   void log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
                  std::string_view source) const;
 
@@ -65,6 +75,7 @@ class QueryPipeline {
   Stats& stats_;
   config::Log& log_;
   std::shared_ptr<const Acl> acl_;
+  size_t prefetches_in_flight_ = 0;
 };
 
 }  // namespace tern::server

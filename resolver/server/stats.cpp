@@ -23,6 +23,8 @@ void each(S& s, F f) {
   f("cache-hits", s.cache_hits);
   f("backend-queries", s.backend_queries);
   f("truncated", s.truncated);
+  f("prefetches", s.prefetches);
+  f("prefetches-dropped", s.prefetches_dropped);
   f("tcp-accepted", s.tcp_accepted);
   f("tcp-rejected-cap", s.tcp_rejected_cap);
   f("tcp-closed-idle", s.tcp_closed_idle);

@@ -1,5 +1,6 @@
 #include "scripted_backend.h"
 
+#include <algorithm>
 #include <string>
 
 namespace tern::server::test {
@@ -13,10 +14,18 @@ struct ScriptedBackend::Pending {
   uv_timer_t timer;
   Sections sections;
   Done done;
+  bool cacheable;
   ScriptedBackend* backend;
 };
 
 namespace {
+
+// The delay a name's first label asks for: "<prefix>N" = N ms.
+unsigned delay_for(const ClientQuery& q, const std::string& prefix) {
+  std::string first(q.qname.label_count() ? q.qname.label(0) : "");
+  if (first.rfind(prefix, 0) != 0) return 0;
+  return unsigned(std::stoul(first.substr(prefix.size())));
+}
 
 void close_pending_timer(uv_timer_t* t) {
   uv_close(reinterpret_cast<uv_handle_t*>(t),
@@ -55,14 +64,23 @@ ScriptedBackend::~ScriptedBackend() {
 }
 
 void ScriptedBackend::resolve(const ClientQuery& q, Done done) {
-  std::string first(q.qname.label_count() ? q.qname.label(0) : "");
-  unsigned delay = 0;
-  if (first.rfind("slow-", 0) == 0) delay = unsigned(std::stoul(first.substr(5)));
+  unsigned delay = delay_for(q, "slow-");
+  // Delayed answers are not cacheable, so a slow name keeps reaching the backend.
+  answer(q, std::move(done), delay, /*cacheable=*/delay == 0);
+}
+
+void ScriptedBackend::prefetch(const ClientQuery& q, Done done) {
+  if (prefetch_calls_ != nullptr) prefetch_calls_->fetch_add(1, std::memory_order_relaxed);
+  unsigned delay = std::max(delay_for(q, "slow-"), delay_for(q, "pf-"));
+  answer(q, std::move(done), delay, /*cacheable=*/true);
+}
+
+void ScriptedBackend::answer(const ClientQuery& q, Done done, unsigned delay, bool cacheable) {
   if (delay == 0) {
-    done(scripted_answer(q), true);  // synchronous, like an engine cache hit
+    done(scripted_answer(q), cacheable);  // synchronous, like an engine cache hit
     return;
   }
-  auto* p = new Pending{{}, scripted_answer(q), std::move(done), this};
+  auto* p = new Pending{{}, scripted_answer(q), std::move(done), cacheable, this};
   pending_.insert(p);
   ++in_flight_;
   uv_timer_init(loop_, &p->timer);
@@ -75,7 +93,7 @@ void ScriptedBackend::resolve(const ClientQuery& q, Done done) {
     --p->backend->in_flight_;
     Done done = std::move(p->done);
     Sections s = std::move(p->sections);
-    done(s, false);
+    done(s, p->cacheable);
   }, delay, 0);
 }
 

@@ -30,6 +30,9 @@ const std::string kIp = "127.0.0.1";
 struct Running {
   config::Log log{config::LogLevel::Off};
   config::Config cfg = config::default_config();
+  // The packet cache's clock, in ms since the epoch, set by the test's thread (manual time).
+  std::shared_ptr<std::atomic<int64_t>> clock_ms = std::make_shared<std::atomic<int64_t>>(1'000'000'000);
+  std::shared_ptr<std::atomic<uint64_t>> prefetch_calls = std::make_shared<std::atomic<uint64_t>>(0);
   std::unique_ptr<Server> server;
   uint16_t port = 0;
 
@@ -40,12 +43,20 @@ struct Running {
     std::mt19937 rng(std::random_device{}());
     HitCacheFactory cache;
     if (packet_cache)
-      cache = [] { return std::make_unique<PacketCacheAdapter>(size_t(1) << 20); };
+      cache = [clock = clock_ms] {
+        return std::make_unique<PacketCacheAdapter>(size_t(1) << 20, [clock] {
+          return cache::Instant(cache::Millis(clock->load(std::memory_order_relaxed)));
+        });
+      };
     for (int attempt = 0; attempt < 20 && !server; ++attempt) {
       port = uint16_t(20000 + rng() % 40000);
       cfg.server.listen = {*config::SocketAddress::parse(kIp + ":" + std::to_string(port))};
       server = std::make_unique<Server>(
-          cfg, log, [](uv_loop_t* l) { return std::make_unique<ScriptedBackend>(l); }, cache);
+          cfg, log,
+          [calls = prefetch_calls.get()](uv_loop_t* l) {
+            return std::make_unique<ScriptedBackend>(l, calls);
+          },
+          cache);
       try {
         server->start();
       } catch (const std::runtime_error&) {
@@ -59,6 +70,7 @@ struct Running {
     size_t p = text.find(name + " ");
     return p == std::string::npos ? ~0ull : std::stoull(text.substr(p + name.size() + 1));
   }
+  void advance(double seconds) { clock_ms->fetch_add(int64_t(seconds * 1000)); }
 };
 
 // A received message and the bytes its view points into.
@@ -74,6 +86,10 @@ class Parsed {
   const wire::Header& header() const { return view_->header(); }
   wire::Rcode rcode() const { return view_->rcode(); }
   size_t answers() const { return view_->answer().size(); }
+  uint32_t first_ttl() const {
+    for (const auto& rec : view_->answer()) return rec.ttl();
+    return 0;
+  }
   std::string qname() const { return view_->qname().to_name()->to_text(); }
   size_t size() const { return bytes_.size(); }
 
@@ -164,6 +180,67 @@ TEST_CASE("a cache hit is answered from the packet cache without the backend") {
   CHECK(second.answers() == 1);
   CHECK(r.stat("backend-queries") == 1);
   CHECK(r.stat("cache-hits") == 1);
+}
+
+TEST_CASE("prefetch: a hit at 91% of the TTL is served from the cache and refreshed once") {
+  Running r({}, true);
+  UdpClient c;
+  // The scripted answer has TTL 300. pf-300: the backend's prefetch answers after 300 ms.
+  auto q = make_query("pf-300.hot.example.", RRType::A);
+  CHECK(parse(c.exchange(kIp, r.port, q)).first_ttl() == 300);
+  r.advance(200);
+  CHECK(parse(c.exchange(kIp, r.port, q)).first_ttl() == 100);
+  CHECK(*r.prefetch_calls == 0);
+  r.advance(73);  // 273 s: 91% of the TTL
+  // A flood of hits while the refresh is in flight: every one answered from the cache, one refresh.
+  for (int i = 0; i < 20; ++i) CHECK(parse(c.exchange(kIp, r.port, q)).first_ttl() == 27);
+  CHECK(*r.prefetch_calls == 1);
+  CHECK(r.stat("prefetches") == 1);
+  CHECK(r.stat("prefetches-dropped") == 0);
+  CHECK(r.stat("backend-queries") == 1);
+  CHECK(r.stat("cache-hits") == 21);
+  // The refreshed answer replaces the entry: the next hits see the fresh TTL.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  uint32_t ttl = 27;
+  while (ttl == 27 && std::chrono::steady_clock::now() < deadline) {
+    ttl = parse(c.exchange(kIp, r.port, q)).first_ttl();
+    if (ttl == 27) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(ttl == 300);
+  CHECK(r.stat("backend-queries") == 1);
+  CHECK(*r.prefetch_calls == 1);
+  // The fresh copy asks again in its own last 10%.
+  r.advance(271);
+  CHECK(parse(c.exchange(kIp, r.port, q)).first_ttl() == 29);
+  CHECK(*r.prefetch_calls == 2);
+}
+
+TEST_CASE("prefetch: at most max_prefetches in flight per worker, the rest dropped and counted") {
+  Running r({}, true);
+  UdpClient c;
+  size_t bound = PipelineSettings{}.max_prefetches;
+  size_t names = bound + 4;
+  auto q = [](size_t i) {
+    return make_query("pf-1000.n" + std::to_string(i) + ".example.", RRType::A);
+  };
+  for (size_t i = 0; i < names; ++i) REQUIRE(parse(c.exchange(kIp, r.port, q(i))).answers() == 1);
+  r.advance(280);
+  for (size_t i = 0; i < names; ++i) CHECK(parse(c.exchange(kIp, r.port, q(i))).first_ttl() == 20);
+  CHECK(*r.prefetch_calls == bound);
+  CHECK(r.stat("prefetches") == bound);
+  CHECK(r.stat("prefetches-dropped") == 4);
+  CHECK(r.stat("backend-queries") == names);
+}
+
+TEST_CASE("prefetch: off in the configuration, a hit never asks the backend") {
+  Running r([](config::Config& cfg) { cfg.cache.prefetch = false; }, true);
+  UdpClient c;
+  auto q = make_query("hot.example.", RRType::A);
+  REQUIRE(parse(c.exchange(kIp, r.port, q)).answers() == 1);
+  r.advance(290);
+  CHECK(parse(c.exchange(kIp, r.port, q)).first_ttl() == 10);
+  CHECK(*r.prefetch_calls == 0);
+  CHECK(r.stat("prefetches") == 0);
 }
 
 TEST_CASE("truncation over UDP, then c-ares retries over TCP and gets everything") {
