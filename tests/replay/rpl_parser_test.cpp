@@ -222,6 +222,32 @@ TEST_CASE("malformed scenarios are errors with line numbers", "[replay][parser]"
   }
 }
 
+TEST_CASE("truncated or damaged scenarios never crash the reader", "[replay][parser]") {
+  // Every prefix, and the text with any one line removed: a value (scenario or error) each time,
+  // checked under ASan/UBSan in CI.
+  const std::string text(kSmall);
+  size_t errors = 0;
+  for (size_t n = 0; n <= text.size(); ++n) {
+    auto r = parse_rpl(std::string_view(text).substr(0, n));
+    if (!r) ++errors;
+  }
+  CHECK(errors > 0);
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  for (size_t skip = 0; skip < lines.size(); ++skip) {
+    std::string damaged;
+    for (size_t i = 0; i < lines.size(); ++i)
+      if (i != skip) damaged += lines[i] + "\n";
+    auto r = parse_rpl(damaged);
+    if (!r) CHECK_FALSE(r.error().message.empty());
+  }
+}
+
 TEST_CASE("text helpers", "[replay][parser]") {
   CHECK(strip_comment("a ; b") == "a ");
   CHECK(strip_comment("txt \"a;b\" ; c") == "txt \"a;b\" ");
