@@ -185,8 +185,8 @@ TEST_CASE("a cache hit is answered from the packet cache without the backend") {
 TEST_CASE("prefetch: a hit at 91% of the TTL is served from the cache and refreshed once") {
   Running r({}, true);
   UdpClient c;
-  // The scripted answer has TTL 300. pf-300: the backend's prefetch answers after 300 ms.
-  auto q = make_query("pf-300.hot.example.", RRType::A);
+  // The scripted answer has TTL 300. pf-1000: the backend's prefetch answers after 1 s (real time).
+  auto q = make_query("pf-1000.hot.example.", RRType::A);
   CHECK(parse(c.exchange(kIp, r.port, q)).first_ttl() == 300);
   r.advance(200);
   CHECK(parse(c.exchange(kIp, r.port, q)).first_ttl() == 100);
