@@ -50,13 +50,9 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
     return Outcome::Now;
   }
 
-  if (auto local = zones_.answer(q)) {
-    bump(stats_.local_answers);
-    out = build_response(q, *local, limit, settings_.udp_max_payload);
-    log_query(client, q, local->rcode, "local");
-    return Outcome::Now;
-  }
-
+  // The packet cache comes before the local zones: it only ever holds answers the backend gave,
+  // and a name the local zones answer never reaches the backend (the zones are fixed for the
+  // worker's life), so the order changes no answer and a hit skips the zone walk.
   bool prefetch_due = false;
   if (cache_ &&
       cache_->lookup(packet, tcp, out, settings_.max_prefetches > 0 ? &prefetch_due : nullptr)) {
@@ -64,6 +60,13 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
     log_query(client, q, wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0), "cache");
     // The client has its answer in `out`; the refresh replaces the entry for the next ones.
     if (prefetch_due) prefetch(q, packet, tcp);
+    return Outcome::Now;
+  }
+
+  if (auto local = zones_.answer(q)) {
+    bump(stats_.local_answers);
+    out = build_response(q, *local, limit, settings_.udp_max_payload);
+    log_query(client, q, local->rcode, "local");
     return Outcome::Now;
   }
 
