@@ -145,8 +145,8 @@ void UdpExchange::close_io() {
 
 void UdpExchange::on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   auto* self = static_cast<UdpExchange*>(h->data);
-  self->recv_buf_.resize(65536);
-  *buf = uv_buf_init(reinterpret_cast<char*>(self->recv_buf_.data()), unsigned(self->recv_buf_.size()));
+  auto shared = self->owner_.udp_recv_buffer();
+  *buf = uv_buf_init(reinterpret_cast<char*>(shared.data()), unsigned(shared.size()));
 }
 
 void UdpExchange::on_recv(uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr,

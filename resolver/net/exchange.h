@@ -67,7 +67,6 @@ class UdpExchange : public Exchange {
 
   uv_udp_t udp_{};
   uv_udp_send_t send_req_{};
-  std::vector<uint8_t> recv_buf_;
   bool udp_open_ = false;
 };
 

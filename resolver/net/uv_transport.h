@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <unordered_set>
 #include <vector>
 
@@ -51,11 +52,17 @@ class UvTransport : public engine::Transport {
   uv_loop_t* loop() const { return loop_; }
   TransportStats& mutable_stats() { return stats_; }
   void forget(Exchange* e) { active_.erase(e); }
+  // One receive buffer for every UDP exchange of this loop: libuv hands a datagram to on_recv
+  // right after filling the buffer and the exchange copies what it keeps, so nothing outlives
+  // the callback. A 64 KiB buffer per exchange cost a zero-filled allocation and its page
+  // faults on every cache miss.
+  std::span<uint8_t> udp_recv_buffer() { return udp_recv_buf_; }
 
  private:
   uv_loop_t* loop_;
   std::unordered_set<Exchange*> active_;
   TransportStats stats_;
+  std::vector<uint8_t> udp_recv_buf_ = std::vector<uint8_t>(65536);
 };
 
 }  // namespace tern::net
