@@ -70,7 +70,7 @@ void Engine::resolve(const Query& query, Done done) {
     if (refresh) prefetch(query);
     return;
   }
-  start(query, std::move(done), /*prefetch=*/false);
+  start(query, std::move(done), /*prefetch=*/false, /*cache_walked=*/walk.chain.empty());
 }
 
 void Engine::prefetch(const Query& query) {
@@ -79,7 +79,7 @@ void Engine::prefetch(const Query& query) {
   start(query, nullptr, /*prefetch=*/true);
 }
 
-void Engine::start(const Query& query, Done done, bool prefetch) {
+void Engine::start(const Query& query, Done done, bool prefetch, bool cache_walked) {
   if (resolutions_.size() >= config_.max_in_flight) {
     ++stats_.servfails;
     if (done) {
@@ -104,6 +104,7 @@ void Engine::start(const Query& query, Done done, bool prefetch) {
   root->visited.push_back(query.qname);
   root->minimise = config_.qname_minimisation;
   root->skip_cache_answer = prefetch;
+  root->cache_walked = cache_walked;
   res->tasks.push_back(std::move(root));
   auto id = res->id;
   by_key_[key_of(query)] = id;

@@ -100,7 +100,9 @@ class Engine {
     size_t operator()(const Key& k) const;
   };
 
-  void start(const Query& query, Done done, bool prefetch);
+  // `cache_walked`: the caller has just walked the cache for the question and missed with no
+  // chain, so the first Init need not walk it again.
+  void start(const Query& query, Done done, bool prefetch, bool cache_walked = false);
   // Runs task `task_index` of a resolution; completes the resolution when its client task is done.
   void drive(uint64_t resolution_id, size_t task_index);
   void complete(uint64_t resolution_id);

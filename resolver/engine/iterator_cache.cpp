@@ -55,25 +55,31 @@ CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType q
 State Iterator::on_init(Task& t) {
   bool skip = t.skip_cache_answer;
   t.skip_cache_answer = false;  // only the first look at the prefetched name is skipped
-  auto w = walk_cache(cache, t.qname, t.qtype, t.qclass, now(), engine.config_.max_cname_chain,
-                      /*stale=*/false, skip);
-  if (!w.chain.empty()) {
-    if (auto done = follow_chain(t, w.chain, w.name)) return *done;
-  }
-  switch (w.outcome) {
-    case CacheWalk::Outcome::Answer:
-      return finish_answer(t, TaskResult::Kind::Answer, std::move(w.answer), std::nullopt);
-    case CacheWalk::Outcome::NxDomain:
-    case CacheWalk::Outcome::NoData: {
-      auto zone_ns = std::move(w.zone_ns);
-      auto st = finish_answer(t,
-                              w.outcome == CacheWalk::Outcome::NxDomain ? TaskResult::Kind::NxDomain
-                                                                        : TaskResult::Kind::NoData,
-                              {}, std::move(w.soa));
-      t.result.zone_ns = std::move(zone_ns);
-      return st;
+  // Engine::resolve walked the cache for this very name a moment ago and found nothing: a second
+  // walk would cost the same lookups again on every cache miss.
+  bool walked = t.cache_walked;
+  t.cache_walked = false;
+  if (!walked) {
+    auto w = walk_cache(cache, t.qname, t.qtype, t.qclass, now(), engine.config_.max_cname_chain,
+                        /*stale=*/false, skip);
+    if (!w.chain.empty()) {
+      if (auto done = follow_chain(t, w.chain, w.name)) return *done;
     }
-    case CacheWalk::Outcome::Miss: break;
+    switch (w.outcome) {
+      case CacheWalk::Outcome::Answer:
+        return finish_answer(t, TaskResult::Kind::Answer, std::move(w.answer), std::nullopt);
+      case CacheWalk::Outcome::NxDomain:
+      case CacheWalk::Outcome::NoData: {
+        auto zone_ns = std::move(w.zone_ns);
+        auto st = finish_answer(
+            t, w.outcome == CacheWalk::Outcome::NxDomain ? TaskResult::Kind::NxDomain
+                                                         : TaskResult::Kind::NoData,
+            {}, std::move(w.soa));
+        t.result.zone_ns = std::move(zone_ns);
+        return st;
+      }
+      case CacheWalk::Outcome::Miss: break;
+    }
   }
   // Ancestors: a cached DNAME redirects the whole subtree (RFC 6672 §3.4: synthesise the CNAME
   // ourselves); a cached NXDOMAIN means nothing below exists (RFC 8020; random-subdomain floods

@@ -47,6 +47,8 @@ struct Task {
   State state = State::Init;
   bool priming = false;               // ". NS" to the root hints
   bool skip_cache_answer = false;     // prefetch: do not answer the final name from the cache
+  bool cache_walked = false;          // Engine::resolve just walked the cache for qname: a miss,
+                                      // no chain; Init goes straight on to the ancestors
 
   wire::Name qname;                   // current name (moves along a CNAME chain)
   wire::RRType qtype = wire::RRType::A;
