@@ -51,11 +51,10 @@ struct Net {
 
 bool in(const Address& a, const Net& n) { return a.v6 == n.v6 && prefix_match(a.bytes, n.bytes, n.prefix); }
 
-}  // namespace
-
-std::optional<Address> Address::parse(std::string_view text, uint16_t default_port) {
+// default_port empty: a port must be written.
+std::optional<Address> parse_address(std::string_view text, std::optional<uint16_t> default_port) {
   Address a;
-  a.port = default_port;
+  std::optional<uint16_t> port = default_port;
   std::string_view host = text;
   if (!text.empty() && text.front() == '[') {
     auto close = text.find(']');
@@ -64,23 +63,33 @@ std::optional<Address> Address::parse(std::string_view text, uint16_t default_po
     auto rest = text.substr(close + 1);
     if (!rest.empty()) {
       if (rest.front() != ':') return std::nullopt;
-      auto port = parse_port(rest.substr(1));
+      port = parse_port(rest.substr(1));
       if (!port) return std::nullopt;
-      a.port = *port;
     }
-    if (!parse_host(host, a.v6, a.bytes) || !a.v6) return std::nullopt;
+    if (!port || !parse_host(host, a.v6, a.bytes) || !a.v6) return std::nullopt;
+    a.port = *port;
     return a;
   }
   // One colon: IPv4 with a port. More: a bare IPv6 address.
   auto colon = text.find(':');
   if (colon != std::string_view::npos && text.find(':', colon + 1) == std::string_view::npos) {
-    auto port = parse_port(text.substr(colon + 1));
+    port = parse_port(text.substr(colon + 1));
     if (!port) return std::nullopt;
-    a.port = *port;
     host = text.substr(0, colon);
   }
-  if (!parse_host(host, a.v6, a.bytes)) return std::nullopt;
+  if (!port || !parse_host(host, a.v6, a.bytes)) return std::nullopt;
+  a.port = *port;
   return a;
+}
+
+}  // namespace
+
+std::optional<Address> Address::parse(std::string_view text, uint16_t default_port) {
+  return parse_address(text, default_port);
+}
+
+std::optional<Address> Address::parse_with_port(std::string_view text) {
+  return parse_address(text, std::nullopt);
 }
 
 Address Address::v4(std::array<uint8_t, 4> b, uint16_t port) {
@@ -154,6 +163,14 @@ std::optional<Cidr> Cidr::parse(std::string_view text) {
 
 bool Cidr::contains(const Address& a) const {
   return a.v6 == v6 && prefix_match(a.bytes, bytes, prefix);
+}
+
+bool Cidr::contains_client(const Address& a) const {
+  static constexpr std::array<uint8_t, 12> kMappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (v6 || !a.v6 || std::memcmp(a.bytes.data(), kMappedPrefix.data(), kMappedPrefix.size()) != 0)
+    return contains(a);
+  Address v4 = Address::v4({a.bytes[12], a.bytes[13], a.bytes[14], a.bytes[15]}, a.port);
+  return contains(v4);
 }
 
 std::string Cidr::to_string() const {

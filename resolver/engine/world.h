@@ -26,6 +26,8 @@ struct Address {
 
   // "127.53.0.1", "::1", "127.0.0.1:5353", "[::1]:53". A bare address takes default_port.
   static std::optional<Address> parse(std::string_view text, uint16_t default_port = 53);
+  // The same grammar, but the port must be written ("127.0.0.1:53", "[::1]:53").
+  static std::optional<Address> parse_with_port(std::string_view text);
   static Address v4(std::array<uint8_t, 4> a, uint16_t port = 53);
   static Address v6_from(std::array<uint8_t, 16> a, uint16_t port = 53);
   std::string to_string() const;       // "127.0.0.1:53", "[::1]:53"
@@ -47,6 +49,10 @@ struct Cidr {
 
   static std::optional<Cidr> parse(std::string_view text);  // "127.0.0.0/8", "::1/128", "1.2.3.4"
   bool contains(const Address& a) const;
+  // contains(), and an IPv4-mapped IPv6 address (::ffff:a.b.c.d) also matches an IPv4 network:
+  // a dual-stack socket reports IPv4 clients that way. Not used for upstreams, whose v4-mapped
+  // addresses stay refused.
+  bool contains_client(const Address& a) const;
   std::string to_string() const;
 };
 

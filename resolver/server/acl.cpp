@@ -3,8 +3,11 @@
 namespace tern::server {
 
 bool Acl::allows(const sockaddr* client) const {
+  // Converted once, not once per network.
+  auto a = config::address_of(client);
+  if (!a) return false;
   for (const auto& n : networks_)
-    if (n.contains(client)) return true;
+    if (n.contains(*a)) return true;
   return false;
 }
 

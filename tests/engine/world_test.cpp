@@ -49,6 +49,29 @@ TEST_CASE("networks", "[engine][world]") {
   CHECK(Cidr::parse("127.0.0.0/8")->to_string() == "127.0.0.0/8");
 }
 
+TEST_CASE("an address with a written port", "[engine][world]") {
+  CHECK(Address::parse_with_port("127.0.0.1:5353")->port == 5353);
+  CHECK(Address::parse_with_port("[::1]:53")->to_string() == "[::1]:53");
+  CHECK_FALSE(Address::parse_with_port("127.0.0.1"));
+  CHECK_FALSE(Address::parse_with_port("::1"));
+  CHECK_FALSE(Address::parse_with_port("[::1]"));
+  CHECK_FALSE(Address::parse_with_port("[::1]:"));
+  CHECK_FALSE(Address::parse_with_port("example.com:53"));
+}
+
+TEST_CASE("v4-mapped clients match IPv4 networks; upstreams do not", "[engine][world]") {
+  auto lan = *Cidr::parse("10.0.0.0/8");
+  auto mapped = *Address::parse("::ffff:10.1.2.3");
+  CHECK(lan.contains_client(mapped));
+  CHECK_FALSE(lan.contains(mapped));  // --upstream-allow keeps refusing v4-mapped upstreams
+  CHECK(lan.contains_client(*Address::parse("10.255.0.1")));
+  CHECK_FALSE(lan.contains_client(*Address::parse("::ffff:11.0.0.1")));
+  CHECK_FALSE(lan.contains_client(*Address::parse("::10.1.2.3")));  // v4-compatible is not mapped
+  auto v6 = *Cidr::parse("::ffff:0:0/96");  // an IPv6 network matches only as IPv6
+  CHECK(v6.contains_client(mapped));
+  CHECK_FALSE(v6.contains_client(*Address::parse("10.1.2.3")));
+}
+
 TEST_CASE("failures map to one client rcode", "[engine][failure]") {
   // Exactly one function decides; every internal failure is SERVFAIL today.
   for (int f = 0; f <= int(tern::engine::Failure::Internal); ++f)
