@@ -1,6 +1,7 @@
 #include "resolver/engine/cache_access.h"
 
 #include "cache/caches.h"
+#include "wire/rdata.h"
 
 namespace tern::engine {
 
@@ -16,7 +17,8 @@ cache::ServerKey key_of(const Address& a) {
 
 std::optional<CacheAccess::Hit> to_hit(std::optional<cache::CachedRRset> c) {
   if (!c) return std::nullopt;
-  return CacheAccess::Hit{std::move(c->rrset), c->trust, c->stale, c->prefetch_due};
+  return CacheAccess::Hit{std::move(c->rrset), c->trust, c->stale, c->prefetch_due,
+                          c->original_ttl};
 }
 
 }  // namespace
@@ -54,6 +56,56 @@ void CacheAccess::store_nxdomain(const wire::Name& name, wire::RRClass rclass,
 void CacheAccess::store_nodata(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
                                const wire::RRset& soa, Instant now) {
   caches_.negative().insert_nodata(name, type, rclass, soa, cache::Trust::AuthorityAuth, now);
+}
+
+std::optional<CacheAccess::CachedAnswer> CacheAccess::answer(const wire::Name& qname,
+                                                             wire::RRType qtype,
+                                                             wire::RRClass qclass, bool dnssec_ok,
+                                                             bool cd, Instant now, bool stale) {
+  cache::Question q{qname, qtype, qclass};
+  cache::AnswerFlags flags{dnssec_ok, cd};
+  auto hit = stale ? caches_.lookup_answer_stale(q, flags, now) : caches_.lookup_answer(q, flags, now);
+  if (!hit) return std::nullopt;
+  CachedAnswer out;
+  out.rcode = hit->rcode;
+  out.stale = hit->stale;
+  out.prefetch_due = hit->prefetch_due;
+  out.answer.reserve(hit->answer.size());
+  for (auto& c : hit->answer) out.answer.push_back(std::move(c.rrset));
+  if (hit->negative) out.authority.push_back(std::move(hit->negative->soa));
+  for (auto& c : hit->authority) out.authority.push_back(std::move(c.rrset));
+  return out;
+}
+
+bool CacheAccess::store_answer(const wire::Name& qname, wire::RRType qtype, wire::RRClass qclass,
+                               bool dnssec_ok, bool cd, wire::Rcode rcode,
+                               const std::vector<wire::RRset>& answer,
+                               const std::vector<wire::RRset>& authority, Instant now) {
+  if (rcode != wire::Rcode::NoError && rcode != wire::Rcode::NXDomain) return false;
+  cache::AnswerRefs refs;
+  refs.answer.reserve(answer.size());
+  // The last name of the chain: where a denial is cached.
+  wire::Name last = qname;
+  for (const auto& r : answer) {
+    refs.answer.push_back(cache::RRsetKey{r.owner, r.type, r.rclass});
+    if (r.type == wire::RRType::CNAME && r.owner == last && !r.empty())
+      if (auto target = wire::rdata_target(wire::RRType::CNAME, *r.begin())) last = *target;
+  }
+  bool has_soa = !authority.empty() && authority.front().type == wire::RRType::SOA;
+  bool negative = rcode == wire::Rcode::NXDomain || (has_soa && !answer.empty() &&
+                                                      answer.back().type != qtype) ||
+                  (has_soa && answer.empty());
+  if (negative) {
+    if (!has_soa) return false;  // a denial without its SOA is not kept in the negative cache
+    refs.negative = cache::RRsetKey{last, qtype, qclass};
+    for (size_t i = 1; i < authority.size(); ++i)
+      refs.authority.push_back(cache::RRsetKey{authority[i].owner, authority[i].type,
+                                               authority[i].rclass});
+  } else if (!authority.empty()) {
+    return false;  // positive answers carry no authority section here
+  }
+  return caches_.insert_answer(cache::Question{qname, qtype, qclass},
+                               cache::AnswerFlags{dnssec_ok, cd}, rcode, refs, now);
 }
 
 cache::ServerInfo CacheAccess::server(const Address& a, Instant now) {

@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <optional>
+#include <vector>
 
 #include "cache/server_state_cache.h"
 #include "cache/trust.h"
 #include "resolver/engine/world.h"
 #include "wire/name.h"
+#include "wire/rr_type.h"
 #include "wire/rrset.h"
 
 namespace tern::cache {
@@ -27,6 +29,7 @@ class CacheAccess {
     cache::Trust trust = cache::Trust::Additional;
     bool stale = false;
     bool prefetch_due = false;
+    uint32_t original_ttl = 0;  // TTL as stored: with rrset.ttl, how near expiry the copy is
   };
   std::optional<Hit> rrset(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
                            Instant now);
@@ -45,6 +48,26 @@ class CacheAccess {
                       Instant now);
   void store_nodata(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
                     const wire::RRset& soa, Instant now);
+
+  // The answer cache (Unbound's message cache): the client's question (with its DO and CD bits)
+  // -> references to the cached RRsets and denial the answer was built from. `stale` = RFC 8767
+  // lookup. A miss (or a referenced RRset gone or replaced) leaves the caller to the RRset walk.
+  struct CachedAnswer {
+    wire::Rcode rcode = wire::Rcode::NoError;
+    std::vector<wire::RRset> answer;     // the CNAME chain, then the final RRset
+    std::vector<wire::RRset> authority;  // negative: the SOA, then the zone's NS set if stored
+    bool stale = false;
+    bool prefetch_due = false;
+  };
+  std::optional<CachedAnswer> answer(const wire::Name& qname, wire::RRType qtype,
+                                     wire::RRClass qclass, bool dnssec_ok, bool cd, Instant now,
+                                     bool stale);
+  // Stores a finished client answer (NOERROR with data, NXDOMAIN, NODATA) as references; false
+  // when the cache refuses it (a part not cached or not fresh, e.g. a synthesised CNAME).
+  bool store_answer(const wire::Name& qname, wire::RRType qtype, wire::RRClass qclass,
+                    bool dnssec_ok, bool cd, wire::Rcode rcode,
+                    const std::vector<wire::RRset>& answer,
+                    const std::vector<wire::RRset>& authority, Instant now);
 
   // Server state (per address): smoothed RTT for selection, timeout with backoff.
   cache::ServerInfo server(const Address& a, Instant now);

@@ -51,10 +51,25 @@ void Engine::resolve(const Query& query, Done done) {
       return;
     }
   }
-  // The fast path: the whole answer from the cache, synchronously.
+  // The fast path: the whole answer from the cache, synchronously. First the answer cache (one
+  // lookup plus one per RRset it refers to), then the RRset walk name by name.
   CacheAccess cache(caches_);
+  if (auto hit = cache.answer(query.qname, query.qtype, query.qclass, query.dnssec_ok, query.cd,
+                              world_.clock.now(), /*stale=*/false)) {
+    ++stats_.cache_answers;
+    ++stats_.answer_cache_hits;
+    Answer a;
+    a.from_cache = true;
+    a.rcode = hit->rcode;
+    a.answer = std::move(hit->answer);
+    a.authority = std::move(hit->authority);
+    bool refresh = hit->prefetch_due && config_.prefetch;
+    done(a);
+    if (refresh) prefetch(query);
+    return;
+  }
   auto walk = walk_cache(cache, query.qname, query.qtype, query.qclass, world_.clock.now(),
-                         config_.max_cname_chain, /*stale=*/false, /*skip_final=*/false);
+                         config_.max_cname_chain, /*stale=*/false, /*refresh=*/false);
   if (walk.outcome != CacheWalk::Outcome::Miss) {
     ++stats_.cache_answers;
     Answer a;
@@ -129,7 +144,15 @@ void Engine::complete(uint64_t resolution_id) {
   res->finished = true;
   auto key = by_key_.find(key_of(res->query));
   if (key != by_key_.end() && key->second == resolution_id) by_key_.erase(key);
-  Answer answer = Iterator(*this, *res).client_answer(*res->tasks.front());
+  Iterator iter(*this, *res);
+  Answer answer = iter.client_answer(*res->tasks.front());
+  // The answer cache keeps what the client got, by reference to the RRsets just stored: the next
+  // identical question skips the walk. Stale answers and failures are not kept.
+  if (!answer.stale && !answer.failure &&
+      iter.cache.store_answer(res->query.qname, res->query.qtype, res->query.qclass,
+                              res->query.dnssec_ok, res->query.cd, answer.rcode, answer.answer,
+                              answer.authority, world_.clock.now()))
+    ++stats_.answers_stored;
   if (answer.stale) ++stats_.stale_answers;
   if (answer.failure) ++stats_.servfails;
   for (auto& waiter : res->waiters)

@@ -4,8 +4,8 @@
 // Completion rules for resolve() (the front end relies on them):
 //  - `done` is called exactly once.
 //  - It is called SYNCHRONOUSLY, from inside resolve(), only when the answer is decided without
-//    sending anything: the whole answer (a CNAME chain included) is in the RRset or negative
-//    cache, or the resolution fails before its first query (no server it may send to: every
+//    sending anything: the whole answer (a CNAME chain included) is in the answer cache or the
+//    RRset and negative caches, or the resolution fails before its first query (no server it may send to: every
 //    address outside the allow-list or marked lame). Every other question completes later, from
 //    a Transport callback on the loop. Beyond max_in_flight resolutions a new question is
 //    refused at once (SERVFAIL, synchronously).
@@ -56,6 +56,8 @@ struct EngineStats {
   uint64_t resolutions = 0;         // resolutions started (merged questions count once)
   uint64_t merged = 0;              // questions attached to a resolution already in flight
   uint64_t cache_answers = 0;       // questions answered synchronously from the cache
+  uint64_t answer_cache_hits = 0;   // of those, answered by the answer cache (no RRset walk)
+  uint64_t answers_stored = 0;      // finished answers the answer cache accepted
   uint64_t upstream_queries = 0;    // queries handed to the transport
   uint64_t rejected_responses = 0;  // wrong ID / question / not a response / unparsable
   uint64_t scrubbed_records = 0;    // records dropped as out of bailiwick or unsolicited

@@ -177,8 +177,20 @@ Answer Iterator::client_answer(const Task& root) {
   }
   // Every upstream failed: RFC 8767 serve-stale, if the cache still holds something.
   if (engine.config_.serve_stale) {
+    // The answer cache first (the answer as it was given, even if its chain's RRsets expired),
+    // then the RRset walk.
+    if (auto hit = cache.answer(res.query.qname, res.query.qtype, res.query.qclass,
+                                res.query.dnssec_ok, res.query.cd, now(), /*stale=*/true)) {
+      a.rcode = hit->rcode;
+      a.answer = std::move(hit->answer);
+      a.authority = std::move(hit->authority);
+      // Fresh parts only would mean the resolution had not failed; mark it stale regardless: the
+      // upstream could not confirm it.
+      a.stale = true;
+      return a;
+    }
     auto walk = walk_cache(cache, res.query.qname, res.query.qtype, res.query.qclass, now(),
-                           engine.config_.max_cname_chain, /*stale=*/true, /*skip_final=*/false);
+                           engine.config_.max_cname_chain, /*stale=*/true, /*refresh=*/false);
     if (walk.outcome != CacheWalk::Outcome::Miss) {
       a.stale = true;
       a.answer = walk.chain;

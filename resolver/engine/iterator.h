@@ -24,11 +24,12 @@ struct CacheWalk {
   bool prefetch_due = false;
   bool stale = false;
 };
-// stale = true uses RFC 8767 stale data too. skip_final: the first name's positive data is
-// ignored (prefetch refreshes it).
+// stale = true uses RFC 8767 stale data too. refresh (prefetch): no name's answer or denial is
+// taken from the cache, and a cached CNAME in the last tenth of its TTL is not followed, so what
+// is about to expire (the target, and the CNAME itself when it is near expiry) is asked upstream.
 CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType qtype,
                      wire::RRClass qclass, Instant now, uint32_t max_chain, bool stale,
-                     bool skip_final);
+                     bool refresh);
 
 struct Iterator {
   Engine& engine;

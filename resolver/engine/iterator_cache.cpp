@@ -8,7 +8,7 @@ namespace tern::engine {
 
 CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType qtype,
                      wire::RRClass qclass, Instant now, uint32_t max_chain, bool stale,
-                     bool skip_final) {
+                     bool refresh) {
   CacheWalk w;
   w.name = qname;
   std::vector<wire::Name> seen{qname};
@@ -16,12 +16,11 @@ CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType q
     return stale ? cache.rrset_stale(n, t, qclass, now) : cache.rrset(n, t, qclass, now);
   };
   for (uint32_t hop = 0; hop <= max_chain; ++hop) {
-    bool first = hop == 0;
-    if (!(first && skip_final)) {
+    if (!refresh) {
       // RFC 2181 §5.4.1: glue and other low-trust data never answer a client.
       if (auto hit = lookup(w.name, qtype); hit && cache::answer_grade(hit->trust)) {
         w.outcome = CacheWalk::Outcome::Answer;
-        w.prefetch_due = hit->prefetch_due;
+        w.prefetch_due = w.prefetch_due || hit->prefetch_due;
         w.stale = w.stale || hit->stale;
         w.answer.push_back(std::move(hit->rrset));
         return w;
@@ -40,9 +39,12 @@ CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType q
     if (qtype == wire::RRType::CNAME) return w;
     auto cname = lookup(w.name, wire::RRType::CNAME);
     if (!cname || !cache::answer_grade(cname->trust) || cname->rrset.empty()) return w;
+    // A refresh asks for a CNAME about to expire at its own name: the response renews it.
+    if (refresh && uint64_t(cname->rrset.ttl) * 10 <= cname->original_ttl) return w;
     auto target = wire::rdata_target(wire::RRType::CNAME, *cname->rrset.begin());
     if (!target) return w;
     w.stale = w.stale || cname->stale;
+    w.prefetch_due = w.prefetch_due || cname->prefetch_due;
     w.chain.push_back(std::move(cname->rrset));
     w.name = *target;
     // A loop in the cache: stop here; the iterator's own chain check fails the question.
@@ -53,8 +55,9 @@ CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType q
 }
 
 State Iterator::on_init(Task& t) {
+  // A prefetch refreshes every name of the chain: Init is entered again only for a new name (the
+  // next CNAME target), whose cached answer is as old as the one being refreshed.
   bool skip = t.skip_cache_answer;
-  t.skip_cache_answer = false;  // only the first look at the prefetched name is skipped
   // Engine::resolve walked the cache for this very name a moment ago and found nothing: a second
   // walk would cost the same lookups again on every cache miss.
   bool walked = t.cache_walked;

@@ -46,7 +46,7 @@ struct Task {
   uint32_t depth = 0;                 // 0 = the client's question
   State state = State::Init;
   bool priming = false;               // ". NS" to the root hints
-  bool skip_cache_answer = false;     // prefetch: do not answer the final name from the cache
+  bool skip_cache_answer = false;     // prefetch: no name of the chain is answered from the cache
   bool cache_walked = false;          // Engine::resolve just walked the cache for qname: a miss,
                                       // no chain; Init goes straight on to the ancestors
 
