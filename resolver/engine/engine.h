@@ -63,6 +63,7 @@ struct EngineStats {
   uint64_t scrubbed_records = 0;    // records dropped as out of bailiwick or unsolicited
   uint64_t servfails = 0;
   uint64_t stale_answers = 0;
+  uint64_t stale_answer_cache_hits = 0;  // of those, served by the answer cache's stale lookup
   uint64_t prefetches = 0;
 };
 

@@ -181,6 +181,7 @@ Answer Iterator::client_answer(const Task& root) {
     // then the RRset walk.
     if (auto hit = cache.answer(res.query.qname, res.query.qtype, res.query.qclass,
                                 res.query.dnssec_ok, res.query.cd, now(), /*stale=*/true)) {
+      ++engine.stats_.stale_answer_cache_hits;
       a.rcode = hit->rcode;
       a.answer = std::move(hit->answer);
       a.authority = std::move(hit->authority);

@@ -119,3 +119,26 @@ TEST_CASE("DO and CD questions are distinct answer-cache keys", "[engine][answer
   REQUIRE(plain);
   CHECK(h.engine->stats().answer_cache_hits == 1);
 }
+
+TEST_CASE("serve-stale answers a CNAME chain from the answer cache", "[engine][answer-cache][stale]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  auto& ok = h.net.on(addr(kNs1), "alias.example.com.", RRType::A,
+                      answer({"alias.example.com. 60 IN CNAME www.example.com.",
+                              "www.example.com. 60 IN A 203.0.113.7"}));
+  ok.max_uses = 1;
+  for (const char* ns : {kNs1, kNs2}) {
+    h.net.on(addr(ns), "alias.example.com.", RRType::A, rcode(wire::Rcode::ServFail));
+    h.net.on(addr(ns), "www.example.com.", RRType::A, rcode(wire::Rcode::ServFail));
+  }
+  auto first = h.resolve("alias.example.com.", RRType::A);
+  REQUIRE(first);
+  REQUIRE(first->rcode == wire::Rcode::NoError);
+  h.clock.advance(std::chrono::seconds(120));
+  auto a = h.resolve("alias.example.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NoError);
+  CHECK(a->stale);
+  CHECK(h.engine->stats().stale_answer_cache_hits == 1);
+  CHECK(records_brief(a->answer) == records_brief(first->answer));
+}
