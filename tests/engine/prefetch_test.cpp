@@ -42,6 +42,10 @@ TEST_CASE("prefetch of a CNAME chain near expiry refreshes the CNAME and its tar
   build_example_tree(h);
   serve_alias(h, 100, 100);
   REQUIRE(h.resolve("alias.example.com.", RRType::A));
+  // The near-expiry hit comes from the answer cache, or (emptied) from the RRset walk, where the
+  // CNAME's own prefetch_due asks for the refresh.
+  const bool via_walk = GENERATE(false, true);
+  if (via_walk) h.caches.answers().clear();
   h.clock.advance(std::chrono::seconds(91));
   h.net.clear_sent();
   auto a = h.resolve("alias.example.com.", RRType::A);  // from the cache, 9 s left...
@@ -49,6 +53,7 @@ TEST_CASE("prefetch of a CNAME chain near expiry refreshes the CNAME and its tar
   CHECK(a->from_cache);
   REQUIRE(a->answer.size() == 2);
   CHECK(a->answer[0].ttl <= 9);
+  CHECK(h.engine->stats().answer_cache_hits == (via_walk ? 0u : 1u));
   h.clock.run_until_idle();  // ...and the prefetch goes upstream instead of reading the old chain
   CHECK(h.engine->stats().prefetches == 1);
   REQUIRE_FALSE(h.net.sent().empty());
@@ -82,4 +87,24 @@ TEST_CASE("prefetch follows a long-lived cached CNAME and refreshes only the tar
   CHECK(sent_qnames(h) == std::vector<std::string>{"www.example.com."});
   CHECK(cached_ttl(h, "www.example.com.", RRType::A) > 90);
   CHECK(cached_ttl(h, "alias.example.com.", RRType::CNAME) < 3600 - 90);
+}
+
+TEST_CASE("a CNAME near expiry before its long-lived target asks for the prefetch itself",
+          "[engine][prefetch][cname]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  serve_alias(h, 100, 3600);
+  REQUIRE(h.resolve("alias.example.com.", RRType::A));
+  const bool via_walk = GENERATE(false, true);
+  if (via_walk) h.caches.answers().clear();
+  h.clock.advance(std::chrono::seconds(91));
+  h.net.clear_sent();
+  auto a = h.resolve("alias.example.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->from_cache);
+  h.clock.run_until_idle();
+  CHECK(h.engine->stats().prefetches == 1);
+  REQUIRE_FALSE(h.net.sent().empty());
+  CHECK(sent_qnames(h).front() == "alias.example.com.");
+  CHECK(cached_ttl(h, "alias.example.com.", RRType::CNAME) > 90);
 }
