@@ -64,7 +64,8 @@ std::optional<CacheAccess::CachedAnswer> CacheAccess::answer(const wire::Name& q
                                                              bool cd, Instant now, bool stale) {
   cache::Question q{qname, qtype, qclass};
   cache::AnswerFlags flags{dnssec_ok, cd};
-  auto hit = stale ? caches_.lookup_answer_stale(q, flags, now) : caches_.lookup_answer(q, flags, now);
+  auto hit =
+      stale ? caches_.lookup_answer_stale(q, flags, now) : caches_.lookup_answer(q, flags, now);
   if (!hit) return std::nullopt;
   CachedAnswer out;
   out.rcode = hit->rcode;
@@ -92,9 +93,9 @@ bool CacheAccess::store_answer(const wire::Name& qname, wire::RRType qtype, wire
       if (auto target = wire::rdata_target(wire::RRType::CNAME, *r.begin())) last = *target;
   }
   bool has_soa = !authority.empty() && authority.front().type == wire::RRType::SOA;
-  bool negative = rcode == wire::Rcode::NXDomain || (has_soa && !answer.empty() &&
-                                                      answer.back().type != qtype) ||
-                  (has_soa && answer.empty());
+  // NODATA: a SOA and no RRset of the qtype at the end of the (possibly empty) chain.
+  bool negative = rcode == wire::Rcode::NXDomain ||
+                  (has_soa && (answer.empty() || answer.back().type != qtype));
   if (negative) {
     if (!has_soa) return false;  // a denial without its SOA is not kept in the negative cache
     refs.negative = cache::RRsetKey{last, qtype, qclass};

@@ -5,10 +5,10 @@
 //  - `done` is called exactly once.
 //  - It is called SYNCHRONOUSLY, from inside resolve(), only when the answer is decided without
 //    sending anything: the whole answer (a CNAME chain included) is in the answer cache or the
-//    RRset and negative caches, or the resolution fails before its first query (no server it may send to: every
-//    address outside the allow-list or marked lame). Every other question completes later, from
-//    a Transport callback on the loop. Beyond max_in_flight resolutions a new question is
-//    refused at once (SERVFAIL, synchronously).
+//    RRset and negative caches, or the resolution fails before its first query (no server it
+//    may send to: every address outside the allow-list or marked lame). Every other question
+//    completes later, from a Transport callback on the loop. Beyond max_in_flight resolutions a
+//    new question is refused at once (SERVFAIL, synchronously).
 //  - Identical questions (qname case-insensitive, qtype, qclass) in flight are merged: one
 //    resolution, every `done` called with the same Answer, in the order they were registered.
 #pragma once

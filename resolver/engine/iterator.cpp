@@ -185,8 +185,7 @@ Answer Iterator::client_answer(const Task& root) {
       a.rcode = hit->rcode;
       a.answer = std::move(hit->answer);
       a.authority = std::move(hit->authority);
-      // Fresh parts only would mean the resolution had not failed; mark it stale regardless: the
-      // upstream could not confirm it.
+      // Stale even when every part is still fresh, as for the walk below: no upstream confirmed it.
       a.stale = true;
       return a;
     }

@@ -120,7 +120,8 @@ TEST_CASE("DO and CD questions are distinct answer-cache keys", "[engine][answer
   CHECK(h.engine->stats().answer_cache_hits == 1);
 }
 
-TEST_CASE("serve-stale answers a CNAME chain from the answer cache", "[engine][answer-cache][stale]") {
+TEST_CASE("serve-stale answers a CNAME chain from the answer cache",
+          "[engine][answer-cache][stale]") {
   Harness h(no_minimisation());
   build_example_tree(h);
   auto& ok = h.net.on(addr(kNs1), "alias.example.com.", RRType::A,
