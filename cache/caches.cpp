@@ -4,7 +4,8 @@ namespace tern::cache {
 
 Caches::Caches(const CacheLimits& limits)
     : limits_(limits),
-      rrsets_(limits, share_of(limits.bytes, kRRsetSharePercent)),
+      rrsets_(limits, share_of(limits.bytes, kRRsetSharePercent) / 16 * 15),
+      parent_glue_(limits, share_of(limits.bytes, kRRsetSharePercent) / 16),
       negative_(limits, share_of(limits.bytes, kNegativeSharePercent)),
       answers_(limits, share_of(limits.bytes, kAnswerSharePercent), rrsets_, negative_),
       servers_(share_of(limits.bytes, kServerSharePercent), limits.shards < 4 ? limits.shards : 4) {}
@@ -28,6 +29,7 @@ bool Caches::store_rrset(const wire::RRset& rrset, Trust trust, Instant now) {
 
 FlushCount Caches::flush_name(const wire::Name& name) {
   FlushCount c{rrsets_.flush_name(name), negative_.flush_name(name), answers_.flush_name(name)};
+  parent_glue_.flush_name(name);
   flush_epoch_.fetch_add(1, std::memory_order_release);
   return c;
 }
@@ -36,6 +38,7 @@ FlushCount Caches::flush_name_type(const wire::Name& name, wire::RRType type, wi
   FlushCount c{rrsets_.flush_name_type(name, type, rclass),
                negative_.flush_name_type(name, type, rclass),
                answers_.flush_name_type(name, type, rclass)};
+  parent_glue_.flush_name_type(name, type, rclass);
   flush_epoch_.fetch_add(1, std::memory_order_release);
   return c;
 }
@@ -43,6 +46,7 @@ FlushCount Caches::flush_name_type(const wire::Name& name, wire::RRType type, wi
 FlushCount Caches::flush_subtree(const wire::Name& apex) {
   FlushCount c{rrsets_.flush_subtree(apex), negative_.flush_subtree(apex),
                answers_.flush_subtree(apex)};
+  parent_glue_.flush_subtree(apex);
   flush_epoch_.fetch_add(1, std::memory_order_release);
   return c;
 }
@@ -50,6 +54,7 @@ FlushCount Caches::flush_subtree(const wire::Name& apex) {
 void Caches::flush_all() {
   answers_.clear();
   rrsets_.clear();
+  parent_glue_.clear();
   negative_.clear();
   flush_epoch_.fetch_add(1, std::memory_order_release);
 }
@@ -62,7 +67,7 @@ void Caches::dump(std::ostream& out, Instant now) const {
 }
 
 size_t Caches::memory_bytes() const {
-  return rrsets_.memory_bytes() + answers_.memory_bytes() + negative_.memory_bytes() +
+  return rrsets_.memory_bytes() + parent_glue_.memory_bytes() + answers_.memory_bytes() + negative_.memory_bytes() +
          servers_.memory_bytes();
 }
 

@@ -44,6 +44,13 @@ class Caches {
   const NegativeCache& negative() const { return negative_; }
   const AnswerCache& answers() const { return answers_; }
   const ServerStateCache& servers() const { return servers_; }
+  // Parent-side glue (Unbound's parent-side addresses): a name server's addresses as the parent
+  // zone's referral gave them, kept apart from rrsets() so that the child zone's authoritative
+  // answer for the same name (which outranks and replaces glue there) does not erase them. Only
+  // ever used as a server address for a delegation after its other addresses failed, never given
+  // to a client. A slice of the RRset share.
+  RRsetCache& parent_glue() { return parent_glue_; }
+  const RRsetCache& parent_glue() const { return parent_glue_; }
   const CacheLimits& limits() const { return limits_; }
 
   // The byte budget of each worker thread's PacketCache (the packet share split evenly).
@@ -88,6 +95,7 @@ class Caches {
  private:
   CacheLimits limits_;
   RRsetCache rrsets_;
+  RRsetCache parent_glue_;
   NegativeCache negative_;
   AnswerCache answers_;  // refers to rrsets_ and negative_: declared after them
   ServerStateCache servers_;

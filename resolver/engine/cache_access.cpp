@@ -37,6 +37,17 @@ void CacheAccess::store(const wire::RRset& rrset, cache::Trust trust, Instant no
   caches_.store_rrset(rrset, trust, now);
 }
 
+void CacheAccess::store_parent_glue(const wire::RRset& rrset, Instant now) {
+  caches_.parent_glue().insert(rrset, cache::Trust::Glue, now);
+}
+
+std::optional<wire::RRset> CacheAccess::parent_glue(const wire::Name& name, wire::RRType type,
+                                                    wire::RRClass rclass, Instant now) {
+  auto c = caches_.parent_glue().lookup(name, type, rclass, now);
+  if (!c) return std::nullopt;
+  return std::move(c->rrset);
+}
+
 std::optional<CacheAccess::Negative> CacheAccess::negative(const wire::Name& name,
                                                            wire::RRType type,
                                                            wire::RRClass rclass, Instant now) {

@@ -38,6 +38,12 @@ class CacheAccess {
                                  Instant now);
   void store(const wire::RRset& rrset, cache::Trust trust, Instant now);
 
+  // Parent-side glue (cache::Caches::parent_glue): a referral's addresses of its name servers,
+  // kept apart from the child's own data. Only a last-resort server address, never an answer.
+  void store_parent_glue(const wire::RRset& rrset, Instant now);
+  std::optional<wire::RRset> parent_glue(const wire::Name& name, wire::RRType type,
+                                         wire::RRClass rclass, Instant now);
+
   struct Negative {
     bool nxdomain = false;           // false: NODATA for the type asked
     std::optional<wire::RRset> soa;  // TTL = seconds left

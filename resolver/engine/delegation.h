@@ -15,6 +15,9 @@ namespace tern::engine {
 struct NameServer {
   wire::Name name;
   std::vector<Address> addresses;
+  // Parent-side glue remembered from an earlier referral and not in `addresses`: joins them only
+  // when every address of the delegation failed (Unbound's parent-side fallback).
+  std::vector<Address> parent_side;
   bool a_looked_up = false;     // a child query for A was made (or glue/cache covered it)
   bool aaaa_looked_up = false;  // same for AAAA
 };
@@ -32,6 +35,7 @@ struct Delegation {
   uint32_t glueless_lookups = 0;
   uint32_t skipped_not_allowed = 0;  // addresses dropped by the allow-list / IPv6 switch
   bool from_hints = false;
+  bool parent_side_added = false;  // the servers' parent_side addresses joined their addresses
 
   NameServer* find(const wire::Name& ns);
   ServerAttempt& attempt(const Address& a);

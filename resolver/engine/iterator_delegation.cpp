@@ -51,6 +51,17 @@ Delegation Iterator::delegation_from_ns(const wire::RRset& ns, const std::vector
         }
       }
     }
+    // The parent side's addresses, for when the child side's fail.
+    for (auto type : {wire::RRType::A, wire::RRType::AAAA}) {
+      if (type == wire::RRType::AAAA && !engine.config_.ipv6) break;
+      auto set = cache.parent_glue(target, type, ns.rclass, now());
+      if (!set) continue;
+      for (const auto& a : addresses_of(*set, port)) {
+        bool known = false;
+        for (const auto& x : s.addresses) known = known || x == a;
+        if (!known && allowed(a)) add_unique(s.parent_side, a);
+      }
+    }
     if (!engine.config_.ipv6) s.aaaa_looked_up = true;
     dp.servers.push_back(std::move(s));
   }

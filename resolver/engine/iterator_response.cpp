@@ -104,6 +104,7 @@ State Iterator::on_handle_response(Task& t) {
       cache.store(*c.referral_ns, cache::Trust::AuthorityNonAuth, n);
       for (const auto& g : c.glue) {
         cache.store(g, cache::Trust::Glue, n);
+        cache.store_parent_glue(g, n);
         if (t.parent && g.owner == t.qname && g.type == t.qtype) t.parent_side_glue.push_back(g);
       }
       t.dp = delegation_from_ns(*c.referral_ns, c.glue);

@@ -30,6 +30,22 @@ State Iterator::on_select_server(Task& t) {
     t.edns = !cache.edns_unsupported(*a, now());
     return State::SendQuery;
   }
+  // Every address failed: the parent-side glue remembered from earlier referrals, once.
+  if (!dp.parent_side_added) {
+    dp.parent_side_added = true;
+    bool added = false;
+    for (auto& s : dp.servers) {
+      for (const auto& a : s.parent_side) {
+        bool known = false;
+        for (const auto& x : s.addresses) known = known || x == a;
+        if (!known) {
+          s.addresses.push_back(a);
+          added = true;
+        }
+      }
+    }
+    if (added) return State::SelectServer;
+  }
   // No address left to try: find one more through a name server name without glue.
   // A records of every name first, AAAA only after (most servers are reachable over IPv4).
   bool depth_blocked = false;

@@ -133,3 +133,34 @@ TEST_CASE("Caches: store_rrset stores positive data and drops the denials it con
 }
 
 }  // namespace tern::cache
+
+namespace tern::cache {
+
+TEST_CASE("Caches: parent-side glue survives the child's authoritative data", "[caches]") {
+  using namespace test;
+  Caches c(CacheLimits{});
+  const auto ns = name("ns.example.net.");
+  c.parent_glue().insert(a_rrset("ns.example.net.", 300, {ipv4(192, 0, 2, 44)}), Trust::Glue, at(0));
+  c.store_rrset(a_rrset("ns.example.net.", 300, {ipv4(192, 0, 2, 44)}), Trust::Glue, at(0));
+  c.store_rrset(a_rrset("ns.example.net.", 300, {ipv4(192, 0, 2, 55)}), Trust::AnswerAuth, at(1));
+
+  auto child = c.rrsets().lookup(ns, RRType::A, RRClass::IN, at(2));
+  REQUIRE(child);
+  CHECK(child->rrset.same_data(a_rrset("ns.example.net.", 300, {ipv4(192, 0, 2, 55)})));
+  auto parent = c.parent_glue().lookup(ns, RRType::A, RRClass::IN, at(2));
+  REQUIRE(parent);
+  CHECK(parent->trust == Trust::Glue);
+  CHECK(parent->rrset.same_data(a_rrset("ns.example.net.", 300, {ipv4(192, 0, 2, 44)})));
+  CHECK(c.memory_bytes() >= c.parent_glue().memory_bytes());
+
+  SECTION("operator flushes reach it") {
+    c.flush_name(ns);
+    CHECK_FALSE(c.parent_glue().lookup(ns, RRType::A, RRClass::IN, at(3)));
+  }
+  SECTION("flush_all reaches it") {
+    c.flush_all();
+    CHECK(c.parent_glue().size() == 0);
+  }
+}
+
+}  // namespace tern::cache

@@ -88,3 +88,60 @@ TEST_CASE("parent-side address of a glueless NS name is the last resort", "[engi
   // 192.0.2.44 already answered (known RTT) so it may even be chosen first; either way it is used.
   CHECK(h.net.sent_text().back() == "192.0.2.44:53 udp www.pc.com. A");
 }
+
+TEST_CASE("parent-side address is remembered for later questions", "[engine][glueless]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  h.net.on_subdomain(h.root(), "net.", referral("net.", {"ns.net."}, {{"ns.net.", "192.5.6.40"}}));
+  h.net.on_subdomain(addr(kComServer), "pc.com.", glueless_referral("pc.com.", {"ns.pc.net."}));
+  // The child's authoritative address 192.0.2.55 (broken) replaces the glue 192.0.2.44 in the
+  // RRset cache; the second question starts from the cached delegation.
+  h.net.on_subdomain(addr("192.5.6.40"), "pc.net.",
+                     referral("pc.net.", {"ns.pc.net."}, {{"ns.pc.net.", "192.0.2.44"}}));
+  h.net.on(addr("192.0.2.44"), "ns.pc.net.", RRType::A, answer({"ns.pc.net. 3600 IN A 192.0.2.55"}));
+  h.net.on_any(addr("192.0.2.55"), rcode(wire::Rcode::ServFail));
+  h.net.on(addr("192.0.2.44"), "www.pc.com.", RRType::A, answer({"www.pc.com. 60 IN A 203.0.113.77"}));
+  h.net.on(addr("192.0.2.44"), "mail.pc.com.", RRType::A,
+           answer({"mail.pc.com. 60 IN A 203.0.113.78"}));
+  auto first = h.resolve("www.pc.com.", RRType::A);
+  REQUIRE(first);
+  REQUIRE(first->rcode == wire::Rcode::NoError);
+  auto cached = h.caches.rrsets().lookup(wire::Name::from_text("ns.pc.net.").value(), RRType::A,
+                                         wire::RRClass::IN, h.clock.now());
+  REQUIRE(cached);
+  CHECK(records_brief({cached->rrset}) == std::vector<std::string>{"ns.pc.net. A 192.0.2.55"});
+
+  auto second = h.resolve("mail.pc.com.", RRType::A);
+  REQUIRE(second);
+  CHECK(second->rcode == wire::Rcode::NoError);
+  CHECK(records_brief(second->answer) ==
+        std::vector<std::string>{"mail.pc.com. A 203.0.113.78"});
+  CHECK(h.net.sent_text().back() == "192.0.2.44:53 udp mail.pc.com. A");
+
+  // The parent-side address is only a server address: a client asking for the name gets the
+  // child's data.
+  auto ns = h.resolve("ns.pc.net.", RRType::A);
+  REQUIRE(ns);
+  CHECK(records_brief(ns->answer) == std::vector<std::string>{"ns.pc.net. A 192.0.2.55"});
+}
+
+TEST_CASE("parent-side address is not used while the child side answers", "[engine][glueless]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  h.net.on_subdomain(h.root(), "net.", referral("net.", {"ns.net."}, {{"ns.net.", "192.5.6.40"}}));
+  h.net.on_subdomain(addr(kComServer), "ok.com.", glueless_referral("ok.com.", {"ns.ok.net."}));
+  h.net.on_subdomain(addr("192.5.6.40"), "ok.net.",
+                     referral("ok.net.", {"ns.ok.net."}, {{"ns.ok.net.", "192.0.2.44"}}));
+  h.net.on(addr("192.0.2.44"), "ns.ok.net.", RRType::A, answer({"ns.ok.net. 3600 IN A 192.0.2.66"}));
+  h.net.on(addr("192.0.2.66"), "www.ok.com.", RRType::A, answer({"www.ok.com. 60 IN A 203.0.113.1"}));
+  h.net.on(addr("192.0.2.66"), "mail.ok.com.", RRType::A,
+           answer({"mail.ok.com. 60 IN A 203.0.113.2"}));
+  REQUIRE(h.resolve("www.ok.com.", RRType::A));
+  const auto before = h.net.sent_text().size();
+  auto a = h.resolve("mail.ok.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(records_brief(a->answer) == std::vector<std::string>{"mail.ok.com. A 203.0.113.2"});
+  const auto sent = h.net.sent_text();
+  CHECK(std::vector<std::string>(sent.begin() + long(before), sent.end()) ==
+        std::vector<std::string>{"192.0.2.66:53 udp mail.ok.com. A"});
+}
