@@ -36,20 +36,29 @@ std::optional<uint32_t> NegativeCache::negative_ttl(const wire::RRset& soa) {
 
 bool NegativeCache::insert_nxdomain(const wire::Name& qname, wire::RRClass qclass,
                                     const wire::RRset& soa, Trust trust, Instant now) {
-  return insert(NegativeKind::NxDomain, qname, wire::RRType{0}, qclass, soa, trust, now);
+  auto raw_ttl = negative_ttl(soa);
+  if (!raw_ttl) return false;
+  return insert(NegativeKind::NxDomain, qname, wire::RRType{0}, qclass, &soa, *raw_ttl, trust, now);
 }
 
 bool NegativeCache::insert_nodata(const wire::Name& qname, wire::RRType qtype,
                                   wire::RRClass qclass, const wire::RRset& soa, Trust trust,
                                   Instant now) {
-  return insert(NegativeKind::NoData, qname, qtype, qclass, soa, trust, now);
+  auto raw_ttl = negative_ttl(soa);
+  if (!raw_ttl) return false;
+  return insert(NegativeKind::NoData, qname, qtype, qclass, &soa, *raw_ttl, trust, now);
+}
+
+bool NegativeCache::insert_nodata_without_soa(const wire::Name& qname, wire::RRType qtype,
+                                              wire::RRClass qclass, Trust trust, Instant now) {
+  return insert(NegativeKind::NoData, qname, qtype, qclass, nullptr, kNoSoaNegativeTtl, trust,
+                now);
 }
 
 bool NegativeCache::insert(NegativeKind kind, const wire::Name& qname, wire::RRType qtype,
-                           wire::RRClass qclass, const wire::RRset& soa, Trust trust, Instant now) {
-  auto raw_ttl = negative_ttl(soa);
-  if (!raw_ttl) return false;
-  uint32_t ttl = clamp_negative_ttl(*raw_ttl, limits_);
+                           wire::RRClass qclass, const wire::RRset* soa, uint32_t raw_ttl,
+                           Trust trust, Instant now) {
+  uint32_t ttl = clamp_negative_ttl(raw_ttl, limits_);
   auto name = qname.wire();
   uint64_t hash = negative_key_hash(name, kind, qtype, qclass);
   auto& shard = store_.shard_for(hash);
@@ -66,8 +75,9 @@ bool NegativeCache::insert(NegativeKind kind, const wire::Name& qname, wire::RRT
   for (uint8_t low = lowest_trust_.load(std::memory_order_relaxed); uint8_t(trust) < low;) {
     if (lowest_trust_.compare_exchange_weak(low, uint8_t(trust), std::memory_order_relaxed)) break;
   }
-  return shard.store.insert(NegativeEntry::create(kind, qname, qtype, qclass, soa, *soa.begin(),
-                                                  hash, trust, expiry_after(now, ttl), ttl),
+  std::span<const uint8_t> soa_rdata = soa ? *soa->begin() : std::span<const uint8_t>{};
+  return shard.store.insert(NegativeEntry::create(kind, qname, qtype, qclass, soa, soa_rdata, hash,
+                                                  trust, expiry_after(now, ttl), ttl),
                             dead);
 }
 
@@ -101,7 +111,8 @@ std::optional<CachedNegative> NegativeCache::find(NegativeKind kind, const wire:
       break;
   }
   e->visited = true;
-  out.soa = e->soa_rrset(out.ttl);
+  out.has_soa = e->has_soa();
+  if (out.has_soa) out.soa = e->soa_rrset(out.ttl);
   return out;
 }
 
@@ -207,7 +218,11 @@ void NegativeCache::dump(std::ostream& out, Instant now) const {
     if (e.kind == NegativeKind::NoData) out << ' ' << wire::type_to_text(e.qtype);
     out << " trust=" << to_string(e.trust) << " ttl=" << ttl << "/" << e.original_ttl;
     if (f == Freshness::Stale) out << " stale (expired " << seconds_since(e.expiry, now) << " s ago)";
-    out << "\n; " << wire::rrset_to_text(e.soa_rrset(ttl));
+    if (e.has_soa()) {
+      out << "\n; " << wire::rrset_to_text(e.soa_rrset(ttl));
+    } else {
+      out << " no SOA\n";
+    }
   });
 }
 

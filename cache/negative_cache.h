@@ -1,7 +1,8 @@
 // NegativeCache (RFC 2308): NXDOMAIN per (name, class), NODATA per (name, type, class). The TTL
 // is min(SOA TTL, SOA MINIMUM) (§5), clamped to max_negative_ttl, and the SOA is kept for the
 // authority section of the cached answer, its TTL counting down with the entry. A negative answer
-// without an SOA is not cached (§5). Replacement by trust as in RRsetCache. Sharded, bounded in
+// without an SOA is not cached (§5), except an authoritative NODATA, kept kNoSoaNegativeTtl (see
+// there) so a repeat of the question does not go upstream again at once. Replacement by trust as in RRsetCache. Sharded, bounded in
 // bytes, SIEVE eviction; its own share of the budget so a flood of random names that do not exist
 // cannot push positive data out.
 #pragma once
@@ -24,8 +25,17 @@
 
 namespace tern::cache {
 
+// RFC 2308 §5: without an SOA there is no negative TTL and the answer "SHOULD NOT be cached".
+// Unbound (NORR_TTL) and Knot still keep an authoritative NODATA without SOA a few seconds: the
+// server said plainly that the type is not there, and a burst of the same question (a stub
+// retrying, many clients) would otherwise all go upstream. 5 s keeps §5's intent (the denial
+// goes stale long before any zone change could matter) while absorbing the burst. The cache's
+// min_ttl, an operator's explicit floor for everything, still raises it.
+inline constexpr uint32_t kNoSoaNegativeTtl = 5;
+
 struct CachedNegative {
   NegativeKind kind = NegativeKind::NoData;
+  bool has_soa = true;        // false: a NODATA cached without SOA (soa is then empty)
   wire::RRset soa;            // soa.ttl = remaining negative TTL (kStaleTtl when stale)
   uint32_t ttl = 0;           // same as soa.ttl
   Trust trust = Trust::Additional;
@@ -46,6 +56,10 @@ class NegativeCache {
                        Trust trust, Instant now);
   bool insert_nodata(const wire::Name& qname, wire::RRType qtype, wire::RRClass qclass,
                      const wire::RRset& soa, Trust trust, Instant now);
+  // An authoritative NODATA without SOA: kept for kNoSoaNegativeTtl (clamped like any negative
+  // TTL). Replacement rules as for insert_nodata.
+  bool insert_nodata_without_soa(const wire::Name& qname, wire::RRType qtype, wire::RRClass qclass,
+                                 Trust trust, Instant now);
 
   // NXDOMAIN for the name (any type) wins over NODATA for (name, type).
   std::optional<CachedNegative> lookup(const wire::Name& qname, wire::RRType qtype,
@@ -87,8 +101,9 @@ class NegativeCache {
   uint64_t evictions() const { return store_.evictions(); }
 
  private:
+  // `soa` null: no SOA, `raw_ttl` is the TTL; otherwise the TTL comes from the SOA.
   bool insert(NegativeKind kind, const wire::Name& qname, wire::RRType qtype, wire::RRClass qclass,
-              const wire::RRset& soa, Trust trust, Instant now);
+              const wire::RRset* soa, uint32_t raw_ttl, Trust trust, Instant now);
   bool erase_if_trust_at_most(NegativeKind kind, std::span<const uint8_t> name, wire::RRType qtype,
                               wire::RRClass qclass, Trust trust);
   std::optional<CachedNegative> find(NegativeKind kind, const wire::Name& qname, wire::RRType qtype,

@@ -14,11 +14,11 @@ uint64_t negative_key_hash(std::span<const uint8_t> name, NegativeKind kind, wir
 }
 
 NegativeEntry* NegativeEntry::create(NegativeKind kind, const wire::Name& name, wire::RRType qtype,
-                                     wire::RRClass qclass, const wire::RRset& soa,
+                                     wire::RRClass qclass, const wire::RRset* soa,
                                      std::span<const uint8_t> soa_rdata, uint64_t hash,
                                      Trust trust, Instant expiry, uint32_t ttl) {
   auto n = name.wire();
-  auto so = soa.owner.wire();
+  auto so = soa ? soa->owner.wire() : std::span<const uint8_t>{};
   size_t size = sizeof(NegativeEntry) + n.size() + so.size() + soa_rdata.size();
   void* mem = ::operator new(size);
   auto* e = new (mem) NegativeEntry();
@@ -28,17 +28,18 @@ NegativeEntry* NegativeEntry::create(NegativeKind kind, const wire::Name& name, 
   e->original_ttl = ttl;
   e->qtype = kind == NegativeKind::NxDomain ? wire::RRType{0} : qtype;
   e->qclass = qclass;
-  e->soa_class = soa.rclass;
+  e->soa_class = soa ? soa->rclass : qclass;
   e->kind = kind;
   e->trust = trust;
   e->name_size = uint8_t(n.size());
   e->soa_owner_size = uint8_t(so.size());
-  e->soa_owner_labels = uint8_t(soa.owner.label_count());
+  e->soa_owner_labels = soa ? uint8_t(soa->owner.label_count()) : 0;
   e->soa_rdata_size = uint16_t(soa_rdata.size());
   auto* t = reinterpret_cast<uint8_t*>(e + 1);
   std::memcpy(t, n.data(), n.size());
-  std::memcpy(t + n.size(), so.data(), so.size());
-  std::memcpy(t + n.size() + so.size(), soa_rdata.data(), soa_rdata.size());
+  if (!so.empty()) std::memcpy(t + n.size(), so.data(), so.size());
+  if (!soa_rdata.empty())
+    std::memcpy(t + n.size() + so.size(), soa_rdata.data(), soa_rdata.size());
   return e;
 }
 

@@ -1,6 +1,8 @@
 // NegativeEntry: one cached NXDOMAIN (per name) or NODATA (per name and type) in a single
 // allocation: fixed fields, then the query name, the SOA owner and the SOA RDATA (RFC 2308 §5
-// keeps the SOA so the cached answer can carry it in the authority section).
+// keeps the SOA so the cached answer can carry it in the authority section). A NODATA an
+// authoritative server sent without any SOA is kept without one: both SOA parts are then empty
+// (a real SOA owner is never empty: the root is one byte).
 #pragma once
 
 #include <cstddef>
@@ -38,13 +40,16 @@ struct NegativeEntry : SieveNode {
     return {tail() + name_size + soa_owner_size, soa_rdata_size};
   }
 
-  // `soa_rdata` is the first RDATA of `soa`.
+  bool has_soa() const { return soa_owner_size != 0; }
+
+  // `soa_rdata` is the first RDATA of `soa`; `soa` null: an entry without SOA.
   static NegativeEntry* create(NegativeKind kind, const wire::Name& name, wire::RRType qtype,
-                               wire::RRClass qclass, const wire::RRset& soa,
+                               wire::RRClass qclass, const wire::RRset* soa,
                                std::span<const uint8_t> soa_rdata, uint64_t hash, Trust trust,
                                Instant expiry, uint32_t ttl);
   static void destroy(NegativeEntry* e);
 
+  // Only when has_soa().
   wire::RRset soa_rrset(uint32_t ttl) const;
 };
 

@@ -55,7 +55,7 @@ std::optional<CacheAccess::Negative> CacheAccess::negative(const wire::Name& nam
   if (!n) return std::nullopt;
   Negative out;
   out.nxdomain = n->kind == cache::NegativeKind::NxDomain;
-  out.soa = std::move(n->soa);
+  if (n->has_soa) out.soa = std::move(n->soa);
   return out;
 }
 
@@ -67,6 +67,12 @@ void CacheAccess::store_nxdomain(const wire::Name& name, wire::RRClass rclass,
 void CacheAccess::store_nodata(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
                                const wire::RRset& soa, Instant now) {
   caches_.negative().insert_nodata(name, type, rclass, soa, cache::Trust::AuthorityAuth, now);
+}
+
+void CacheAccess::store_nodata_without_soa(const wire::Name& name, wire::RRType type,
+                                           wire::RRClass rclass, Instant now) {
+  caches_.negative().insert_nodata_without_soa(name, type, rclass, cache::Trust::AuthorityAuth,
+                                               now);
 }
 
 std::optional<CacheAccess::CachedAnswer> CacheAccess::answer(const wire::Name& qname,
@@ -84,7 +90,8 @@ std::optional<CacheAccess::CachedAnswer> CacheAccess::answer(const wire::Name& q
   out.prefetch_due = hit->prefetch_due;
   out.answer.reserve(hit->answer.size());
   for (auto& c : hit->answer) out.answer.push_back(std::move(c.rrset));
-  if (hit->negative) out.authority.push_back(std::move(hit->negative->soa));
+  if (hit->negative && hit->negative->has_soa)
+    out.authority.push_back(std::move(hit->negative->soa));
   for (auto& c : hit->authority) out.authority.push_back(std::move(c.rrset));
   return out;
 }

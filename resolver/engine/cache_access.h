@@ -46,7 +46,7 @@ class CacheAccess {
 
   struct Negative {
     bool nxdomain = false;           // false: NODATA for the type asked
-    std::optional<wire::RRset> soa;  // TTL = seconds left
+    std::optional<wire::RRset> soa;  // TTL = seconds left; none for a NODATA cached without SOA
   };
   std::optional<Negative> negative(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
                                    Instant now);
@@ -54,6 +54,9 @@ class CacheAccess {
                       Instant now);
   void store_nodata(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
                     const wire::RRset& soa, Instant now);
+  // An authoritative NODATA that came without SOA: kept briefly (cache::kNoSoaNegativeTtl).
+  void store_nodata_without_soa(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
+                                Instant now);
 
   // The answer cache (Unbound's message cache): the client's question (with its DO and CD bits)
   // -> references to the cached RRsets and denial the answer was built from. `stale` = RFC 8767

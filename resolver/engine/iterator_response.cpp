@@ -158,6 +158,10 @@ State Iterator::on_handle_response(Task& t) {
       const bool nx = c.kind == ResponseKind::NxDomain;
       if (c.soa && nx) cache.store_nxdomain(t.qname, t.qclass, *c.soa, n);
       if (c.soa && !nx) cache.store_nodata(t.qname, t.qtype, t.qclass, *c.soa, n);
+      // The classifier calls an answer without SOA NODATA only when it is authoritative: kept a
+      // few seconds so the same question does not go upstream again at once (RFC 2308 §5 has no
+      // TTL for it; see cache::kNoSoaNegativeTtl).
+      if (!c.soa && !nx && c.aa) cache.store_nodata_without_soa(t.qname, t.qtype, t.qclass, n);
       // The zone's NS set an authoritative server put beside the SOA goes to the client with it
       // (and into the cache, so the cached denial shows it too).
       if (c.zone_ns && c.aa) cache.store(*c.zone_ns, cache::Trust::AuthorityAuth, n);

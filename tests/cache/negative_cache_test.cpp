@@ -105,6 +105,59 @@ TEST_CASE("NegativeCache: no SOA, no caching", "[negative]") {
   CHECK_FALSE(get(c, "nx.example.", RRType::A, at(0)));
 }
 
+TEST_CASE("NegativeCache: an authoritative NODATA without SOA is kept kNoSoaNegativeTtl",
+          "[negative]") {
+  NegativeCache c(limits(), 1 << 20);
+  REQUIRE(c.insert_nodata_without_soa(name("example."), RRType::A, RRClass::IN, Trust::AnswerAuth,
+                                      at(0)));
+  auto hit = get(c, "example.", RRType::A, at(1));
+  REQUIRE(hit);
+  CHECK(hit->kind == NegativeKind::NoData);
+  CHECK_FALSE(hit->has_soa);
+  CHECK(hit->soa.empty());
+  CHECK(hit->ttl == kNoSoaNegativeTtl - 1);
+  // NODATA for its own type only, and gone after the short TTL.
+  CHECK_FALSE(get(c, "example.", RRType::AAAA, at(1)));
+  CHECK_FALSE(get(c, "example.", RRType::A, at(kNoSoaNegativeTtl)));
+
+  SECTION("an entry with SOA still says so") {
+    REQUIRE(c.insert_nodata(name("www.example."), RRType::A, RRClass::IN,
+                            soa_rrset("example.", 300, 300), Trust::AnswerAuth, at(0)));
+    auto with = get(c, "www.example.", RRType::A, at(0));
+    REQUIRE(with);
+    CHECK(with->has_soa);
+    CHECK(with->soa.type == RRType::SOA);
+  }
+  SECTION("min_ttl raises it like any negative TTL") {
+    CacheLimits l = limits();
+    l.min_ttl = 30;
+    NegativeCache m(l, 1 << 20);
+    REQUIRE(m.insert_nodata_without_soa(name("example."), RRType::A, RRClass::IN,
+                                        Trust::AnswerAuth, at(0)));
+    CHECK(get(m, "example.", RRType::A, at(0))->ttl == 30);
+    CHECK_FALSE(get(m, "example.", RRType::A, at(30)));
+  }
+  SECTION("positive data of the type removes it; the dump says it has no SOA") {
+    std::ostringstream out;
+    c.dump(out, at(0));
+    CHECK(out.str().find("NODATA example. IN A") != std::string::npos);
+    CHECK(out.str().find("no SOA") != std::string::npos);
+    CHECK(c.remove_superseded(name("example."), RRType::A, RRClass::IN, Trust::AnswerAuth) == 1);
+    CHECK_FALSE(get(c, "example.", RRType::A, at(0)));
+  }
+  SECTION("serve-stale gives it back without SOA") {
+    CacheLimits l = limits();
+    l.serve_stale = true;
+    NegativeCache m(l, 1 << 20);
+    REQUIRE(m.insert_nodata_without_soa(name("example."), RRType::A, RRClass::IN,
+                                        Trust::AnswerAuth, at(0)));
+    auto stale = m.lookup_stale(name("example."), RRType::A, RRClass::IN, at(10));
+    REQUIRE(stale);
+    CHECK(stale->stale);
+    CHECK_FALSE(stale->has_soa);
+  }
+}
+
 TEST_CASE("NegativeCache: trust, serve-stale and prefetch behave as for RRsets", "[negative]") {
   CacheLimits l = limits();
   l.stale_window = 100;

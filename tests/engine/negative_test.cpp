@@ -1,6 +1,7 @@
 // NXDOMAIN and NODATA: returned with their SOA, cached negatively.
 #include <catch2/catch.hpp>
 
+#include "cache/negative_cache.h"
 #include "example_tree.h"
 
 using namespace tern;
@@ -105,3 +106,36 @@ TEST_CASE("the zone's NS set an authoritative server puts beside the SOA goes to
   CHECK(b->from_cache);
   CHECK(b->authority.size() == 2);
 }
+
+TEST_CASE("an authoritative NODATA without SOA is cached briefly, shown without SOA",
+          "[engine][negative]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  // AA NOERROR, every section empty: nothing gives a negative TTL (RFC 2308 §5).
+  h.net.on(addr(kNs1), "www.example.com.", RRType::AAAA, answer({}));
+  auto a = h.resolve("www.example.com.", RRType::AAAA);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NoError);
+  CHECK(a->answer.empty());
+  CHECK(a->authority.empty());
+
+  h.net.clear_sent();
+  h.clock.advance(std::chrono::seconds(cache::kNoSoaNegativeTtl - 1));
+  auto b = h.resolve("www.example.com.", RRType::AAAA);
+  REQUIRE(b);
+  CHECK(b->from_cache);
+  CHECK(b->rcode == wire::Rcode::NoError);
+  CHECK(b->answer.empty());
+  CHECK(b->authority.empty());
+  CHECK(h.net.sent().empty());
+
+  SECTION("asked again once the short TTL ran out") {
+    h.clock.advance(std::chrono::seconds(1));
+    auto c = h.resolve("www.example.com.", RRType::AAAA);
+    REQUIRE(c);
+    CHECK_FALSE(c->from_cache);
+    CHECK(h.net.sent_text() ==
+          std::vector<std::string>{"198.51.100.1:53 udp www.example.com. AAAA"});
+  }
+}
+
