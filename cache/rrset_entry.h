@@ -24,7 +24,7 @@ using Generation = uint32_t;
 
 struct RRsetEntry : SieveNode {
   // The one-byte fields come first: gcc and clang (Itanium C++ ABI) place them in SieveNode's
-  // tail padding, which keeps the fixed part at 64 bytes with the generation (static_assert below).
+  // tail padding, which keeps the fixed part at 56 bytes with the generation (static_assert below).
   Trust trust = Trust::Additional;
   bool prefetch_claimed = false;  // set by the first lookup inside the prefetch window
   uint8_t owner_size = 0;
@@ -51,7 +51,7 @@ struct RRsetEntry : SieveNode {
   wire::RRset to_rrset(uint32_t ttl) const;
 };
 
-static_assert(sizeof(RRsetEntry) == 64, "RRsetEntry's fixed part grew: check the field order");
+static_assert(sizeof(RRsetEntry) == 56, "RRsetEntry's fixed part grew: check the field order");
 
 uint64_t rrset_key_hash(std::span<const uint8_t> owner_wire, wire::RRType type, wire::RRClass rclass);
 

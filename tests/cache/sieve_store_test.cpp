@@ -1,6 +1,7 @@
 #include "cache/sieve_store.h"
 
 #include <catch2/catch.hpp>
+#include <vector>
 
 namespace tern::cache {
 namespace {
@@ -71,7 +72,7 @@ TEST_CASE("SieveStore: visited entries survive a stream of one-hit wonders", "[s
 }
 
 TEST_CASE("SieveStore: dead entries go first even when visited", "[sieve]") {
-  SieveStore<TestEntry> s(3 * 100 + allocation_bytes(16 * sizeof(void*)));
+  SieveStore<TestEntry> s(3 * 100 + SieveStore<TestEntry>::index_bytes(SieveStore<TestEntry>::kMinSlots));
   auto is_dead = [](const TestEntry& e) { return e.dead; };
   auto* a = make(1, 1);
   auto* b = make(2, 2);
@@ -126,6 +127,38 @@ TEST_CASE("SieveStore: erase_if and clear", "[sieve]") {
   s.clear();
   CHECK(s.count() == 0);
   CHECK(s.bytes() == 0);
+}
+
+}  // namespace tern::cache
+
+namespace tern::cache {
+
+// The index is open addressing: erasing from the middle of a probe cluster (including one that
+// wraps past the last slot) must keep every other entry reachable, and leave no stale slot behind.
+TEST_CASE("SieveStore: erasing inside crowded probe clusters keeps the rest reachable", "[sieve]") {
+  SieveStore<TestEntry> s(1 << 24);
+  // Few distinct home slots (low bits), some at the top of the table so clusters wrap; tags
+  // (bits 32..47) equal for many keys, so the key compare has to decide.
+  auto hash = [](int k) { return (uint64_t(k % 4) << 32) | uint64_t(k % 3 == 0 ? 0x3ff : k % 5); };
+  for (int k = 0; k < 600; ++k) REQUIRE(s.insert(make(k, hash(k)), never_dead));
+  std::vector<bool> erased(600, false);
+  for (int k = 0; k < 600; k += 7) {
+    s.erase(find(s, k, hash(k)));
+    erased[k] = true;
+  }
+  for (int k = 0; k < 600; ++k) {
+    if (erased[k]) {
+      CHECK(find(s, k, hash(k)) == nullptr);
+    } else {
+      auto* e = find(s, k, hash(k));
+      REQUIRE(e != nullptr);
+      CHECK(e->key == k);
+    }
+  }
+  CHECK(s.count() == 600 - (600 + 6) / 7);
+  // Re-inserting the erased keys finds free slots again.
+  for (int k = 0; k < 600; k += 7) REQUIRE(s.insert(make(k, hash(k)), never_dead));
+  for (int k = 0; k < 600; ++k) CHECK(find(s, k, hash(k)) != nullptr);
 }
 
 }  // namespace tern::cache
