@@ -17,6 +17,7 @@
 #include "resolver/server/engine_backend.h"
 #include "resolver/server/packet_cache_adapter.h"
 #include "resolver/server/server.h"
+#include "resolver/ternd/allocator.h"
 #include "resolver/ternd/engine_parts.h"
 
 #ifndef TERN_VERSION
@@ -183,7 +184,8 @@ int run(config::CommandLine cmdline) {
     addrs += ' ';
     addrs += a.to_string();
   }
-  log.info("ternd {} serving on{} with {} threads", TERN_VERSION, addrs, threads);
+  log.info("ternd {} serving on{} with {} threads ({})", TERN_VERSION, addrs, threads,
+           allocator_description());
 
   uv_run(&loop, UV_RUN_DEFAULT);
   srv.stop();
@@ -226,7 +228,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cl.show_version) {
-    std::printf("ternd %s\n", TERN_VERSION);
+    std::printf("ternd %s (%s)\n", TERN_VERSION, ternd::allocator_description().c_str());
     return 0;
   }
   try {
