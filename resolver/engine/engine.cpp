@@ -54,8 +54,9 @@ void Engine::resolve(const Query& query, Done done) {
   // The fast path: the whole answer from the cache, synchronously. First the answer cache (one
   // lookup plus one per RRset it refers to), then the RRset walk name by name.
   CacheAccess cache(caches_);
+  const Instant now = world_.clock.now();
   if (auto hit = cache.answer(query.qname, query.qtype, query.qclass, query.dnssec_ok, query.cd,
-                              world_.clock.now(), /*stale=*/false)) {
+                              now, /*stale=*/false)) {
     ++stats_.cache_answers;
     ++stats_.answer_cache_hits;
     Answer a;
@@ -68,7 +69,7 @@ void Engine::resolve(const Query& query, Done done) {
     if (refresh) prefetch(query);
     return;
   }
-  auto walk = walk_cache(cache, query.qname, query.qtype, query.qclass, world_.clock.now(),
+  auto walk = walk_cache(cache, query.qname, query.qtype, query.qclass, now,
                          config_.max_cname_chain, /*stale=*/false, /*refresh=*/false);
   if (walk.outcome != CacheWalk::Outcome::Miss) {
     ++stats_.cache_answers;
@@ -151,7 +152,7 @@ void Engine::complete(uint64_t resolution_id) {
   if (!answer.stale && !answer.failure &&
       iter.cache.store_answer(res->query.qname, res->query.qtype, res->query.qclass,
                               res->query.dnssec_ok, res->query.cd, answer.rcode, answer.answer,
-                              answer.authority, world_.clock.now()))
+                              answer.authority, iter.now()))
     ++stats_.answers_stored;
   if (answer.stale) ++stats_.stale_answers;
   if (answer.failure) ++stats_.servfails;

@@ -38,9 +38,8 @@ std::string_view to_string(State s) {
   return "unknown";
 }
 
-Iterator::Iterator(Engine& e, Resolution& r) : engine(e), res(r), cache(e.caches_) {}
-
-Instant Iterator::now() const { return engine.world_.clock.now(); }
+Iterator::Iterator(Engine& e, Resolution& r)
+    : engine(e), res(r), cache(e.caches_), event_time(e.world_.clock.now()) {}
 
 bool Iterator::run(size_t idx) {
   int steps = 0;

@@ -35,6 +35,10 @@ struct Iterator {
   Engine& engine;
   Resolution& res;
   CacheAccess cache;
+  // The clock is read once per event (a client question, a reply, a timeout): every cache
+  // lookup and deadline check of that event sees the same instant. Reading it per lookup cost
+  // ~23 clock_gettime calls per cache-miss resolution.
+  const Instant event_time;
 
   Iterator(Engine& e, Resolution& r);
 
@@ -56,7 +60,7 @@ struct Iterator {
   State on_child_done(Task& parent, Task& child);  // iterator_select.cpp
 
   // Helpers.
-  Instant now() const;
+  Instant now() const { return event_time; }
   State fail(Task& t, Failure f);
   State finish_answer(Task& t, TaskResult::Kind kind, std::vector<wire::RRset> answer,
                       std::optional<wire::RRset> soa);
