@@ -228,12 +228,16 @@ class SieveStore {
     slots_[hole] = nullptr;
   }
 
-  // Doubles the index and places every entry again.
+  // Doubles the index and places every entry again. It walks the old slot array rather than the
+  // FIFO list: the loads of each entry's hash are then independent and overlap, where following
+  // `older` pointers waits for one cold entry after another (perf: grow was 3% of a miss run).
   void grow() {
     size_t size = slots_.empty() ? kMinSlots : slots_.size() * 2;
+    std::vector<SieveNode*> old = std::move(slots_);
     tags_.assign(size, 0);
     slots_.assign(size, nullptr);
-    for (SieveNode* n = head_; n != nullptr; n = n->older) place(n);
+    for (SieveNode* n : old)
+      if (n != nullptr) place(n);
   }
 
   size_t budget_;
