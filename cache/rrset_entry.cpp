@@ -43,6 +43,7 @@ void RRsetEntry::destroy(RRsetEntry* e) {
 wire::RRset RRsetEntry::to_rrset(uint32_t ttl) const {
   wire::RRset out(wire::Name::from_wire_unchecked(owner(), wire_label_count(owner())), type, rclass, ttl);
   auto p = packed();
+  out.reserve(p.size());
   for (size_t off = 0; off + 2 <= p.size();) {
     size_t len = size_t(p[off]) << 8 | p[off + 1];
     out.add(p.subspan(off + 2, len));

@@ -70,7 +70,6 @@ class MessageBuilder {
   bool begin_section(Section section);
   Added rollback(Section section, size_t mark, size_t table_mark);
   void truncate_to(size_t mark, size_t table_mark);
-  static void write_opt(const Edns& edns, std::vector<uint8_t>& out);
   void grow(size_t n);
   // n bytes at len_ (grows buf_), advances len_.
   uint8_t* claim(size_t n) {

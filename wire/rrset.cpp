@@ -15,6 +15,10 @@ bool RRset::add(std::span<const uint8_t> rdata) {
       return false;
     }
   }
+  // One allocation for a typical set: push_back/insert on a small vector would reallocate
+  // two or three times per RDATA (perf: RRset::add made 12 of ~67 allocations per resolution).
+  const size_t need = packed_.size() + 2 + rdata.size();
+  if (need > packed_.capacity()) packed_.reserve(std::max(need, packed_.capacity() * 2));
   packed_.push_back(uint8_t(rdata.size() >> 8));
   packed_.push_back(uint8_t(rdata.size()));
   packed_.insert(packed_.end(), rdata.begin(), rdata.end());

@@ -60,6 +60,9 @@ class RRset {
   // Adds one RDATA unless an identical one is present (RFC 2181 §5: a set has no duplicates).
   // Returns true when added. RDATA longer than 65535 octets is refused (returns false).
   bool add(std::span<const uint8_t> rdata);
+  // Room for RDATAs totalling `rdata_bytes` plus their 2-octet lengths, so adding them allocates
+  // once (for a caller that knows the size, like the cache copying a stored set out).
+  void reserve(size_t rdata_bytes_with_lengths) { packed_.reserve(rdata_bytes_with_lengths); }
   // Same owner/type/class and the same RDATAs in any order (TTL ignored).
   bool same_data(const RRset& other) const;
   size_t memory_bytes() const { return sizeof(*this) + packed_.capacity(); }
