@@ -53,11 +53,16 @@ def port_free(addr, port):
 
 # --- /proc -----------------------------------------------------------------------------------
 
-def cpu_seconds(pid):
-    """utime + stime of every thread of the process, in seconds (clock-tick resolution)."""
+def cpu_times(pid):
+    """(utime, stime) of every thread of the process, in seconds (clock-tick resolution)."""
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15 of proc(5)
+    return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK  # fields 14 and 15 of proc(5)
+
+
+def cpu_seconds(pid):
+    """utime + stime of every thread of the process, in seconds."""
+    return sum(cpu_times(pid))
 
 
 def rss_bytes(pid):

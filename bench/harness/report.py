@@ -15,11 +15,13 @@ ROWS = [
     ("cache-hit p50 latency (us) at {rate} QPS, median of rounds", "fixed_p50_us", "{:,.0f}", "lower"),
     ("cache-hit p99 latency (us) at {rate} QPS, median of rounds", "fixed_p99_us", "{:,.0f}", "lower"),
     ("CPU us per answered query, saturated", "cpu_us_sat", "{:.2f}", "lower"),
+    ("of which user CPU us (the server's own work), saturated", "user_us_sat", "{:.2f}", "lower"),
     ("CPU us per answered query at {rate} QPS, median of rounds", "cpu_us_fixed", "{:.2f}", "lower"),
     ("cache-hit answers NOERROR (%)", "hit_noerror_pct", "{:.1f}", "higher"),
     ("cache-miss resolutions/s (unique wildcard names)", "miss_qps", "{:,.0f}", "higher"),
     ("cache-miss mean latency (ms)", "miss_mean_ms", "{:.2f}", "lower"),
     ("CPU us per resolution (cache miss)", "cpu_us_miss", "{:.1f}", "lower"),
+    ("of which user CPU us (the server's own work), cache miss", "user_us_miss", "{:.1f}", "lower"),
     ("names cached for the memory figure", "miss_answered", "{:,.0f}", None),
     ("RSS before / after (MiB)", "rss_pair", "{}", None),
     ("bytes per cached entry (RSS growth / names)", "bytes_per_entry", "{:,.0f}", "lower"),
@@ -27,8 +29,8 @@ ROWS = [
 
 
 # The figures an echo server has: no cache, so no misses and no memory per entry.
-ECHO_KEYS = ("hit_qps", "lg_qps", "hit_mean_us", "lg_p50_us", "lg_p99_us", "cpu_us_sat", "cpu_us_fixed",
-             "fixed_p50_us", "fixed_p99_us")
+ECHO_KEYS = ("hit_qps", "lg_qps", "hit_mean_us", "lg_p50_us", "lg_p99_us", "cpu_us_sat", "user_us_sat",
+             "cpu_us_fixed", "fixed_p50_us", "fixed_p99_us")
 
 
 def _fmt(fmt, value):
