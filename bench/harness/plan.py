@@ -18,7 +18,8 @@ class Settings:
         self.rounds = 2 if quick else 3             # cache-hit rounds over the group
         self.hit_seconds = 2 if quick else 4        # dnsperf saturation slice per round
         self.loadgen_seconds = 1 if quick else 2    # tern_loadgen saturation slice per round
-        self.fixed_seconds = 2 if quick else 5      # dnsperf -Q and tern_loadgen --rate runs
+        self.fixed_seconds = 2 if quick else 3      # dnsperf -Q and tern_loadgen --rate runs
+        self.fixed_rounds = 2 if quick else 5       # fixed-rate rounds over the group (median)
         self.miss_names = 10_000 if quick else 100_000
         self.miss_limit_s = 15 if quick else 40     # the unique-name run stops here at the latest
         self.hit_names = 10_000
@@ -252,8 +253,8 @@ def run_group(ctx, subjects, miss=True, fixed=True):
             for s in subjects:
                 s.hit_round()
         if fixed:
-            for n in range(ctx.s.rounds):
-                ctx.log("fixed rate, %d QPS, round %d of %d ..." % (ctx.s.fixed_rate, n + 1, ctx.s.rounds))
+            for n in range(ctx.s.fixed_rounds):
+                ctx.log("fixed rate, %d QPS, round %d of %d ..." % (ctx.s.fixed_rate, n + 1, ctx.s.fixed_rounds))
                 for s in subjects:
                     s.fixed_rate()
     finally:

@@ -14,6 +14,7 @@ ROWS = [
     ("cache-hit p99 latency (us), tern_loadgen saturated", "lg_p99_us", "{:,.0f}", "lower"),
     ("cache-hit p50 latency (us) at {rate} QPS, median of rounds", "fixed_p50_us", "{:,.0f}", "lower"),
     ("cache-hit p99 latency (us) at {rate} QPS, median of rounds", "fixed_p99_us", "{:,.0f}", "lower"),
+    ("  the same, each round in order", "fixed_p99_list", "{}", None),
     ("CPU us per answered query, saturated", "cpu_us_sat", "{:.2f}", "lower"),
     ("of which user CPU us (the server's own work), saturated", "user_us_sat", "{:.2f}", "lower"),
     ("CPU us per answered query at {rate} QPS, median of rounds", "cpu_us_fixed", "{:.2f}", "lower"),
@@ -30,7 +31,7 @@ ROWS = [
 
 # The figures an echo server has: no cache, so no misses and no memory per entry.
 ECHO_KEYS = ("hit_qps", "lg_qps", "hit_mean_us", "lg_p50_us", "lg_p99_us", "cpu_us_sat", "user_us_sat",
-             "cpu_us_fixed", "fixed_p50_us", "fixed_p99_us")
+             "cpu_us_fixed", "fixed_p50_us", "fixed_p99_us", "fixed_p99_list")
 
 
 def _fmt(fmt, value):
@@ -48,6 +49,8 @@ def _ratio(a, b):
 def _prepare(r):
     if r and r.get("rss_before") is not None:
         r["rss_pair"] = "%.1f / %.1f" % (r["rss_before"] / 2**20, r["rss_after"] / 2**20)
+    if r and r.get("fixed_p99_rounds"):
+        r["fixed_p99_list"] = " / ".join(str(v) for v in r["fixed_p99_rounds"])
     return r
 
 
