@@ -15,19 +15,18 @@ namespace tern::server {
 std::shared_ptr<UdpListener> UdpListener::open(uv_loop_t* loop, const config::SocketAddress& addr,
                                                QueryPipeline& pipeline, Stats& stats) {
   std::shared_ptr<UdpListener> l(new UdpListener(pipeline, stats));
-  int fd = open_reuseport_socket(addr, SOCK_DGRAM);
-  l->handle_ = new uv_udp_t;
-  // AF_UNSPEC: libuv creates no socket of its own; ours (SO_REUSEPORT, bound) comes next.
-  int rc = uv_udp_init_ex(loop, l->handle_, AF_UNSPEC | UV_UDP_RECVMMSG);
-  if (rc == 0) rc = uv_udp_open(l->handle_, fd);
+  int fd = open_reuseport_socket(addr, SOCK_DGRAM);  // non-blocking, bound
+  l->poll_ = new uv_poll_t;
+  int rc = uv_poll_init_socket(loop, l->poll_, fd);
   if (rc != 0) {
     ::close(fd);
-    close_and_delete(l->handle_);
-    l->handle_ = nullptr;
+    delete l->poll_;  // never initialised: nothing for the loop to close
+    l->poll_ = nullptr;
     throw std::runtime_error("udp " + addr.to_string() + ": " + uv_strerror(rc));
   }
-  l->handle_->data = l.get();
-  l->recv_buffer_.resize(kRecvBufferSize);
+  l->fd_ = fd;
+  l->poll_->data = l.get();
+  l->recv_buffer_.resize(kMaxBatch * kSlotSize);
   l->pending_.resize(kMaxBatch);
   return l;
 }
@@ -35,33 +34,61 @@ std::shared_ptr<UdpListener> UdpListener::open(uv_loop_t* loop, const config::So
 UdpListener::~UdpListener() { close(); }
 
 void UdpListener::start() {
-  if (!handle_) return;
-  uv_udp_recv_start(
-      handle_,
-      [](uv_handle_t* h, size_t, uv_buf_t* buf) {
-        auto* self = static_cast<UdpListener*>(h->data);
-        *buf = uv_buf_init(self->recv_buffer_.data(), static_cast<unsigned>(self->recv_buffer_.size()));
-      },
-      [](uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr, unsigned flags) {
-        auto* self = static_cast<UdpListener*>(h->data);
-        if (nread > 0 && addr)
-          self->on_datagram({reinterpret_cast<const uint8_t*>(buf->base), size_t(nread)}, addr);
-        // A batch ends with the UV_UDP_MMSG_FREE call; a datagram read without recvmmsg comes
-        // alone (no MMSG_CHUNK flag). Either way, send what the batch produced now.
-        if (!(flags & UV_UDP_MMSG_CHUNK)) self->flush();
-      });
+  if (!poll_) return;
+  uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* h, int status, int events) {
+    auto* self = static_cast<UdpListener*>(h->data);
+    if (self && status == 0 && (events & UV_READABLE)) self->on_readable();
+  });
+}
+
+void UdpListener::on_readable() {
+  mmsghdr msgs[kMaxBatch];
+  iovec iov[kMaxBatch];
+  sockaddr_storage from[kMaxBatch];
+  for (int reads = 0; reads < kMaxReadsPerEvent && poll_; ++reads) {
+    for (size_t i = 0; i < kMaxBatch; ++i) {
+      iov[i].iov_base = recv_buffer_.data() + i * kSlotSize;
+      iov[i].iov_len = kSlotSize;
+      msgs[i].msg_hdr = msghdr{};
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_len = 0;
+    }
+    int n = ::recvmmsg(fd_, msgs, kMaxBatch, MSG_DONTWAIT, nullptr);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      // EAGAIN: drained. Anything else (an ICMP error queued on the socket, ENOMEM) is the
+      // kernel's news about one datagram, not a reason to stop serving: the next event retries.
+      break;
+    }
+    for (int i = 0; i < n; ++i) {
+      if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+        bump(stats_.dropped_unparseable);
+        continue;
+      }
+      on_datagram({static_cast<const uint8_t*>(iov[i].iov_base), msgs[i].msg_len},
+                  reinterpret_cast<const sockaddr*>(&from[i]));
+    }
+    flush();
+    if (size_t(n) < kMaxBatch) break;  // the queue is empty (or nearly): back to the loop
+  }
 }
 
 void UdpListener::stop_reading() {
-  if (handle_) uv_udp_recv_stop(handle_);
+  if (poll_) uv_poll_stop(poll_);
 }
 
 void UdpListener::close() {
-  if (!handle_) return;
+  if (!poll_) return;
   flush();
-  handle_->data = nullptr;
-  close_and_delete(handle_);
-  handle_ = nullptr;
+  poll_->data = nullptr;
+  // uv_close stops the poll at once, so the descriptor can be closed right after.
+  close_and_delete(poll_);
+  poll_ = nullptr;
+  ::close(fd_);
+  fd_ = -1;
 }
 
 std::vector<uint8_t>& UdpListener::next_slot(const sockaddr* to) {
@@ -87,7 +114,7 @@ void UdpListener::on_datagram(std::span<const uint8_t> data, const sockaddr* fro
 }
 
 void UdpListener::queue(const config::SocketAddress& to, std::vector<uint8_t> data) {
-  if (!handle_) return;
+  if (!poll_) return;
   if (pending_count_ == pending_.size()) flush();
   Pending& p = pending_[pending_count_++];
   p.to = to;
@@ -95,12 +122,7 @@ void UdpListener::queue(const config::SocketAddress& to, std::vector<uint8_t> da
 }
 
 void UdpListener::flush() {
-  if (pending_count_ == 0 || !handle_) {
-    pending_count_ = 0;
-    return;
-  }
-  uv_os_fd_t fd;
-  if (uv_fileno(reinterpret_cast<uv_handle_t*>(handle_), &fd) != 0) {
+  if (pending_count_ == 0 || !poll_) {
     pending_count_ = 0;
     return;
   }
@@ -117,7 +139,7 @@ void UdpListener::flush() {
   }
   size_t sent = 0;
   while (sent < pending_count_) {
-    int n = ::sendmmsg(fd, msgs + sent, static_cast<unsigned>(pending_count_ - sent), 0);
+    int n = ::sendmmsg(fd_, msgs + sent, static_cast<unsigned>(pending_count_ - sent), 0);
     if (n > 0) {
       sent += size_t(n);
       continue;
