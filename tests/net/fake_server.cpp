@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 
 #include "wire/rr_type.h"
 
@@ -43,17 +44,35 @@ struct FakeServer::Conn {
 };
 
 FakeServer::FakeServer(uv_loop_t* loop, Script script)
-    : loop_(loop), script_(std::move(script)), udp_(new uv_udp_t), other_(new uv_udp_t),
-      tcp_(new uv_tcp_t) {
+    : loop_(loop), script_(std::move(script)), udp_(nullptr), other_(new uv_udp_t), tcp_(nullptr) {
   sockaddr_in addr{};
   uv_ip4_addr("127.0.0.1", 0, &addr);
-  uv_udp_init(loop_, udp_);
-  udp_->data = this;
-  uv_udp_bind(udp_, reinterpret_cast<const sockaddr*>(&addr), 0);
-  sockaddr_in bound{};
-  int len = sizeof bound;
-  uv_udp_getsockname(udp_, reinterpret_cast<sockaddr*>(&bound), &len);
-  port_ = ntohs(bound.sin_port);
+  // UDP takes an ephemeral port and TCP must get the same number. Any TCP socket on the machine
+  // may already hold that number (about 1 run in 100 failed so), so on a failed TCP bind both
+  // are closed and another port is drawn.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    udp_ = new uv_udp_t;
+    uv_udp_init(loop_, udp_);
+    udp_->data = this;
+    uv_udp_bind(udp_, reinterpret_cast<const sockaddr*>(&addr), 0);
+    sockaddr_in bound{};
+    int len = sizeof bound;
+    uv_udp_getsockname(udp_, reinterpret_cast<sockaddr*>(&bound), &len);
+    port_ = ntohs(bound.sin_port);
+    sockaddr_in taddr{};
+    uv_ip4_addr("127.0.0.1", port_, &taddr);
+    tcp_ = new uv_tcp_t;
+    uv_tcp_init(loop_, tcp_);
+    tcp_->data = this;
+    if (uv_tcp_bind(tcp_, reinterpret_cast<const sockaddr*>(&taddr), 0) == 0 &&
+        uv_listen(reinterpret_cast<uv_stream_t*>(tcp_), 8, on_connection) == 0)
+      break;
+    close_delete(udp_);
+    close_delete(tcp_);
+    udp_ = nullptr;
+    tcp_ = nullptr;
+  }
+  if (udp_ == nullptr) throw std::runtime_error("FakeServer: no port free for both UDP and TCP");
   uv_udp_recv_start(
       udp_,
       [](uv_handle_t* h, size_t, uv_buf_t* b) {
@@ -63,13 +82,6 @@ FakeServer::FakeServer(uv_loop_t* loop, Script script)
       on_udp_recv);
   uv_udp_init(loop_, other_);
   uv_udp_bind(other_, reinterpret_cast<const sockaddr*>(&addr), 0);
-  // TCP on the same port number.
-  sockaddr_in taddr{};
-  uv_ip4_addr("127.0.0.1", port_, &taddr);
-  uv_tcp_init(loop_, tcp_);
-  tcp_->data = this;
-  uv_tcp_bind(tcp_, reinterpret_cast<const sockaddr*>(&taddr), 0);
-  uv_listen(reinterpret_cast<uv_stream_t*>(tcp_), 8, on_connection);
 }
 
 FakeServer::~FakeServer() { stop(); }
