@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,6 +21,20 @@ class Name {
   static constexpr size_t kMaxLabelSize = 63;
 
   Name();  // the root "."
+  // Copies only the name's octets: the buffer past size_ is never read, and copying all 255
+  // (as the implicit copy did, after zero-filling them in every constructor) was ~10% of a
+  // cache hit's user time, where a query's name is built and copied a few times.
+  Name(const Name& other) noexcept : size_(other.size_), labels_(other.labels_) {
+    std::memcpy(buf_.data(), other.buf_.data(), other.size_);
+  }
+  Name& operator=(const Name& other) noexcept {
+    if (this != &other) {
+      size_ = other.size_;
+      labels_ = other.labels_;
+      std::memcpy(buf_.data(), other.buf_.data(), other.size_);
+    }
+    return *this;
+  }
 
   // Absolute presentation name: "Example.COM", "example.com.", "\065\.x.", ".". A missing final
   // dot is accepted (the name is taken as absolute).
@@ -54,7 +69,7 @@ class Name {
   // Offset of label i's length octet.
   size_t label_offset(size_t i) const;
 
-  std::array<uint8_t, kMaxWireSize> buf_{};
+  std::array<uint8_t, kMaxWireSize> buf_;  // only the first size_ octets are ever set or read
   uint8_t size_ = 1;
   uint8_t labels_ = 0;
 };
