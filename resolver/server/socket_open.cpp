@@ -34,8 +34,27 @@ int open_reuseport_socket(const config::SocketAddress& addr, int type) {
     ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
     ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
   }
+  if (type == SOCK_DGRAM && is_wildcard(addr)) {
+    // Bound to every address, the socket must learn which one each query was sent to, so the
+    // reply can leave from it (reply_source.h).
+    bool v4 = addr.family() == AF_INET;
+    if (::setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_PKTINFO : IPV6_RECVPKTINFO, &one,
+                     sizeof one) != 0)
+      fail(v4 ? "IP_PKTINFO" : "IPV6_RECVPKTINFO");
+  }
   if (::bind(fd, addr.sa(), addr.length) != 0) fail("bind");
   return fd;
+}
+
+bool is_wildcard(const config::SocketAddress& addr) {
+  if (addr.family() == AF_INET) {
+    return reinterpret_cast<const sockaddr_in*>(&addr.storage)->sin_addr.s_addr == htonl(INADDR_ANY);
+  }
+  if (addr.family() == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6*>(&addr.storage)->sin6_addr;
+    return IN6_IS_ADDR_UNSPECIFIED(&a);
+  }
+  return false;
 }
 
 }  // namespace tern::server

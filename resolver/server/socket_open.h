@@ -6,7 +6,11 @@
 
 namespace tern::server {
 
-// Returns the bound fd; throws std::runtime_error naming the address on failure.
+// Returns the bound fd; throws std::runtime_error naming the address on failure. A UDP socket on
+// a wildcard address also asks for each datagram's destination (reply_source.h).
 int open_reuseport_socket(const config::SocketAddress& addr, int type);
+
+// 0.0.0.0 or ::, any port.
+bool is_wildcard(const config::SocketAddress& addr);
 
 }  // namespace tern::server

@@ -25,6 +25,7 @@ std::shared_ptr<UdpListener> UdpListener::open(uv_loop_t* loop, const config::So
     throw std::runtime_error("udp " + addr.to_string() + ": " + uv_strerror(rc));
   }
   l->fd_ = fd;
+  l->wildcard_ = is_wildcard(addr);
   l->poll_->data = l.get();
   l->recv_buffer_.resize(kMaxBatch * kSlotSize);
   l->pending_.resize(kMaxBatch);
@@ -45,6 +46,7 @@ void UdpListener::on_readable() {
   mmsghdr msgs[kMaxBatch];
   iovec iov[kMaxBatch];
   sockaddr_storage from[kMaxBatch];
+  alignas(cmsghdr) uint8_t control[kMaxBatch][ReplySource::kControlSize];
   for (int reads = 0; reads < kMaxReadsPerEvent && poll_; ++reads) {
     for (size_t i = 0; i < kMaxBatch; ++i) {
       iov[i].iov_base = recv_buffer_.data() + i * kSlotSize;
@@ -54,6 +56,10 @@ void UdpListener::on_readable() {
       msgs[i].msg_hdr.msg_namelen = sizeof from[i];
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
+      if (wildcard_) {
+        msgs[i].msg_hdr.msg_control = control[i];
+        msgs[i].msg_hdr.msg_controllen = sizeof control[i];
+      }
       msgs[i].msg_len = 0;
     }
     int n = ::recvmmsg(fd_, msgs, kMaxBatch, MSG_DONTWAIT, nullptr);
@@ -68,8 +74,9 @@ void UdpListener::on_readable() {
         bump(stats_.dropped_unparseable);
         continue;
       }
+      ReplySource source = wildcard_ ? ReplySource::from_control(msgs[i].msg_hdr) : ReplySource{};
       on_datagram({static_cast<const uint8_t*>(iov[i].iov_base), msgs[i].msg_len},
-                  reinterpret_cast<const sockaddr*>(&from[i]));
+                  reinterpret_cast<const sockaddr*>(&from[i]), source);
     }
     flush();
     if (size_t(n) < kMaxBatch) break;  // the queue is empty (or nearly): back to the loop
@@ -91,21 +98,23 @@ void UdpListener::close() {
   fd_ = -1;
 }
 
-std::vector<uint8_t>& UdpListener::next_slot(const sockaddr* to) {
+std::vector<uint8_t>& UdpListener::next_slot(const sockaddr* to, const ReplySource& source) {
   if (pending_count_ == pending_.size()) flush();
   Pending& p = pending_[pending_count_];
   p.to = config::SocketAddress::from_sockaddr(to);
+  p.source = source;
   p.data.clear();
   return p.data;
 }
 
-void UdpListener::on_datagram(std::span<const uint8_t> data, const sockaddr* from) {
-  std::vector<uint8_t>& slot = next_slot(from);
-  Outcome o = pipeline_.handle(data, from, false, slot, [this, from] {
-    return [weak = weak_from_this(), client = config::SocketAddress::from_sockaddr(from)](
-               std::vector<uint8_t> resp) {
+void UdpListener::on_datagram(std::span<const uint8_t> data, const sockaddr* from,
+                              const ReplySource& source) {
+  std::vector<uint8_t>& slot = next_slot(from, source);
+  Outcome o = pipeline_.handle(data, from, false, slot, [this, from, &source] {
+    return [weak = weak_from_this(), client = config::SocketAddress::from_sockaddr(from),
+            source](std::vector<uint8_t> resp) {
       auto self = weak.lock();
-      if (self && !resp.empty()) self->queue(client, std::move(resp));
+      if (self && !resp.empty()) self->queue(client, source, std::move(resp));
     };
   });
   // Outcome::Now: the reply is in the slot. (A backend that completes synchronously goes
@@ -113,11 +122,13 @@ void UdpListener::on_datagram(std::span<const uint8_t> data, const sockaddr* fro
   if (o == Outcome::Now) ++pending_count_;
 }
 
-void UdpListener::queue(const config::SocketAddress& to, std::vector<uint8_t> data) {
+void UdpListener::queue(const config::SocketAddress& to, const ReplySource& source,
+                        std::vector<uint8_t> data) {
   if (!poll_) return;
   if (pending_count_ == pending_.size()) flush();
   Pending& p = pending_[pending_count_++];
   p.to = to;
+  p.source = source;
   p.data = std::move(data);
 }
 
@@ -128,6 +139,7 @@ void UdpListener::flush() {
   }
   mmsghdr msgs[kMaxBatch];
   iovec iov[kMaxBatch];
+  alignas(cmsghdr) uint8_t control[kMaxBatch][ReplySource::kControlSize];
   std::memset(msgs, 0, sizeof msgs);
   for (size_t i = 0; i < pending_count_; ++i) {
     iov[i].iov_base = pending_[i].data.data();
@@ -136,6 +148,7 @@ void UdpListener::flush() {
     msgs[i].msg_hdr.msg_namelen = pending_[i].to.length;
     msgs[i].msg_hdr.msg_iov = &iov[i];
     msgs[i].msg_hdr.msg_iovlen = 1;
+    if (wildcard_) pending_[i].source.to_control(msgs[i].msg_hdr, control[i]);
   }
   size_t sent = 0;
   while (sent < pending_count_) {

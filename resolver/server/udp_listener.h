@@ -14,6 +14,7 @@
 
 #include "resolver/config/address.h"
 #include "resolver/server/query_pipeline.h"
+#include "resolver/server/reply_source.h"
 #include "resolver/server/stats.h"
 
 namespace tern::server {
@@ -29,17 +30,18 @@ class UdpListener : public std::enable_shared_from_this<UdpListener> {
   void stop_reading();
   void close();
   void flush();  // sends every queued reply
-  // Queues one reply to `to` (used by asynchronous completions).
-  void queue(const config::SocketAddress& to, std::vector<uint8_t> data);
+  // Queues one reply to `to`, from `source` (used by asynchronous completions).
+  void queue(const config::SocketAddress& to, const ReplySource& source, std::vector<uint8_t> data);
 
  private:
   UdpListener(QueryPipeline& pipeline, Stats& stats) : pipeline_(pipeline), stats_(stats) {}
   void on_readable();
-  void on_datagram(std::span<const uint8_t> data, const sockaddr* from);
-  std::vector<uint8_t>& next_slot(const sockaddr* to);
+  void on_datagram(std::span<const uint8_t> data, const sockaddr* from, const ReplySource& source);
+  std::vector<uint8_t>& next_slot(const sockaddr* to, const ReplySource& source);
 
   struct Pending {
     config::SocketAddress to;
+    ReplySource source;         // set only on a wildcard socket
     std::vector<uint8_t> data;  // capacity kept across batches
   };
   // Datagrams per recvmmsg and per sendmmsg. 32 beat both 20 (libuv's) and 64 with dnsperf and
@@ -57,6 +59,7 @@ class UdpListener : public std::enable_shared_from_this<UdpListener> {
   QueryPipeline& pipeline_;
   Stats& stats_;
   int fd_ = -1;                   // ours: closed by close()
+  bool wildcard_ = false;         // bound to 0.0.0.0 or ::: replies name their source
   uv_poll_t* poll_ = nullptr;     // freed by its close callback
   std::vector<uint8_t> recv_buffer_;  // kMaxBatch slots of kSlotSize
   std::vector<Pending> pending_;

@@ -37,7 +37,8 @@ struct Running {
   std::unique_ptr<Server> server;
   uint16_t port = 0;
 
-  explicit Running(std::function<void(config::Config&)> tweak = {}, bool packet_cache = false) {
+  explicit Running(std::function<void(config::Config&)> tweak = {}, bool packet_cache = false,
+                   const std::string& listen_ip = kIp) {
     cfg.server.threads = 1;
     cfg.server.tcp_idle_timeout_ms = 3000;
     if (tweak) tweak(cfg);
@@ -51,7 +52,7 @@ struct Running {
       };
     for (int attempt = 0; attempt < 20 && !server; ++attempt) {
       port = uint16_t(20000 + rng() % 40000);
-      cfg.server.listen = {*config::SocketAddress::parse(kIp + ":" + std::to_string(port))};
+      cfg.server.listen = {*config::SocketAddress::parse(listen_ip + ":" + std::to_string(port))};
       server = std::make_unique<Server>(
           cfg, log,
           [calls = prefetch_calls.get()](uv_loop_t* l) {
@@ -185,6 +186,49 @@ TEST_CASE("UDP: a datagram longer than a receive slot is dropped and counted, no
     if (ids.size() == 100) break;
   }
   CHECK(ids.size() == 100);
+}
+
+// A socket connect()ed to ip:port: the kernel passes it only datagrams from exactly that address
+// and port, as a stub resolver expects of its server.
+static std::optional<std::vector<uint8_t>> connected_exchange(const std::string& ip, uint16_t port,
+                                                       const std::vector<uint8_t>& query) {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in to = tern::test::v4(ip, port);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  ::send(fd, query.data(), query.size(), 0);
+  std::optional<std::vector<uint8_t>> out;
+  if (tern::test::wait_readable(fd, 2000)) {
+    std::vector<uint8_t> buf(65535);
+    ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+    if (n > 0) {
+      buf.resize(size_t(n));
+      out = std::move(buf);
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+TEST_CASE("UDP on 0.0.0.0: each reply leaves from the address its query was sent to") {
+  Running r({}, false, "0.0.0.0");
+  // Every 127/8 address is local: one wildcard socket receives all three. Without the reply's
+  // source set from the query's destination, the kernel would answer from 127.0.0.1 and the
+  // connected sockets for .2 and .3 would never see it.
+  for (const char* ip : {"127.0.0.1", "127.0.0.2", "127.0.0.3"}) {
+    INFO(ip);
+    auto a = connected_exchange(ip, r.port, make_query("www.example.", RRType::A));
+    REQUIRE(a);
+    CHECK(parse(a).answers() == 1);
+    // An answer the backend completes later (on a timer) goes through the queue path.
+    auto slow = connected_exchange(ip, r.port, make_query("slow-50.test.", RRType::A));
+    REQUIRE(slow);
+    CHECK(parse(slow).answers() == 1);
+    // An error from the checks, answered at once.
+    auto refused = connected_exchange(ip, r.port, make_query("example.", RRType::AXFR));
+    REQUIRE(refused);
+    CHECK(parse(refused).rcode() == wire::Rcode::Refused);
+  }
 }
 
 TEST_CASE("UDP: an answer completed by a timer leaves at once, not at the next wake-up") {
