@@ -50,6 +50,23 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
     return Outcome::Now;
   }
 
+  // RD=0 asks us not to recurse: all a resolver could give is what its cache holds, and that is
+  // how cache snooping works (which names clients here resolved, and when). Unbound's `allow`
+  // and PowerDNS Recursor 5's default (allow-no-rd: no) refuse it; so do we, except for the
+  // locally served zones, which are ours to answer.
+  if (!q.header.rd) {
+    if (auto local = zones_.answer(q)) {
+      bump(stats_.local_answers);
+      out = build_response(q, *local, limit, settings_.udp_max_payload);
+      log_query(client, q, local->rcode, "local");
+      return Outcome::Now;
+    }
+    bump(stats_.refused);
+    out = build_error(q, wire::Rcode::Refused, limit, settings_.udp_max_payload);
+    log_query(client, q, wire::Rcode::Refused, "no-rd");
+    return Outcome::Now;
+  }
+
   // The packet cache comes before the local zones: it only ever holds answers the backend gave,
   // and a name the local zones answer never reaches the backend (the zones are fixed for the
   // worker's life), so the order changes no answer and a hit skips the zone walk.

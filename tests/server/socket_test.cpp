@@ -231,6 +231,24 @@ TEST_CASE("UDP on 0.0.0.0: each reply leaves from the address its query was sent
   }
 }
 
+TEST_CASE("RD=0: refused (no cache snooping), except the locally served zones") {
+  Running r({}, /*packet_cache=*/true);
+  UdpClient c;
+  // Resolve it once with RD=1, so the packet cache holds it: RD=0 must still not reveal that.
+  CHECK(parse(c.exchange(kIp, r.port, make_query("www.example.", RRType::A))).answers() == 1);
+  auto norec = make_query("www.example.", RRType::A);
+  norec[2] &= uint8_t(~0x01);  // clear RD
+  const Parsed& refused = parse(c.exchange(kIp, r.port, norec));
+  CHECK(refused.rcode() == wire::Rcode::Refused);
+  CHECK(refused.answers() == 0);
+  CHECK_FALSE(refused.header().rd);  // RD is echoed as the client sent it
+  auto local = make_query("localhost.", RRType::A);
+  local[2] &= uint8_t(~0x01);
+  const Parsed& answered = parse(c.exchange(kIp, r.port, local));
+  CHECK(answered.rcode() == wire::Rcode::NoError);
+  CHECK(answered.answers() == 1);
+}
+
 TEST_CASE("UDP: an answer completed by a timer leaves at once, not at the next wake-up") {
   Running r;
   UdpClient c;
