@@ -15,13 +15,13 @@
 // hand meets them, whatever their bit.
 //
 // Index: open addressing with linear probing over two parallel arrays, a 16-bit tag per slot
-// (hash bits that neither the slot index nor the shard choice uses) and the entry pointer. A lookup reads
-// tags until it meets an empty slot, and dereferences an entry only when its tag matches. Why: on
-// the cache-miss path most lookups are for names that are not there (the answer, CNAME, DNAME at
-// each ancestor, NS at each ancestor); with chained buckets each of those touched a cold entry in
-// RAM, which perf showed as most of the lookup time. The tag array is 2 bytes a slot, so the
-// probe of an absent key is usually one cache line. Deletion shifts the cluster back (no
-// tombstones), so probe lengths do not decay under churn.
+// (hash bits that neither the slot index nor the shard choice uses) and the entry pointer. A
+// lookup reads tags until it meets an empty slot, and dereferences an entry only when its tag
+// matches. Why: on the cache-miss path most lookups are for names that are not there (the
+// answer, CNAME, DNAME at each ancestor, NS at each ancestor); with chained buckets each of those
+// touched a cold entry in RAM, which perf showed as most of the lookup time. The tag array is 2
+// bytes a slot, so the probe of an absent key is usually one cache line. Deletion shifts the
+// cluster back (no tombstones), so probe lengths do not decay under churn.
 //
 // Accounting: every entry reports its real allocation size (allocation_bytes() of its one block,
 // trailing key and data included) in SieveNode::bytes, and both index arrays are counted too.

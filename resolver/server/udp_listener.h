@@ -1,5 +1,5 @@
 // One UDP socket of one worker. libuv only says when the socket is readable (uv_poll); the
-// listener drains it with recvmmsg, 64 datagrams a call, and answers each batch with one sendmmsg
+// listener drains it with recvmmsg, 32 datagrams a call, and answers each batch with one sendmmsg
 // (flushed at the end of each receive batch and once per loop iteration for replies that
 // complete later). Why not uv_udp with UV_UDP_RECVMMSG: libuv reads at most 20 datagrams a call
 // into 64 KiB slots and runs a callback per datagram; the bench's libuv echo server paid ~0.2 us
