@@ -454,6 +454,27 @@ TEST_CASE("stop answers queries in flight, then returns") {
   CHECK(parse(t.read_frame(1000)).header().id == 9);
 }
 
+TEST_CASE("a cached answer goes only to queries the checks would let through") {
+  Running r([](config::Config& c) { c.server.allow = {*config::Network::parse("127.0.0.1/32")}; },
+            /*packet_cache=*/true);
+  UdpClient inside("127.0.0.1"), outside("127.0.0.2");
+  auto q = make_query("www.example.", RRType::A);
+  CHECK(parse(inside.exchange(kIp, r.port, q)).answers() == 1);
+  CHECK(parse(inside.exchange(kIp, r.port, q)).answers() == 1);
+  CHECK(r.stat("cache-hits") == 1);
+  // Same bytes from outside the ACL: REFUSED, although the answer is cached.
+  CHECK(parse(outside.exchange(kIp, r.port, q)).rcode() == wire::Rcode::Refused);
+  // Same question with another opcode (NOTIFY) or EDNS version 1: the checks answer, not the cache.
+  auto notify = q;
+  notify[2] = uint8_t((notify[2] & 0x87) | (4 << 3));
+  CHECK(parse(inside.exchange(kIp, r.port, notify)).rcode() == wire::Rcode::NotImp);
+  wire::Edns v1;
+  v1.version = 1;
+  CHECK(parse(inside.exchange(kIp, r.port, make_query("www.example.", RRType::A, v1))).rcode() ==
+        wire::Rcode::BadVers);
+  CHECK(r.stat("cache-hits") == 1);
+}
+
 TEST_CASE("clients outside the ACL are refused") {
   Running r([](config::Config& c) { c.server.allow = {*config::Network::parse("127.0.0.1/32")}; });
   UdpClient inside("127.0.0.1"), outside("127.0.0.2");
