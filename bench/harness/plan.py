@@ -194,7 +194,7 @@ class Subject:
 
     def fixed_rate(self):
         """CPU per query and latency when nothing queues: a rate below every server's saturation.
-        One round of several; summarise() takes the median, since a single 5-second p99 on a
+        One round of several; summarise() takes the median, since one run's p99 at this rate on a
         shared VM moves by 2x from one run to the next."""
         if not self.ok:
             return
