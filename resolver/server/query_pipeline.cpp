@@ -30,26 +30,29 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
                                   bool tcp, std::vector<uint8_t>& out, Checked& c) {
   bump(tcp ? stats_.tcp_queries : stats_.udp_queries);
   const bool allowed = acl_->allows(client);
-  // The hit path skips the full check: the packet cache keys only plain queries (QR 0, QUERY,
-  // one uncompressed question, no answer or authority records, at most an OPT of version 0,
-  // nothing after it: cache/packet_key.h), and holds only answers to queries that passed
-  // check_query, with the flags that matter (RD among them) in the key. So a hit is a query
-  // check_query would have let through; what it cannot know is the client, hence the ACL first.
-  // Parsing the message and building its ClientQuery was a quarter of a hit's user time. With
-  // the query log on, the checked query is needed for the log line: the full path runs.
-  bool cache_tried = false;
-  if (allowed && cache_ && !log_.query_log()) {
-    cache_tried = true;
+  // The packet cache first, straight from the packet's bytes, before the full check: it keys
+  // only plain queries (QR 0, QUERY, one uncompressed question, no answer or authority records,
+  // at most an OPT of version 0, nothing after it: cache/packet_key.h) and holds only answers to
+  // queries that passed check_query, with the flags that matter (RD among them) in the key. So a
+  // hit is a query check_query would have let through; what it cannot know is the client, hence
+  // the ACL first. Parsing the message and building its ClientQuery was a quarter of a hit's user
+  // time; it runs now only for the query log and the rare prefetch. The cache also comes before
+  // the local zones: it only ever holds answers the backend gave, and a name the local zones
+  // answer never reaches the backend, so the order changes no answer.
+  if (allowed && cache_) {
     bool prefetch_due = false;
     if (cache_->lookup(packet, tcp, out, settings_.max_prefetches > 0 ? &prefetch_due : nullptr)) {
       bump(stats_.cache_hits);
-      if (prefetch_due) {
+      if (prefetch_due || log_.query_log()) {
         c = check_query(packet, allowed);
-        if (c.verdict == Verdict::Proceed) prefetch(c.query, packet, tcp);
+        log_query(client, c.query, wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0), "cache");
+        // The client has its answer in `out`; the refresh replaces the entry for the next ones.
+        if (prefetch_due && c.verdict == Verdict::Proceed) prefetch(c.query, packet, tcp);
       }
       return Outcome::Now;
     }
   }
+
   c = check_query(packet, allowed);
   if (c.verdict == Verdict::Drop) {
     bump(c.drop_reason == DropReason::IsResponse ? stats_.dropped_responses
@@ -71,40 +74,21 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
     return Outcome::Now;
   }
 
-  // RD=0 asks us not to recurse: all a resolver could give is what its cache holds, and that is
-  // how cache snooping works (which names clients here resolved, and when). Unbound's `allow`
-  // and PowerDNS Recursor 5's default (allow-no-rd: no) refuse it; so do we, except for the
-  // locally served zones, which are ours to answer.
-  if (!q.header.rd) {
-    if (auto local = zones_.answer(q)) {
-      bump(stats_.local_answers);
-      out = build_response(q, *local, limit, settings_.udp_max_payload);
-      log_query(client, q, local->rcode, "local");
-      return Outcome::Now;
-    }
-    bump(stats_.refused);
-    out = build_error(q, wire::Rcode::Refused, limit, settings_.udp_max_payload);
-    log_query(client, q, wire::Rcode::Refused, "no-rd");
-    return Outcome::Now;
-  }
-
-  // The packet cache comes before the local zones: it only ever holds answers the backend gave,
-  // and a name the local zones answer never reaches the backend (the zones are fixed for the
-  // worker's life), so the order changes no answer and a hit skips the zone walk.
-  bool prefetch_due = false;
-  if (cache_ && !cache_tried &&
-      cache_->lookup(packet, tcp, out, settings_.max_prefetches > 0 ? &prefetch_due : nullptr)) {
-    bump(stats_.cache_hits);
-    log_query(client, q, wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0), "cache");
-    // The client has its answer in `out`; the refresh replaces the entry for the next ones.
-    if (prefetch_due) prefetch(q, packet, tcp);
-    return Outcome::Now;
-  }
-
   if (auto local = zones_.answer(q)) {
     bump(stats_.local_answers);
     out = build_response(q, *local, limit, settings_.udp_max_payload);
     log_query(client, q, local->rcode, "local");
+    return Outcome::Now;
+  }
+
+  // RD=0 asks us not to recurse: all a resolver could give is what its cache holds, and that is
+  // how cache snooping works (which names clients here resolved, and when). Unbound's `allow`
+  // and PowerDNS Recursor 5's default (allow-no-rd: no) refuse it; so do we, except for the
+  // locally served zones above, which are ours to answer.
+  if (!q.header.rd) {
+    bump(stats_.refused);
+    out = build_error(q, wire::Rcode::Refused, limit, settings_.udp_max_payload);
+    log_query(client, q, wire::Rcode::Refused, "no-rd");
     return Outcome::Now;
   }
 
