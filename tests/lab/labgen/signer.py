@@ -253,8 +253,9 @@ def _sign_run(tools, plan, origin, infile, outfile, ksk, zsk, now, verify=True):
             cmd += ["-n", "-t", str(plan.nsec3), "-s", ""] + (["-p"] if plan.optout else [])
         cmd += [infile, ksk, zsk]
     else:
+        # -d: its dsset-<zone> files go to the work directory, not the caller's.
         cmd = [tools["dnssec-signzone"], "-q", "-O", "full", "-o", origin, "-f", outfile,
-               "-s", inc, "-e", exp]
+               "-d", os.path.dirname(outfile), "-s", inc, "-e", exp]
         if plan.nsec3 is not None:
             cmd += ["-3", "-", "-H", str(plan.nsec3)] + (["-A"] if plan.optout else [])
         if not verify:
