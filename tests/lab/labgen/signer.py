@@ -330,6 +330,7 @@ def sign(lab, state, manifest):
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     depth = lambda o: 0 if o == "." else o.rstrip(".").count(".") + 1  # noqa: E731
     ds_for = {}  # parent origin -> DS lines of its signed children
+    anchor = []  # the root KSK's DS
     for d in sorted({depth(o) for o in plans}, reverse=True):
         level = sorted(o for o in plans if depth(o) == d)
         with ThreadPoolExecutor(PARALLEL) as pool:
@@ -341,6 +342,8 @@ def sign(lab, state, manifest):
                 ds_for.setdefault(parent, []).extend(ds)
             else:
                 anchor = ds
+    if not anchor:
+        raise SigningFailed("the root is not signed: no trust anchor")
     anchor_path = os.path.join(state, "trust-anchor.ds")
     with open(anchor_path + ".tmp", "w") as f:
         f.write("; The offline lab's trust anchor: the DS of its root KSK (tests/lab/labgen/signer.py)\n")
