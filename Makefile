@@ -7,7 +7,7 @@ RELEASE_DIR := build/release
 
 # Debian packages, by what needs them.
 BUILD_PKGS := cmake g++ make pkg-config libuv1-dev libfmt-dev libtomlplusplus-dev libmimalloc-dev
-TEST_PKGS  := $(BUILD_PKGS) catch2 libc-ares-dev clang libclang-rt-14-dev nsd unbound bind9-dnsutils dnsperf python3
+TEST_PKGS  := $(BUILD_PKGS) catch2 libc-ares-dev clang libclang-rt-14-dev nsd unbound bind9-dnsutils bind9-utils ldnsutils dnsperf python3
 BENCH_PKGS := $(TEST_PKGS) pdns-recursor knot-resolver gnuplot-nox
 
 .PHONY: all deps-build deps-test deps-bench build release lab-build test run lab lab-down bench clean

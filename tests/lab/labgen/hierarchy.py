@@ -17,6 +17,7 @@ import random
 
 from .model import Host, Zone, addr
 from .cases import add_cases
+from .dnssec_cases import add_dnssec_cases
 from .manifest import Manifest
 
 SLD_HOSTS = 10
@@ -76,6 +77,7 @@ class Lab:
     def build(self):
         self._infrastructure()
         add_cases(self)
+        add_dnssec_cases(self)
         self._generated()
         return self
 
