@@ -1,14 +1,12 @@
 #include "resolver/validator/nsec3_proof.h"
 
 #include <algorithm>
-#include <cctype>
 #include <variant>
-#include <string>
 #include <vector>
 
 #include "resolver/validator/dnssec_rdata.h"
 #include "resolver/validator/nsec3_hash.h"
-#include "wire/encoding.h"
+#include "wire/nsec3_label.h"
 
 namespace tern::validator {
 namespace {
@@ -41,9 +39,7 @@ class Chain {
           !set.owner.is_subdomain_of(zone)) {
         continue;
       }
-      std::string label(set.owner.label(0));
-      for (char& c : label) c = char(std::toupper(static_cast<unsigned char>(c)));
-      auto owner = wire::detail::from_base32hex(label);
+      auto owner = wire::nsec3_hash_from_label(set.owner.label(0));
       if (!owner || owner->size() != Nsec3Hash{}.size()) continue;
       for (auto rdata : set) {
         auto d = parse_nsec3(rdata);

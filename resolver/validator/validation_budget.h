@@ -18,7 +18,7 @@ inline constexpr size_t kMaxSignatureValidationsPerQuery = 30;
 // defaults to 600. Tern does not suspend validation, so it takes the per-query cap.
 inline constexpr size_t kMaxNsec3HashesPerQuery = 600;
 // NSEC3 iterations above which a proof is treated as insecure (RFC 9276 §3.2). Unbound and BIND
-// used 150; newer BIND releases lower it to 50, and RFC 9276 asks signers for 0.
+// used 150, newer releases lower it, and RFC 9276 asks signers for 0.
 inline constexpr uint16_t kMaxNsec3Iterations = 150;
 // Seconds of clock skew accepted on both ends of an RRSIG validity window (Unbound's
 // val-sig-skew-min is 3600; its skew is 10% of the window, clamped between 1 hour and 1 day).
