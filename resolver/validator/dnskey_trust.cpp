@@ -20,6 +20,7 @@ RrsetVerdict self_signed(const wire::RRset& dnskeys, const wire::RRset& rrsigs,
 RrsetVerdict validate_dnskeys_with_ds(const wire::RRset& dnskeys, const wire::RRset& rrsigs,
                                       const wire::RRset& ds, uint32_t now,
                                       ValidationBudget& budget) {
+  if (!(ds.owner == dnskeys.owner)) return {ValidationResult::bogus(Reason::DnskeyMissing), {}, 0, 0};
   bool any_usable = false, unsupported_alg = false, unsupported_digest = false;
   bool strong_digest = false;
   for (auto d : ds) {

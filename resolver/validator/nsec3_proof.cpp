@@ -143,10 +143,12 @@ std::optional<DenialResult> precheck(const Chain& chain) {
   return std::nullopt;
 }
 
-bool denies_type(const Nsec3& r, RRType qtype) {
+bool denies_type(const Nsec3& r, RRType qtype, const Name& zone) {
   if (r.has(qtype) || r.has(RRType::CNAME)) return false;
-  // A delegation's record (NS, no SOA) is the parent's: it speaks only for DS (RFC 6840 §4.4).
+  // A delegation's record (NS, no SOA) is the parent's: it speaks only for DS. An apex record
+  // (SOA) is the child's: it cannot deny the parent's DS, except at the root (as Unbound does).
   if (qtype != RRType::DS && r.has(RRType::NS) && !r.has(RRType::SOA)) return false;
+  if (qtype == RRType::DS && r.has(RRType::SOA) && !zone.is_root()) return false;
   return true;
 }
 
@@ -196,7 +198,7 @@ DenialResult nsec3_prove_nodata(const Name& qname, RRType qtype, const Name& zon
   auto h = chain.hash(qname);
   if (!h) return bogus(Reason::BudgetExhausted);
   if (const Nsec3* m = chain.match(*h)) {
-    if (!denies_type(*m, qtype)) return bogus(Reason::ProofInvalid);
+    if (!denies_type(*m, qtype, zone)) return bogus(Reason::ProofInvalid);
     return {ValidationResult::secure(), std::nullopt, false};
   }
   auto e = prove_encloser(chain, qname, zone);
@@ -213,7 +215,7 @@ DenialResult nsec3_prove_nodata(const Name& qname, RRType qtype, const Name& zon
   if (!wh) return bogus(Reason::BudgetExhausted);
   const Nsec3* w = chain.match(*wh);
   if (!w) return bogus(Reason::NsecMissing);
-  if (!denies_type(*w, qtype)) return bogus(Reason::ProofInvalid);
+  if (!denies_type(*w, qtype, zone)) return bogus(Reason::ProofInvalid);
   return {ValidationResult::secure(), enc.closest, false};
 }
 

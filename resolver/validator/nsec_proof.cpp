@@ -98,7 +98,8 @@ bool denies_type(const Nsec& n, RRType qtype) {
 
 DenialResult nsec_prove_nxdomain(const Name& qname, std::span<const wire::RRset> nsecs) {
   auto all = collect(nsecs);
-  if (find_match(all, qname)) return bogus(Reason::ProofInvalid);
+  // qname exists, as a node or as an empty non-terminal above one.
+  if (find_match(all, qname) || empty_non_terminal(all, qname)) return bogus(Reason::ProofInvalid);
   const Nsec* cover = find_cover(all, qname);
   if (!cover) return bogus(Reason::NsecMissing);
   Name ce = closest_encloser(*cover, qname);

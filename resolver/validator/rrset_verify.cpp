@@ -31,6 +31,9 @@ RrsetVerdict verify_rrset(const wire::RRset& rrset, const wire::RRset& rrsigs,
                           const wire::RRset& dnskeys, const wire::Name& zone, uint32_t now,
                           ValidationBudget& budget) {
   Failures why;
+  // The RRSIGs must sit at the RRset's owner in its class, the keys at the zone apex.
+  if (!(rrsigs.owner == rrset.owner) || rrsigs.rclass != rrset.rclass) return {why.result(), {}, 0, 0};
+  if (!(dnskeys.owner == zone)) why.no_key = true;
   size_t considered = 0;
   for (auto sig_rdata : rrsigs) {
     auto sig = parse_rrsig(sig_rdata);
@@ -57,6 +60,7 @@ RrsetVerdict verify_rrset(const wire::RRset& rrset, const wire::RRset& rrsigs,
     std::optional<std::vector<uint8_t>> data;
     bool key_found = false;
     for (auto key_rdata : dnskeys) {
+      if (!(dnskeys.owner == zone)) break;
       auto key = parse_dnskey(key_rdata);
       if (!key || !key->usable_for_zone() || key->algorithm != sig->algorithm ||
           key_tag(key_rdata) != sig->key_tag) {

@@ -42,6 +42,9 @@ TEST_CASE("a KSK matching the DS signs the DNSKEY set", "[dnskey_trust]") {
   }
   // The DS names the ZSK, but only the KSK signed the set.
   CHECK(validate_dnskeys_with_ds(keys, sigs, ds_set(zone, {ds_for(zone, zsk, 2)}), kNow, budget).result.is_bogus());
+  // A DS RRset of another zone vouches for nothing here.
+  CHECK(validate_dnskeys_with_ds(keys, sigs, ds_set(name("example.net."), {ds_for(zone, ksk, 2)}), kNow, budget)
+            .result == ValidationResult::bogus(Reason::DnskeyMissing));
   // A DS for a key that is not in the set.
   TestKey stranger(8, 257);
   CHECK(validate_dnskeys_with_ds(keys, sigs, ds_set(zone, {ds_for(zone, stranger, 2)}), kNow, budget).result ==

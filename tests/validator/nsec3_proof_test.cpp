@@ -116,8 +116,13 @@ TEST_CASE("B.5 wildcard no data: a.z.w.example AAAA", "[nsec3_proof]") {
 }
 
 TEST_CASE("B.6 DS child zone no data: example DS", "[nsec3_proof]") {
+  // The appendix shows the child's server answering for its own apex. A validator asks the
+  // parent for DS; a record with SOA comes from the child and cannot deny the parent's DS (the
+  // check Unbound makes), while it still denies other types at the apex.
   ValidationBudget b;
   CHECK(nsec3_prove_nodata(kZone, wire::RRType::DS, kZone, pick({"0p9m"}), b).result ==
+        ValidationResult::bogus(Reason::ProofInvalid));
+  CHECK(nsec3_prove_nodata(kZone, wire::RRType::A, kZone, pick({"0p9m"}), b).result ==
         ValidationResult::secure());
 }
 

@@ -103,7 +103,9 @@ TEST_CASE("B.8 DS at the child apex; empty non-terminal", "[nsec_proof]") {
         ValidationResult::bogus(Reason::ProofInvalid));
   CHECK(nsec_prove_nodata(name("example."), wire::RRType::A, pick({"example."})).result ==
         ValidationResult::secure());
-  // y.w.example exists only because x.y.w.example does.
+  // y.w.example exists only because x.y.w.example does: NODATA, never NXDOMAIN.
   CHECK(nsec_prove_nodata(name("y.w.example."), wire::RRType::A, pick({"x.w.example."})).result ==
         ValidationResult::secure());
+  CHECK(nsec_prove_nxdomain(name("y.w.example."), pick({"x.w.example.", "example."})).result ==
+        ValidationResult::bogus(Reason::ProofInvalid));
 }

@@ -119,6 +119,13 @@ TEST_CASE("RRSIG applicability: signer, type and owner", "[rrset_verify]") {
   auto foreign = rrsig_set(data.owner, {make_rrsig(data, key, name("example.net."), kValid)});
   CHECK(verify_rrset(data, foreign, keys, zone, kNow, budget).result ==
         ValidationResult::bogus(Reason::BadRrsig));
+  // RRSIGs at another owner, or keys of another zone, are not used.
+  auto elsewhere = rrsig_set(name("mail.example.org."), {make_rrsig(data, key, zone, kValid)});
+  CHECK(verify_rrset(data, elsewhere, keys, zone, kNow, budget).result ==
+        ValidationResult::bogus(Reason::RrsigsMissing));
+  auto sigs_ok = rrsig_set(data.owner, {make_rrsig(data, key, zone, kValid)});
+  CHECK(verify_rrset(data, sigs_ok, dnskey_set(name("example.net."), {&key}), zone, kNow, budget).result ==
+        ValidationResult::bogus(Reason::DnskeyMissing));
   // A revoked or non-zone key is not used.
   TestKey revoked(13, 256 | 0x80);
   auto rk = dnskey_set(zone, {&revoked});
