@@ -16,14 +16,24 @@ void put32(std::vector<uint8_t>& out, uint32_t v) {
   put16(out, uint16_t(v));
 }
 
+// RFC 4034 §6.3: RDATA compared as left-justified unsigned octet strings, a shorter string
+// before a longer one it is a prefix of. (Written out rather than vector's operator<, on which
+// GCC 12 -O3 reports a false -Wstringop-overread.)
+bool canonical_less(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return a[i] < b[i];
+  }
+  return a.size() < b.size();
+}
+
 }  // namespace
 
 std::vector<std::vector<uint8_t>> canonical_rdatas(const wire::RRset& rrset) {
   std::vector<std::vector<uint8_t>> out;
   out.reserve(rrset.size());
   for (auto rdata : rrset) out.push_back(wire::dnssec_canonical_rdata(rrset.type, rdata));
-  // std::vector<uint8_t>'s operator< is the lexicographic octet order of §6.3, shorter first.
-  std::sort(out.begin(), out.end());
+  std::sort(out.begin(), out.end(), canonical_less);
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }

@@ -16,8 +16,13 @@ constexpr SigTimes kValid{kNow - 86400, kNow + 86400};
 
 std::vector<uint8_t> ds_for(const wire::Name& zone, const TestKey& key, uint8_t digest_type) {
   auto digest = ds_digest(zone, key.dnskey(), digest_type);
-  std::vector<uint8_t> rd = {uint8_t(key.tag() >> 8), uint8_t(key.tag()), key.algorithm(), digest_type};
-  rd.insert(rd.end(), digest->begin(), digest->end());
+  std::vector<uint8_t> rd;  // built by push_back: GCC 12 -O3 misreads an insert after {...}
+  rd.reserve(4 + digest->size());
+  rd.push_back(uint8_t(key.tag() >> 8));
+  rd.push_back(uint8_t(key.tag()));
+  rd.push_back(key.algorithm());
+  rd.push_back(digest_type);
+  for (uint8_t b : *digest) rd.push_back(b);
   return rd;
 }
 
