@@ -54,6 +54,13 @@ TEST_CASE("B.1 name error: a.c.x.w.example", "[nsec3_proof]") {
   CHECK(r.result == ValidationResult::secure());
   REQUIRE(r.closest_encloser);
   CHECK(*r.closest_encloser == name("x.w.example."));
+  // The Appendix A records all carry opt-out: the caller learns an unsigned delegation could hide
+  // there; without the flag the same proof is a plain NXDOMAIN.
+  CHECK(r.opt_out);
+  ValidationBudget b0;
+  auto plain = nsec3_prove_nxdomain(name("a.c.x.w.example."), kZone, pick({"0p9m", "b4um", "35mt"}, 0), b0);
+  CHECK(plain.result == ValidationResult::secure());
+  CHECK_FALSE(plain.opt_out);
   // Without the record covering the wildcard *.x.w.example (35mt), or the next closer (0p9m).
   ValidationBudget b2;
   CHECK(nsec3_prove_nxdomain(name("a.c.x.w.example."), kZone, pick({"0p9m", "b4um"}), b2).result ==
