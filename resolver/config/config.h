@@ -56,6 +56,14 @@ struct CacheConfig {
   bool prefetch = true;
 };
 
+// The Prometheus endpoint (resolver/server/metrics_http.h); off unless `listen` is set.
+struct MetricsConfig {
+  std::optional<SocketAddress> listen;   // e.g. 127.0.0.1:9153
+  uint32_t max_request_bytes = 8192;     // a longer request gets 400
+  uint32_t request_timeout_ms = 5000;    // a client slower than this is dropped
+  uint32_t max_connections = 16;         // scrapers connected at once; more are closed
+};
+
 struct LogConfig {
   LogLevel level = LogLevel::Info;
   bool query_log = false;
@@ -67,6 +75,7 @@ struct Config {
   ResolverConfig resolver;
   CacheConfig cache;
   LogConfig log;
+  MetricsConfig metrics;
 };
 
 // What the command line asked for besides configuration.

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 
+#include "resolver/server/backend_stats.h"
 #include "resolver/server/client_query.h"
 
 namespace tern::server {
@@ -21,6 +22,8 @@ class Backend {
   // answer, at most once (not when the backend is destroyed first); counted in in_flight().
   virtual void prefetch(const ClientQuery& q, Done done) = 0;
   virtual size_t in_flight() const = 0;
+  // Adds this backend's counters (worker thread only). Test stand-ins count nothing.
+  virtual void add_stats(BackendStats&) const {}
 };
 
 }  // namespace tern::server

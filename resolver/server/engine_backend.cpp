@@ -1,5 +1,7 @@
 #include "resolver/server/engine_backend.h"
 
+#include "resolver/net/uv_transport.h"
+
 namespace tern::server {
 namespace {
 
@@ -19,6 +21,9 @@ Sections sections_of(const engine::Answer& a) {
   s.answer = a.answer;
   s.authority = a.authority;
   s.additional = a.additional;
+  s.source = a.stale ? BackendSource::Stale
+             : a.from_cache && !a.failure ? BackendSource::RecordCache
+                                          : BackendSource::Resolution;
   return s;
 }
 
@@ -42,7 +47,8 @@ EngineBackend::~EngineBackend() {
 }
 
 void EngineBackend::resolve(const ClientQuery& q, Done done) {
-  engine_->resolve(engine_query(q), [done = std::move(done)](const engine::Answer& a) {
+  engine_->resolve(engine_query(q), [this, done = std::move(done)](const engine::Answer& a) {
+    count(a);
     done(sections_of(a), cacheable(a));
   });
 }
@@ -55,9 +61,29 @@ void EngineBackend::prefetch(const ClientQuery& q, Done done) {
   // flight merge), so `done` gets the fresh answer. When the prefetch did not stay in flight (the
   // engine is at max_in_flight, or it completed at once), resolve() answers as it would a client.
   engine_->prefetch(eq);
-  engine_->resolve(eq, [done = std::move(done)](const engine::Answer& a) {
+  engine_->resolve(eq, [this, done = std::move(done)](const engine::Answer& a) {
+    count(a);
     done(sections_of(a), cacheable(a));
   });
+}
+
+void EngineBackend::count(const engine::Answer& a) {
+  if (a.failure) ++failures_[size_t(*a.failure)];
+}
+
+void EngineBackend::add_stats(BackendStats& s) const {
+  const engine::EngineStats& e = engine_->stats();
+  BackendStats mine;
+  mine.engine = e;
+  // The transport is the engine's interface; ternd's is the libuv one, whose counters these are
+  // (tests plug in other transports, which count nothing here).
+  if (const auto* t = dynamic_cast<const net::UvTransport*>(parts_.transport.get())) {
+    mine.transport = t->stats();
+    mine.upstream_in_flight = t->in_flight();
+  }
+  mine.failures = failures_;
+  mine.resolutions_in_flight = engine_->in_flight();
+  s.add(mine);
 }
 
 engine::EngineConfig engine_config(const config::Config& cfg, std::string root_hints_text) {

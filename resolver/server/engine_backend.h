@@ -3,6 +3,7 @@
 // and cache::CacheLimits.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -28,10 +29,14 @@ class EngineBackend : public Backend {
   void resolve(const ClientQuery& q, Done done) override;
   void prefetch(const ClientQuery& q, Done done) override;
   size_t in_flight() const override { return engine_->in_flight(); }
+  void add_stats(BackendStats& s) const override;
 
  private:
   EngineParts parts_;
   std::unique_ptr<engine::Engine> engine_;
+  std::array<uint64_t, kFailureKinds> failures_{};  // Answer::failure, counted per reason
+
+  void count(const engine::Answer& a);
 };
 
 // Throws config::ConfigError for an upstream-allow entry the engine cannot take.

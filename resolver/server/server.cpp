@@ -1,5 +1,8 @@
 #include "resolver/server/server.h"
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace tern::server {
@@ -50,6 +53,35 @@ void Server::set_acl(std::shared_ptr<const Acl> acl) {
 
 void Server::clear_packet_caches() {
   for (auto& w : workers_) w->post([](Worker& self) { self.clear_packet_cache(); });
+}
+
+void Server::collect(ServerSnapshot& out) const {
+  // Shared with the posted tasks: a worker that answers after the deadline writes into this,
+  // not into `out`.
+  struct Pending {
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t left = 0;
+    BackendStats sum;
+  };
+  auto p = std::make_shared<Pending>();
+  p->left = workers_.size();
+  for (const auto& w : workers_) {
+    w->stats().add_to(out.front);
+    w->post([p](Worker& self) {
+      BackendStats mine;
+      self.add_backend_stats(mine);
+      std::lock_guard lock(p->mu);
+      p->sum.add(mine);
+      --p->left;
+      p->cv.notify_all();
+    });
+  }
+  std::unique_lock lock(p->mu);
+  p->cv.wait_for(lock, std::chrono::milliseconds(kStatsCollectTimeoutMs), [&] { return p->left == 0; });
+  out.backend = p->sum;
+  out.workers = workers_.size();
+  out.answered = workers_.size() - p->left;
 }
 
 std::string Server::stats_text() const {

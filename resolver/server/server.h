@@ -16,6 +16,19 @@ namespace tern::server {
 WorkerSettings worker_settings(const config::Config& cfg);
 std::shared_ptr<const Acl> make_acl(const config::Config& cfg);
 
+// Every worker's counters summed: the front end's read directly (relaxed atomics), the backends'
+// copied on each worker's thread. `answered` < `workers` when a worker did not answer in time
+// (its backend counters are then missing from `backend`).
+struct ServerSnapshot {
+  Stats front;
+  BackendStats backend;
+  size_t workers = 0;
+  size_t answered = 0;
+};
+
+// How long a collection waits for the workers to copy their counters.
+inline constexpr uint32_t kStatsCollectTimeoutMs = 1000;
+
 class Server {
  public:
   Server(const config::Config& cfg, config::Log& log, BackendFactory backend, HitCacheFactory cache);
@@ -27,6 +40,8 @@ class Server {
   void set_acl(std::shared_ptr<const Acl> acl);
   void clear_packet_caches();
   std::string stats_text() const;
+  // Thread-safe; blocks the caller up to kStatsCollectTimeoutMs, never a worker.
+  void collect(ServerSnapshot& out) const;
   size_t threads() const { return workers_.size(); }
 
  private:

@@ -2,11 +2,45 @@
 // another: relaxed atomics, summed on demand.
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 
 namespace tern::server {
+
+// The question types counted apart; every other type is counted as "other". Slot names are the
+// types' mnemonics (labels of tern_queries_total).
+inline constexpr size_t kQtypeSlots = 15;
+size_t qtype_slot(uint16_t qtype);
+const char* qtype_slot_name(size_t slot);
+// The question type of a query (or response) read from its bytes: the first question's type,
+// its name uncompressed as in any query; nullopt-like kNoQtype when there is none.
+inline constexpr uint32_t kNoQtype = 0x10000;
+uint32_t packet_qtype(std::span<const uint8_t> packet);
+
+// Responses by rcode: 0..15 from the header, slot 16 for BADVERS (extended, RFC 6891).
+inline constexpr size_t kRcodeSlots = 17;
+
+// Where an answer the backend gave came from (tern_answers_total's source label, with
+// "packet_cache" and "local" counted by the pipeline itself).
+enum class BackendSource : uint8_t { Resolution, RecordCache, Stale };
+inline constexpr size_t kBackendSources = 3;
+const char* backend_source_name(BackendSource s);  // "resolution", "record_cache", "stale"
+
+// A latency histogram with Prometheus-style bounds, written by one thread (relaxed atomics).
+// Buckets are kept non-cumulative and made cumulative when exported.
+struct LatencyHistogram {
+  static constexpr std::array<uint32_t, 13> kBoundsUs = {
+      500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000};
+  std::array<std::atomic<uint64_t>, kBoundsUs.size() + 1> buckets{};  // last: above every bound
+  std::atomic<uint64_t> sum_us{0};
+
+  void observe(uint64_t us);
+  void add_to(LatencyHistogram& total) const;
+};
 
 struct Stats {
   std::atomic<uint64_t> udp_queries{0}, tcp_queries{0};
@@ -16,6 +50,12 @@ struct Stats {
   std::atomic<uint64_t> prefetches{0}, prefetches_dropped{0};  // asked by packet-cache hits
   std::atomic<uint64_t> tcp_accepted{0}, tcp_rejected_cap{0}, tcp_closed_idle{0};
   std::atomic<uint64_t> tcp_closed_framing{0}, tcp_closed_slow_reader{0};
+
+  // For the metrics endpoint (docs/operations.md "Monitoring"): queries by question type,
+  // responses by rcode, backend answers by source with their latency.
+  std::array<std::atomic<uint64_t>, kQtypeSlots> by_qtype{};
+  std::array<std::atomic<uint64_t>, kRcodeSlots> by_rcode{};
+  std::array<LatencyHistogram, kBackendSources> backend_latency{};
 
   void add_to(Stats& total) const;
   std::string to_text() const;  // "name value" lines

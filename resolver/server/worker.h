@@ -54,7 +54,12 @@ class Worker {
   void clear_packet_cache() {
     if (cache_) cache_->clear();
   }
-  const Stats& stats() const { return stats_; }
+  const Stats& stats() const { return stats_; }  // any thread: relaxed atomics
+  // Worker-thread only (from post()): adds the backend's and the packet cache's counters.
+  void add_backend_stats(BackendStats& into) const {
+    if (backend_) backend_->add_stats(into);
+    if (cache_) cache_->add_stats(into.packet_cache);
+  }
 
  private:
   void run_posted();

@@ -204,7 +204,7 @@ def control(binary, hints):
             p = subprocess.run([binary, "control", sock, *cmd], capture_output=True, text=True, timeout=10)
             return p.returncode, p.stdout
         rc, out = run("stats")
-        check(rc == 0 and "udp-queries" in out and "local-answers" in out, "ternd control stats")
+        check(rc == 0 and 'tern_queries_total{transport="udp"}' in out and 'tern_answers_total{source="local"}' in out, "ternd control stats")
         rc, out = run("flush", "example.com.")
         check(rc == 0 and out.startswith("ok flushed"), "ternd control flush NAME")
         rc, out = run("flush", "example.com.", "A")

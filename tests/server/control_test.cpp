@@ -62,7 +62,7 @@ TEST_CASE("control commands flush, dump and count") {
   CHECK(run_control_command("flush other.org.", caches, srv).rfind("ok flushed 1 rrsets", 0) == 0);
   CHECK_FALSE(cached(caches, "other.org.", wire::RRType::A));
 
-  CHECK(run_control_command("stats", caches, srv).find("udp-queries 0\n") != std::string::npos);
+  CHECK(run_control_command("stats", caches, srv).find("tern_queries_total{transport=\"udp\"} 0\n") != std::string::npos);
   CHECK(run_control_command("flush", caches, srv).rfind("error", 0) == 0);
   CHECK(run_control_command("flush x..y.", caches, srv).rfind("error: not a domain name", 0) == 0);
   CHECK(run_control_command("flush a. NOTATYPE", caches, srv).rfind("error: not a type", 0) == 0);

@@ -1,0 +1,37 @@
+#include "resolver/server/backend_stats.h"
+
+namespace tern::server {
+
+void BackendStats::add(const BackendStats& o) {
+  // Field by field: a counter added to EngineStats or TransportStats is exported once it is
+  // named here and in metrics_collect.cpp.
+  engine.resolutions += o.engine.resolutions;
+  engine.merged += o.engine.merged;
+  engine.cache_answers += o.engine.cache_answers;
+  engine.answer_cache_hits += o.engine.answer_cache_hits;
+  engine.answers_stored += o.engine.answers_stored;
+  engine.upstream_queries += o.engine.upstream_queries;
+  engine.rejected_responses += o.engine.rejected_responses;
+  engine.scrubbed_records += o.engine.scrubbed_records;
+  engine.servfails += o.engine.servfails;
+  engine.stale_answers += o.engine.stale_answers;
+  engine.stale_answer_cache_hits += o.engine.stale_answer_cache_hits;
+  engine.prefetches += o.engine.prefetches;
+  transport.udp_sent += o.transport.udp_sent;
+  transport.tcp_sent += o.transport.tcp_sent;
+  transport.accepted += o.transport.accepted;
+  transport.dropped_wrong_source += o.transport.dropped_wrong_source;
+  transport.dropped_wrong_id += o.transport.dropped_wrong_id;
+  transport.dropped_wrong_question += o.transport.dropped_wrong_question;
+  transport.timeouts += o.transport.timeouts;
+  transport.errors += o.transport.errors;
+  for (size_t i = 0; i < failures.size(); ++i) failures[i] += o.failures[i];
+  resolutions_in_flight += o.resolutions_in_flight;
+  upstream_in_flight += o.upstream_in_flight;
+  packet_cache.hits += o.packet_cache.hits;
+  packet_cache.misses += o.packet_cache.misses;
+  packet_cache.bytes += o.packet_cache.bytes;
+  packet_cache.entries += o.packet_cache.entries;
+}
+
+}  // namespace tern::server
