@@ -50,6 +50,8 @@ struct MetricsHttpServer::Connection {
   std::string reply;
   int open_handles = 2;
   bool answered = false;
+  bool eof = false;     // the client has finished sending
+  bool any_input = false;
 
   Connection(MetricsHttpServer* s) : server(s), reader(s->settings_.max_request_bytes) {}
 
@@ -74,7 +76,7 @@ struct MetricsHttpServer::Connection {
     auto* stream = reinterpret_cast<uv_stream_t*>(&tcp);
     if (uv_write(&write, stream, &buf, 1, [](uv_write_t* w, int status) {
           auto* c = static_cast<Connection*>(w->data);
-          if (status != 0) return c->close();
+          if (status != 0 || c->eof) return c->close();
           c->shutdown.data = c;
           // FIN after the response; then drain until the client closes or the linger timer fires.
           if (uv_shutdown(&c->shutdown, reinterpret_cast<uv_stream_t*>(&c->tcp),
@@ -88,9 +90,12 @@ struct MetricsHttpServer::Connection {
 
   void on_read(ssize_t nread, const uv_buf_t* buf) {
     if (nread > 0 && !answered) {
+      any_input = true;
       reader.feed({reinterpret_cast<const uint8_t*>(buf->base), size_t(nread)});
     } else if (nread < 0 && !answered) {
-      if (nread != UV_EOF) return close();
+      // An error, or a client that connected and left without asking anything: nothing to answer.
+      if (nread != UV_EOF || !any_input) return close();
+      eof = true;
       reader.finish();
     } else if (nread < 0) {
       return close();  // answered: the client is done
