@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from ternd_harness import Ternd, blackhole_hints, dnsmsg, free_port
+from ternd_harness import REPO, Ternd, blackhole_hints, dnsmsg, free_port
 
 ADDRESS = "127.0.0.63"
 failures = []
@@ -124,6 +124,11 @@ def main():
         check(fams and all(f in helped and f in typed for f in fams), "every family has HELP and TYPE")
         check(all(f.startswith("tern_") for f in fams), "every metric is named tern_*")
         check(all(f.endswith("_total") for f in fams if typed.get(f) == "counter"), "counters end in _total")
+        # The Grafana dashboard only names metrics the endpoint serves.
+        with open(os.path.join(REPO, "docs", "grafana-dashboard.json")) as f:
+            used = set(re.findall(r"tern_[a-z_]+", f.read()))
+        unknown = sorted(u for u in used if family_of(u, typed) not in fams)
+        check(used and not unknown, f"docs/grafana-dashboard.json uses served metrics only {unknown}")
 
         # Traffic: local answers over UDP and TCP, one question that must be resolved (the only
         # root server never answers: SERVFAIL once the deadline passes).
