@@ -47,6 +47,7 @@ void Exchange::start(std::chrono::milliseconds delay) {
   uv_timer_init(owner_.loop(), &timer_);
   timer_.data = this;
   ++open_handles_;
+  started_ns_ = uv_hrtime();
   if (!start_io()) {
     failed_at_start_ = true;
     delay = std::chrono::milliseconds(0);  // report from the loop, not from inside send()
@@ -98,6 +99,7 @@ bool Exchange::offer(std::span<const uint8_t> message) {
   switch (filter_response(identity_, message)) {
     case FilterVerdict::Accept:
       ++stats.accepted;
+      owner_.mutable_rtt().observe((uv_hrtime() - started_ns_) / 1000);
       finish(std::vector<uint8_t>(message.begin(), message.end()));
       return true;
     case FilterVerdict::WrongId: ++stats.dropped_wrong_id; return false;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "resolver/engine/world.h"
+#include "resolver/net/latency_histogram.h"
 
 namespace tern::net {
 
@@ -46,6 +47,9 @@ class UvTransport : public engine::Transport {
             engine::Instant deadline, engine::TransportDone done) override;
 
   const TransportStats& stats() const { return stats_; }
+  // Round trips of accepted responses, send to answer (loop thread only).
+  const RttHistogram& rtt() const { return rtt_; }
+  RttHistogram& mutable_rtt() { return rtt_; }
   size_t in_flight() const { return active_.size(); }
 
   // For the exchanges.
@@ -62,6 +66,7 @@ class UvTransport : public engine::Transport {
   uv_loop_t* loop_;
   std::unordered_set<Exchange*> active_;
   TransportStats stats_;
+  RttHistogram rtt_;
   std::vector<uint8_t> udp_recv_buf_ = std::vector<uint8_t>(65536);
 };
 

@@ -28,6 +28,7 @@ void BackendStats::add(const BackendStats& o) {
   for (size_t i = 0; i < failures.size(); ++i) failures[i] += o.failures[i];
   resolutions_in_flight += o.resolutions_in_flight;
   upstream_in_flight += o.upstream_in_flight;
+  upstream_rtt.add(o.upstream_rtt);
   packet_cache.hits += o.packet_cache.hits;
   packet_cache.misses += o.packet_cache.misses;
   packet_cache.bytes += o.packet_cache.bytes;

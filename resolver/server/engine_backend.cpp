@@ -80,6 +80,7 @@ void EngineBackend::add_stats(BackendStats& s) const {
   if (const auto* t = dynamic_cast<const net::UvTransport*>(parts_.transport.get())) {
     mine.transport = t->stats();
     mine.upstream_in_flight = t->in_flight();
+    mine.upstream_rtt = t->rtt();
   }
   mine.failures = failures_;
   mine.resolutions_in_flight = engine_->in_flight();

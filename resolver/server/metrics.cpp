@@ -15,6 +15,7 @@ namespace {
 using Type = MetricFamily::Type;
 
 uint64_t load(const std::atomic<uint64_t>& c) { return c.load(std::memory_order_relaxed); }
+uint64_t load(uint64_t c) { return c; }
 
 std::string label(std::string_view name, std::string_view value) {
   return fmt::format("{}=\"{}\"", name, escape_label(value));
@@ -32,15 +33,17 @@ struct Builder {
     out.back().samples.push_back(MetricSample{"", std::move(labels), value});
     return *this;
   }
-  // A histogram from non-cumulative buckets in microseconds, exported in seconds.
-  void histogram(const LatencyHistogram& h, const std::string& labels) {
+  // A histogram from non-cumulative buckets in microseconds (net::kLatencyBoundsUs), exported
+  // in seconds. H is LatencyHistogram (atomic counts) or net::RttHistogram (plain).
+  template <class H>
+  void histogram(const H& h, const std::string& labels) {
     auto& samples = out.back().samples;
     std::string sep = labels.empty() ? "" : ",";
     uint64_t cumulative = 0;
     for (size_t b = 0; b < h.buckets.size(); ++b) {
       cumulative += load(h.buckets[b]);
-      std::string le = b < LatencyHistogram::kBoundsUs.size()
-                           ? fmt::format("{}", LatencyHistogram::kBoundsUs[b] / 1e6)
+      std::string le = b < net::kLatencyBoundsUs.size()
+                           ? fmt::format("{}", net::kLatencyBoundsUs[b] / 1e6)
                            : "+Inf";
       samples.push_back({"_bucket", labels + sep + label("le", le), double(cumulative)});
     }
@@ -216,6 +219,9 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
       .sample(double(b.engine.scrubbed_records));
   m.family("tern_upstream_in_flight", "Upstream queries in flight.", Type::Gauge)
       .sample(double(b.upstream_in_flight));
+  m.family("tern_upstream_rtt_seconds", "Round trip of accepted upstream responses, from sending the query.",
+           Type::Histogram);
+  m.histogram(b.upstream_rtt, "");
 
   // --- caches --------------------------------------------------------------------------------
   m.family("tern_cache_hits_total", "Cache hits, by cache layer.", Type::Counter)

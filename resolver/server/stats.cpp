@@ -52,9 +52,7 @@ void Stats::add_to(Stats& total) const {
 }
 
 void LatencyHistogram::observe(uint64_t us) {
-  size_t b = 0;
-  while (b < kBoundsUs.size() && us > kBoundsUs[b]) ++b;
-  buckets[b].fetch_add(1, std::memory_order_relaxed);
+  buckets[net::latency_bucket(us)].fetch_add(1, std::memory_order_relaxed);
   sum_us.fetch_add(us, std::memory_order_relaxed);
 }
 

@@ -9,6 +9,8 @@
 #include <span>
 #include <string>
 
+#include "resolver/net/latency_histogram.h"
+
 namespace tern::server {
 
 // The question types counted apart; every other type is counted as "other". Slot names are the
@@ -30,11 +32,11 @@ enum class BackendSource : uint8_t { Resolution, RecordCache, Stale };
 inline constexpr size_t kBackendSources = 3;
 const char* backend_source_name(BackendSource s);  // "resolution", "record_cache", "stale"
 
-// A latency histogram with Prometheus-style bounds, written by one thread (relaxed atomics).
+// A latency histogram (bounds: net/latency_histogram.h) written by one worker and read by the
+// metrics from another: relaxed atomics.
 // Buckets are kept non-cumulative and made cumulative when exported.
 struct LatencyHistogram {
-  static constexpr std::array<uint32_t, 13> kBoundsUs = {
-      500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000};
+  static constexpr auto kBoundsUs = net::kLatencyBoundsUs;
   std::array<std::atomic<uint64_t>, kBoundsUs.size() + 1> buckets{};  // last: above every bound
   std::atomic<uint64_t> sum_us{0};
 

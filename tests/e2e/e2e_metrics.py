@@ -19,6 +19,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from ternd_harness import REPO, Ternd, blackhole_hints, dnsmsg, free_port
@@ -87,6 +88,40 @@ def raw(port, data, timeout=5.0):
         return out
 
 
+class RefusingAuthority:
+    """The only "root server": answers every query with REFUSED (matching ID and question), so
+    upstream responses are accepted and timed while every resolution still fails."""
+
+    def __init__(self, address):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((address, 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stopping:
+            try:
+                data, peer = self.sock.recvfrom(4096)
+            except socket.timeout:
+                continue
+            if len(data) < 12:
+                continue
+            off = 12
+            while off < len(data) and data[off] != 0:
+                off += 1 + data[off]
+            question = data[12:off + 5]
+            flags = 0x8000 | (struct.unpack("!H", data[2:4])[0] & 0x0100) | 5  # QR, RD echoed, REFUSED
+            self.sock.sendto(data[:2] + struct.pack("!HHHHH", flags, 1, 0, 0, 0) + question, peer)
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
 def sum_family(samples, prefix):
     return sum(v for k, v in samples.items() if k.startswith(prefix))
 
@@ -104,10 +139,11 @@ def main():
         return 1 if ci else 77
 
     directory = tempfile.mkdtemp(prefix="ternd-metrics-")
-    hints = blackhole_hints(directory, "127.0.0.99")
+    authority = RefusingAuthority("127.0.0.98")
+    hints = blackhole_hints(directory, "127.0.0.98")
     mport = free_port("127.0.0.1")
     sock = os.path.join(directory, "control.sock")
-    config = ("[resolver]\nresolve-deadline-ms = 600\n"
+    config = (f"[resolver]\nresolve-deadline-ms = 600\nupstream-port = {authority.port}\n"
               f"[metrics]\nlisten = \"127.0.0.1:{mport}\"\nrequest-timeout-ms = 1500\nmax-connections = 4\n")
     t = Ternd(args.ternd, ADDRESS, config=config, threads=2,
               args=["--root-hints", hints, "--upstream-allow", "127.0.0.0/8", "--control", sock])
@@ -156,6 +192,10 @@ def main():
               and d('tern_answer_duration_seconds_bucket{source="resolution",le="+Inf"}') == 1,
               "the resolution is in the latency histogram")
         check(d('tern_upstream_queries_total{transport="udp"}') >= 1, "upstream queries sent counted")
+        check(d("tern_upstream_responses_total") >= 1, "upstream responses (REFUSED) accepted")
+        check(d("tern_upstream_rtt_seconds_count") == d("tern_upstream_responses_total")
+              and d('tern_upstream_rtt_seconds_bucket{le="+Inf"}') == d("tern_upstream_rtt_seconds_count"),
+              "every accepted upstream response is in the RTT histogram")
         check(after.get("tern_workers") == 2 and after.get("tern_workers_reporting") == 2,
               "every worker reports")
         check(after.get('tern_cache_bytes{layer="rrset"}', 0) > 0, "cache bytes gauge")
@@ -214,6 +254,7 @@ def main():
     finally:
         if t.proc.poll() is None:
             t.stop()
+        authority.stop()
         if failures:
             with open(t.log_path) as f:
                 print(f.read())
