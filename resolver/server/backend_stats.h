@@ -27,6 +27,7 @@ struct BackendStats {
   uint64_t resolutions_in_flight = 0;
   uint64_t upstream_in_flight = 0;
   PacketCacheStats packet_cache;
+  uint64_t tcp_connections_open = 0;  // client TCP connections (the worker's TcpServer)
   net::RttHistogram upstream_rtt;
 
   void add(const BackendStats& other);

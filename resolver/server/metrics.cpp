@@ -169,6 +169,8 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
   // --- TCP from clients ----------------------------------------------------------------------
   m.family("tern_tcp_connections_accepted_total", "Client TCP connections accepted.", Type::Counter)
       .sample(double(load(s.tcp_accepted)));
+  m.family("tern_tcp_connections_open", "Client TCP connections open.", Type::Gauge)
+      .sample(double(b.tcp_connections_open));
   m.family("tern_tcp_connections_refused_total",
            "Client TCP connections closed at once: the worker was at tcp-max-connections.", Type::Counter)
       .sample(double(load(s.tcp_rejected_cap)));

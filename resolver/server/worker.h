@@ -59,6 +59,7 @@ class Worker {
   void add_backend_stats(BackendStats& into) const {
     if (backend_) backend_->add_stats(into);
     if (cache_) cache_->add_stats(into.packet_cache);
+    if (tcp_) into.tcp_connections_open += tcp_->connections();
   }
 
  private:

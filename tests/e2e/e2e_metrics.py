@@ -199,6 +199,11 @@ def main():
         check(after.get("tern_workers") == 2 and after.get("tern_workers_reporting") == 2,
               "every worker reports")
         check(after.get('tern_cache_bytes{layer="rrset"}', 0) > 0, "cache bytes gauge")
+        # An open client TCP connection shows in the gauge while it lasts.
+        with socket.create_connection((ADDRESS, t.port), timeout=5):
+            time.sleep(0.2)
+            _, _, _, body = curl(url)
+            check(parse(body)[0].get("tern_tcp_connections_open") == 1, "tern_tcp_connections_open counts an open connection")
 
         # The control channel prints the same values (the client-side families do not move
         # while nothing is sent).
