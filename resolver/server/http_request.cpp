@@ -39,10 +39,10 @@ void HttpRequestReader::fail(std::string why) {
 
 HttpRequestReader::State HttpRequestReader::feed(std::span<const uint8_t> bytes) {
   if (state_ != State::NeedMore) return state_;
-  if (bytes.size() > max_bytes_ - seen_) {
-    fail("request larger than " + std::to_string(max_bytes_) + " bytes");
-    return state_;
-  }
+  // Only the bytes within the limit are parsed: a request complete within them is served
+  // whatever follows it, however the input was split into reads; one that is not is too large.
+  bool over = bytes.size() > max_bytes_ - seen_;
+  if (over) bytes = bytes.first(max_bytes_ - seen_);
   seen_ += bytes.size();
   http_parser* p = &parser_->parser;
   http_parser_execute(p, &parser_->settings, reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -61,9 +61,16 @@ HttpRequestReader::State HttpRequestReader::feed(std::span<const uint8_t> bytes)
       return state_;
     }
     path_ = url_.substr(u.field_data[UF_PATH].off, u.field_data[UF_PATH].len);
+    // http_parser also takes the asterisk form ("OPTIONS *") and paths like "*x": nothing this
+    // endpoint serves, so a target that is not an absolute path is a bad request.
+    if (path_.empty() || path_[0] != '/') {
+      path_.clear();
+      fail("request target is not an absolute path");
+    }
     return state_;
   }
   if (err != HPE_OK) fail(std::string("malformed request: ") + http_errno_description(err));
+  else if (over) fail("request larger than " + std::to_string(max_bytes_) + " bytes");
   return state_;
 }
 
