@@ -30,11 +30,11 @@ std::optional<wire::Rcode> qtype_rcode(wire::RRType type) {
       break;
   }
   uint16_t t = static_cast<uint16_t>(type);
-  if (t == kMailB || t == kMailA) return wire::Rcode::NotImp;  // obsolete (RFC 2505), never served
+  if (t == kMailB || t == kMailA) return wire::Rcode::NotImp;  // obsolete mail QTYPEs, not served
   // TYPE0 is reserved (RFC 6895 §3.1); 128-250 are meta-types: NXNAME (128, RFC 9824: it marks
   // a compact denial and is never asked for; a query for it is FORMERR), TKEY (249) and TSIG
   // (250) belong to a transaction, not to a name, and the unassigned rest of the meta range has
-  // no data to ask for. None goes upstream (Unbound answers them FORMERR too).
+  // no data to ask for. None goes upstream (Unbound answers TKEY, TSIG and 128-248 FORMERR too).
   if (t == 0 || (t >= kFirstMetaType && t <= kTsig)) return wire::Rcode::FormErr;
   return std::nullopt;
 }

@@ -83,3 +83,20 @@ TEST_CASE("the first denial's SOA says the negative TTL, min(TTL, MINIMUM)", "[e
   REQUIRE(a->authority.size() == 1);
   CHECK(a->authority[0].ttl == 300);
 }
+
+TEST_CASE("a stale answer keeps RFC 8767's 30 s only up to max-ttl", "[engine][ttl][stale]") {
+  Harness h(no_minimisation(), limits(0, 10, 3600));
+  build_example_tree(h);
+  auto& ok = h.net.on(addr(kNs1), "www.example.com.", RRType::A,
+                      answer({"www.example.com. 60 IN A 203.0.113.7"}));
+  ok.max_uses = 1;
+  for (const char* ns : {kNs1, kNs2})
+    h.net.on(addr(ns), "www.example.com.", RRType::A, rcode(wire::Rcode::ServFail));
+  REQUIRE(h.resolve("www.example.com.", RRType::A)->rcode == wire::Rcode::NoError);
+  h.clock.advance(std::chrono::seconds(120));
+  auto a = h.resolve("www.example.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->stale);
+  REQUIRE(a->answer.size() == 1);
+  CHECK(a->answer[0].ttl == 10);
+}
