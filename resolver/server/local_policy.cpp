@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "wire/rdata.h"
 #include "wire/text.h"
 
 namespace tern::server {
@@ -132,6 +133,28 @@ std::optional<Sections> LocalPolicy::from_node(const std::vector<RRset>& node,
   return s;
 }
 
+void LocalPolicy::follow_local_cname(Sections& s, RRType qtype) const {
+  if (qtype == RRType::CNAME || qtype == RRType::ANY) return;
+  // A local alias to a local name gets the target's data in the same answer (a stub resolver
+  // does not ask again); a target elsewhere is left to the client. Bounded against loops.
+  for (size_t hop = 0; hop < kMaxLocalCnameHops; ++hop) {
+    const RRset& last = s.answer.back();
+    if (last.type != RRType::CNAME || last.empty()) return;
+    auto target = wire::rdata_target(RRType::CNAME, *last.begin());
+    if (!target) return;
+    for (const RRset& seen : s.answer)
+      if (seen.owner == *target) return;  // a loop: the client sees it and stops
+    const Zone* z = closest_zone(*target);
+    if (!z || (z->type != LocalZoneType::Static && z->type != LocalZoneType::Transparent)) return;
+    auto node = z->nodes.find(*target);
+    if (node == z->nodes.end()) return;
+    const RRset* next = find_type(node->second, qtype);
+    if (!next) next = find_type(node->second, RRType::CNAME);
+    if (!next) return;
+    s.answer.push_back(*next);
+  }
+}
+
 LocalDecision LocalPolicy::decide(const ClientQuery& q) const {
   LocalDecision d;
   if (const Zone* z = closest_zone(q.qname)) {
@@ -165,6 +188,7 @@ LocalDecision LocalPolicy::decide(const ClientQuery& q) const {
         if (node != z->nodes.end()) {
           if (auto s = from_node(node->second, q)) {
             d.sections = std::move(*s);
+            follow_local_cname(d.sections, q.qtype);
           } else {
             d.sections = negative(*z, Rcode::NoError);  // the name exists, not with this type
           }

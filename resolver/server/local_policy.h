@@ -22,6 +22,9 @@
 
 namespace tern::server {
 
+// Local CNAMEs followed inside the local data for one answer (a long chain stops here).
+constexpr size_t kMaxLocalCnameHops = 8;
+
 enum class LocalZoneType : uint8_t {
   Static,          // answer from local data; NXDOMAIN / NODATA otherwise
   Transparent,     // local data first; names (and types) without local data are resolved
@@ -82,6 +85,7 @@ class LocalPolicy {
   // The answer from `node` (owner spelled as the client asked); nullopt when the node has
   // nothing for the type.
   std::optional<Sections> from_node(const std::vector<wire::RRset>& node, const ClientQuery& q) const;
+  void follow_local_cname(Sections& s, wire::RRType qtype) const;
 
   std::unordered_map<wire::Name, Zone, wire::NameHash> zones_;
   // Last labels of every apex ("arpa.", "example."): most questions leave after one lookup.

@@ -191,14 +191,27 @@ TEST_CASE("static: local data answers with AA, the rest is NXDOMAIN / NODATA wit
   REQUIRE(ent);
   CHECK(ent->rcode == Rcode::NoError);
 
-  // A CNAME answers any type at its name.
+  // A CNAME answers any type at its name, followed inside the local data.
   auto alias = z.answer(ask("alias.corp.example.", RRType::A));
   REQUIRE(alias);
-  REQUIRE(alias->answer.size() == 1);
+  REQUIRE(alias->answer.size() == 2);
   CHECK(alias->answer[0].type == RRType::CNAME);
+  CHECK(alias->answer[1].type == RRType::A);
+  CHECK(alias->answer[1].owner.to_text() == "printer.corp.example.");
+  auto cname = z.answer(ask("alias.corp.example.", RRType::CNAME));
+  REQUIRE(cname);
+  CHECK(cname->answer.size() == 1);
 
   // Outside the zone: resolved.
   CHECK(z.decide(ask("www.example.", RRType::A)).kind == LocalDecision::Kind::Resolve);
+}
+
+TEST_CASE("a local CNAME loop is not followed twice") {
+  Policy z({}, corp("static", {rr("a.corp.example. CNAME b.corp.example."),
+                               rr("b.corp.example. CNAME a.corp.example.")}));
+  auto r = z.answer(ask("a.corp.example.", RRType::A));
+  REQUIRE(r);
+  CHECK(r->answer.size() == 2);  // a -> b, b -> a: then a is already there
 }
 
 TEST_CASE("transparent: local data first, other names and types resolved") {
