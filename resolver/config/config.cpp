@@ -143,6 +143,10 @@ const std::vector<KeyDef>& key_table() {
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.control_socket = get_string(s, k, n);
        }},
+      {"server", "hosts-file",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.local.hosts_file = get_string(s, k, n);
+       }},
       {"server", "no-local-zones",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.no_local_zones.clear();
@@ -205,6 +209,57 @@ const std::vector<KeyDef>& key_table() {
   return keys;
 }
 
+// [[local-zone]] and [[local-data]]: arrays of tables at the top level, unlike the sections above.
+constexpr std::string_view kLocalZoneTypes[] = {"static",   "transparent",     "redirect",     "refuse",
+                                               "deny",     "always-nxdomain", "always-nodata"};
+
+std::string absolute_name(const Where& w, std::string_view key, std::string text) {
+  if (text.empty() || text.back() != '.')
+    fail_at(w, fmt::format("{}: '{}' must be an absolute name ending in '.'", key, text));
+  return text;
+}
+
+bool apply_local_tables(Config& c, std::string_view src, std::string_view section, const toml::node& n) {
+  if (section != "local-zone" && section != "local-data") return false;
+  const toml::array* arr = n.as_array();
+  if (!arr || !arr->is_array_of_tables())
+    fail_at(where_of(src, n), fmt::format("'{}' must be an array of tables ([[{}]])", section, section));
+  for (const toml::node& e : *arr) {
+    const toml::table& t = *e.as_table();
+    Where w = where_of(src, e);
+    if (section == "local-zone") {
+      LocalZoneConfig z;
+      z.where = w.str();
+      for (auto&& [key, v] : t) {
+        std::string k = fmt::format("local-zone.{}", key.str());
+        if (key.str() == "name") {
+          z.name = absolute_name(where_of(src, v), k, get_string(src, k, v));
+        } else if (key.str() == "type") {
+          z.type = get_string(src, k, v);
+          bool known = false;
+          for (auto name : kLocalZoneTypes) known |= z.type == name;
+          if (!known)
+            fail_at(where_of(src, v), fmt::format("{}: '{}' is not one of static, transparent, redirect, "
+                                                  "refuse, deny, always-nxdomain, always-nodata", k, z.type));
+        } else {
+          fail_at(where_of(src, v), fmt::format("unknown key '{}' in [[local-zone]] (name, type)", key.str()));
+        }
+      }
+      if (z.name.empty() || z.type.empty()) fail_at(w, "[[local-zone]] needs both name and type");
+      c.local.zones.push_back(std::move(z));
+    } else {
+      for (auto&& [key, v] : t) {
+        std::string k = fmt::format("local-data.{}", key.str());
+        bool ptr = key.str() == "ptr";
+        if (key.str() != "rr" && !ptr)
+          fail_at(where_of(src, v), fmt::format("unknown key '{}' in [[local-data]] (rr, ptr)", key.str()));
+        for (auto& [text, tw] : get_strings(src, k, v)) c.local.data.push_back({text, ptr, tw.str()});
+      }
+    }
+  }
+  return true;
+}
+
 void check_consistency(const Config& c, std::string_view source) {
   if (c.cache.min_ttl > c.cache.max_ttl)
     throw ConfigError(fmt::format("{}: cache.min-ttl ({}) is above cache.max-ttl ({})", source,
@@ -251,12 +306,13 @@ void apply_toml(Config& cfg, std::string_view toml_text, std::string_view source
   Config next = cfg;  // all or nothing
   for (auto&& [section_key, section_node] : doc) {
     std::string_view section = section_key.str();
+    if (apply_local_tables(next, source_name, section, section_node)) continue;
     const toml::table* table = section_node.as_table();
     bool known_section = false;
     for (const KeyDef& k : key_table()) known_section |= k.section == section;
     if (!known_section)
       fail_at(Where{source_name, section_key.source().begin.line},
-              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, log)", section));
+              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, log, [[local-zone]], [[local-data]])", section));
     if (!table)
       fail_at(Where{source_name, section_key.source().begin.line},
               fmt::format("'{}' must be a table ([{}])", section, section));

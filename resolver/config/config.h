@@ -56,6 +56,25 @@ struct CacheConfig {
   bool prefetch = true;
 };
 
+// Local data (issue #15): [[local-zone]] tables, [[local-data]] records and the hosts file, kept
+// as text with where each came from; resolver/server/local_policy.cpp turns them into the policy
+// (and reports a bad record by this file and line).
+struct LocalZoneConfig {
+  std::string name;   // absolute, ends in '.'
+  std::string type;   // static, transparent, redirect, refuse, deny, always-nxdomain, always-nodata
+  std::string where;  // "ternd.toml:12"
+};
+struct LocalDataConfig {
+  std::string text;   // "printer.corp.example. 300 IN A 192.0.2.7" or, for ptr, "192.0.2.7 printer.corp.example."
+  bool ptr = false;   // the local-data-ptr shorthand
+  std::string where;
+};
+struct LocalConfig {
+  std::vector<LocalZoneConfig> zones;
+  std::vector<LocalDataConfig> data;
+  std::string hosts_file;  // empty = none
+};
+
 struct LogConfig {
   LogLevel level = LogLevel::Info;
   bool query_log = false;
@@ -67,6 +86,7 @@ struct Config {
   ResolverConfig resolver;
   CacheConfig cache;
   LogConfig log;
+  LocalConfig local;
 };
 
 // What the command line asked for besides configuration.

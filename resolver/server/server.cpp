@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "resolver/server/local_policy_builder.h"
+
 namespace tern::server {
 
 WorkerSettings worker_settings(const config::Config& cfg) {
@@ -20,15 +22,26 @@ std::shared_ptr<const Acl> make_acl(const config::Config& cfg) {
   return std::make_shared<const Acl>(cfg.server.allow);
 }
 
-Server::Server(const config::Config& cfg, config::Log& log, BackendFactory backend,
-               HitCacheFactory cache)
-    : zones_(cfg.server.no_local_zones) {
+Server::Server(const config::Config& cfg, std::shared_ptr<const LocalPolicy> policy,
+               config::Log& log, BackendFactory backend, HitCacheFactory cache) {
   unsigned n = cfg.server.threads;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   auto acl = make_acl(cfg);
   for (unsigned i = 0; i < n; ++i)
-    workers_.push_back(std::make_unique<Worker>(worker_settings(cfg), zones_, log, backend, cache, acl));
+    workers_.push_back(std::make_unique<Worker>(worker_settings(cfg), policy, log, backend, cache, acl));
 }
+
+namespace {
+std::shared_ptr<const LocalPolicy> policy_or_throw(const config::Config& cfg) {
+  LocalPolicyBuild b = load_local_policy(cfg);
+  if (!b.policy) throw config::ConfigError(b.error);
+  return b.policy;
+}
+}  // namespace
+
+Server::Server(const config::Config& cfg, config::Log& log, BackendFactory backend,
+               HitCacheFactory cache)
+    : Server(cfg, policy_or_throw(cfg), log, std::move(backend), std::move(cache)) {}
 
 Server::~Server() { stop(); }
 
@@ -50,6 +63,10 @@ void Server::set_acl(std::shared_ptr<const Acl> acl) {
 
 void Server::clear_packet_caches() {
   for (auto& w : workers_) w->post([](Worker& self) { self.clear_packet_cache(); });
+}
+
+void Server::set_local_policy(std::shared_ptr<const LocalPolicy> policy) {
+  for (auto& w : workers_) w->post([policy](Worker& self) { self.set_local_policy(policy); });
 }
 
 std::string Server::stats_text() const {

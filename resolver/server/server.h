@@ -8,7 +8,7 @@
 
 #include "resolver/config/config.h"
 #include "resolver/config/log.h"
-#include "resolver/server/local_zones.h"
+#include "resolver/server/local_policy.h"
 #include "resolver/server/worker.h"
 
 namespace tern::server {
@@ -18,6 +18,10 @@ std::shared_ptr<const Acl> make_acl(const config::Config& cfg);
 
 class Server {
  public:
+  // `policy`: the local policy built from `cfg` (load_local_policy), checked before the server.
+  Server(const config::Config& cfg, std::shared_ptr<const LocalPolicy> policy, config::Log& log,
+         BackendFactory backend, HitCacheFactory cache);
+  // Builds the local policy from `cfg` itself (throws config::ConfigError on a bad record).
   Server(const config::Config& cfg, config::Log& log, BackendFactory backend, HitCacheFactory cache);
   ~Server();
 
@@ -26,11 +30,12 @@ class Server {
 
   void set_acl(std::shared_ptr<const Acl> acl);
   void clear_packet_caches();
+  // Hands `policy` to every worker, each of which clears its packet cache with the swap.
+  void set_local_policy(std::shared_ptr<const LocalPolicy> policy);
   std::string stats_text() const;
   size_t threads() const { return workers_.size(); }
 
  private:
-  LocalZones zones_;  // shared read-only by the workers
   std::vector<std::unique_ptr<Worker>> workers_;
   bool stopped_ = false;
 };

@@ -15,6 +15,7 @@
 #include "resolver/config/log.h"
 #include "resolver/server/control.h"
 #include "resolver/server/engine_backend.h"
+#include "resolver/server/local_policy_builder.h"
 #include "resolver/server/packet_cache_adapter.h"
 #include "resolver/server/server.h"
 #include "resolver/ternd/allocator.h"
@@ -44,6 +45,7 @@ struct Daemon {
   config::Log& log;
   cache::Caches& caches;
   server::Server& server;
+  std::shared_ptr<const server::LocalPolicy> policy;  // the one the workers run with
   uv_loop_t* loop;
   uv_signal_t sigterm{}, sigint{}, sighup{};
   std::unique_ptr<server::ControlServer> control;
@@ -60,7 +62,8 @@ void stop(Daemon& d, const char* why) {
   if (d.control) d.control->close();
 }
 
-// SIGHUP: re-read the file with the same flags. Log level, query log and the ACL change at
+// SIGHUP: re-read the file with the same flags. Log level, query log, the ACL and local data
+// (local zones, local data, the hosts file) change at
 // once; everything else needs a restart, and the log says which keys those were.
 void reload(Daemon& d) {
   config::Config next;
@@ -69,6 +72,19 @@ void reload(Daemon& d) {
   } catch (const config::ConfigError& e) {
     d.log.error("reload failed, keeping the running configuration: {}", e.what());
     return;
+  }
+  // Local data next: a bad record or an unreadable hosts file keeps the running policy (and,
+  // like a bad file above, everything else).
+  server::LocalPolicyBuild built = server::load_local_policy(next);
+  if (!built.policy) {
+    d.log.error("reload failed, keeping the running configuration and local data: {}", built.error);
+    return;
+  }
+  for (const auto& w : built.warnings) d.log.warn("hosts file line skipped: {}", w);
+  bool local_changed = built.policy->fingerprint() != d.policy->fingerprint();
+  if (local_changed) {
+    d.policy = built.policy;
+    d.server.set_local_policy(built.policy);
   }
   d.log.set_level(next.log.level);
   d.log.set_query_log(next.log.query_log);
@@ -82,7 +98,6 @@ void reload(Daemon& d) {
   if (listen_text(next) != listen_text(d.cfg)) not_reloaded.push_back("server.listen");
   if (next.server.threads != d.cfg.server.threads) not_reloaded.push_back("server.threads");
   if (next.server.control_socket != d.cfg.server.control_socket) not_reloaded.push_back("server.control-socket");
-  if (next.server.no_local_zones != d.cfg.server.no_local_zones) not_reloaded.push_back("server.no-local-zones");
   if (next.server.udp_max_payload != d.cfg.server.udp_max_payload ||
       next.server.tcp_idle_timeout_ms != d.cfg.server.tcp_idle_timeout_ms ||
       next.server.tcp_max_connections != d.cfg.server.tcp_max_connections ||
@@ -111,9 +126,12 @@ void reload(Daemon& d) {
   // Keep the running values of what was not applied, so the next reload compares against them.
   d.cfg.log = next.log;
   d.cfg.server.allow = next.server.allow;
-  d.log.warn("reloaded: log level {}, query log {}, allow ({} networks){}",
+  d.cfg.server.no_local_zones = next.server.no_local_zones;
+  d.cfg.local = next.local;
+  d.log.warn("reloaded: log level {}, query log {}, allow ({} networks), local data {}{}",
              config::to_string(next.log.level), next.log.query_log ? "on" : "off",
              next.server.allow.size(),
+             local_changed ? "changed (packet caches cleared)" : "unchanged",
              skipped.empty() ? "" : "; changed but not applied until restart: " + skipped);
 }
 
@@ -157,17 +175,21 @@ int run(config::CommandLine cmdline) {
   // wrong. Done before any worker exists, so a bad file is a configuration error (exit 2).
   probe_engine(backend, cfg.resolver.root_hints_file.empty() ? "compiled-in root hints"
                                                              : cfg.resolver.root_hints_file);
+  // Local zones, local data and the hosts file: a bad record is a configuration error too.
+  server::LocalPolicyBuild local = server::load_local_policy(cfg);
+  if (!local.policy) throw config::ConfigError(local.error);
+  for (const auto& w : local.warnings) log.warn("hosts file line skipped: {}", w);
   if (cmdline.check_config) {
     std::printf("configuration OK%s%s\n", cfg.config_file.empty() ? "" : ": ", cfg.config_file.c_str());
     return 0;
   }
 
-  server::Server srv(effective, log, backend, packet_cache);
+  server::Server srv(effective, local.policy, log, backend, packet_cache);
   srv.start();
 
   uv_loop_t loop;
   uv_loop_init(&loop);
-  Daemon d{cmdline, cmdline.config, log, caches, srv, &loop, {}, {}, {}, nullptr};
+  Daemon d{cmdline, cmdline.config, log, caches, srv, local.policy, &loop, {}, {}, {}, nullptr};
   for (uv_signal_t* s : {&d.sigterm, &d.sigint, &d.sighup}) {
     uv_signal_init(&loop, s);
     s->data = &d;

@@ -145,3 +145,34 @@ TEST_CASE("addresses and networks") {
   CHECK_FALSE(Network::parse("10.0.0.0/"));
   CHECK_FALSE(Network::parse("::/129"));
 }
+
+TEST_CASE("[[local-zone]], [[local-data]] and hosts-file are read with their lines") {
+  Config c = default_config();
+  apply_toml(c,
+             "[server]\n"
+             "hosts-file = \"/etc/hosts\"\n"
+             "[[local-zone]]\n"
+             "name = \"corp.example.\"\n"
+             "type = \"static\"\n"
+             "[[local-data]]\n"
+             "rr = [\"printer.corp.example. 300 IN A 192.0.2.7\",\n"
+             "      \"corp.example. SOA ns. admin. 1 2 3 4 5\"]\n"
+             "[[local-data]]\n"
+             "ptr = \"192.0.2.7 printer.corp.example.\"\n",
+             "t.toml");
+  CHECK(c.local.hosts_file == "/etc/hosts");
+  REQUIRE(c.local.zones.size() == 1);
+  CHECK(c.local.zones[0].name == "corp.example.");
+  CHECK(c.local.zones[0].type == "static");
+  REQUIRE(c.local.data.size() == 3);
+  CHECK(c.local.data[0].where == "t.toml:7");
+  CHECK(c.local.data[1].where == "t.toml:8");
+  CHECK(c.local.data[2].ptr);
+  CHECK(c.local.data[2].where == "t.toml:10");
+
+  CHECK(error_of("[[local-zone]]\nname = \"corp.example.\"\ntype = \"nope\"\n").find("t.toml:3") == 0);
+  CHECK(error_of("[[local-zone]]\nname = \"corp.example\"\ntype = \"static\"\n").find("t.toml:2") == 0);
+  CHECK(error_of("[[local-zone]]\nname = \"corp.example.\"\n").find("needs both") != std::string::npos);
+  CHECK(error_of("[[local-data]]\nrecord = \"x. A 192.0.2.1\"\n").find("t.toml:2") == 0);
+  CHECK(error_of("[local-zone]\nname = \"x.\"\n").find("array of tables") != std::string::npos);
+}

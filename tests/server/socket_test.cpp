@@ -12,6 +12,7 @@
 
 #include "cache/packet_cache.h"
 #include "dns_client.h"
+#include "resolver/server/local_policy_builder.h"
 #include "resolver/server/packet_cache_adapter.h"
 #include "resolver/server/server.h"
 #include "scripted_backend.h"
@@ -268,6 +269,33 @@ TEST_CASE("a cache hit is answered from the packet cache without the backend") {
   CHECK(second.answers() == 1);
   CHECK(r.stat("backend-queries") == 1);
   CHECK(r.stat("cache-hits") == 1);
+}
+
+TEST_CASE("a new local policy is answered at once, not hidden by the packet cache") {
+  Running r({}, true);
+  UdpClient c;
+  // Resolved by the backend and held in the packet cache.
+  for (uint16_t id : {1, 2}) {
+    const Parsed& p = parse(c.exchange(kIp, r.port, make_query("printer.corp.example.", RRType::A, std::nullopt, id)));
+    CHECK(p.answers() == 1);
+    CHECK_FALSE(p.header().aa);
+  }
+  REQUIRE(r.stat("cache-hits") == 1);
+  // Reload: the name is local data now. The swap reaches the worker through its queue.
+  config::Config cfg = config::default_config();
+  cfg.local.data = {{"printer.corp.example. 60 IN A 192.0.2.7", false, "t.toml:1"}};
+  LocalPolicyBuild b = build_local_policy(cfg, "");
+  REQUIRE(b.policy);
+  r.server->set_local_policy(b.policy);
+  bool local = false;
+  for (uint16_t id = 3; id < 200 && !local; ++id) {
+    const Parsed& p = parse(c.exchange(kIp, r.port, make_query("printer.corp.example.", RRType::A, std::nullopt, id)));
+    local = p.header().aa;
+    if (!local) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(local);
+  CHECK(r.stat("local-answers") >= 1);
+  CHECK(r.stat("backend-queries") == 1);
 }
 
 TEST_CASE("prefetch: a hit at 91% of the TTL is served from the cache and refreshed once") {
