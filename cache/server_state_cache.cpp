@@ -18,16 +18,16 @@ uint64_t lame_hash(const ServerKey& k, std::span<const uint8_t> zone) {
   return hash_name_key(zone, server_hash(k));
 }
 
-bool expired(const ServerEntry& e, Instant now) { return now >= e.updated + kServerStateTtl; }
+bool expired(const ServerEntry& e, MonoInstant now) { return now >= e.updated + kServerStateTtl; }
 
 uint32_t clamp_timeout(uint64_t ms) {
   return uint32_t(std::clamp<uint64_t>(ms, kMinTimeout.count(), kMaxTimeout.count()));
 }
 
-void reset(ServerEntry& e, Instant now) {
+void reset(ServerEntry& e, MonoInstant now) {
   e.updated = now;
   e.heard = now;
-  e.backoff_until = Instant{};
+  e.backoff_until = MonoInstant{};
   e.srtt_ms = uint32_t(kUnknownServerRtt.count());
   e.rttvar_ms = 0;
   e.timeout_ms = uint32_t(kInitialServerTimeout.count());
@@ -54,7 +54,7 @@ ServerKey ServerKey::ipv6(std::array<uint8_t, 16> a, uint16_t port) {
 }
 
 LameEntry* LameEntry::create(const ServerKey& key, const wire::Name& zone, uint64_t hash,
-                             Instant expiry) {
+                             MonoInstant expiry) {
   auto lower = zone.lowercased();
   auto w = lower.wire();
   size_t size = sizeof(LameEntry) + w.size();
@@ -77,7 +77,7 @@ ServerStateCache::ServerStateCache(size_t budget_bytes, size_t shards)
     : servers_(shards, budget_bytes / 2), lame_(shards, budget_bytes / 2) {}
 
 template <class Update>
-void ServerStateCache::update(const ServerKey& server, Instant now, Update&& fn) {
+void ServerStateCache::update(const ServerKey& server, MonoInstant now, Update&& fn) {
   uint64_t hash = server_hash(server);
   auto& shard = servers_.shard_for(hash);
   std::lock_guard lock(shard.mu);
@@ -99,7 +99,7 @@ void ServerStateCache::update(const ServerKey& server, Instant now, Update&& fn)
   shard.store.insert(e, [&](const ServerEntry& x) { return expired(x, now); });
 }
 
-void ServerStateCache::record_rtt(const ServerKey& server, Millis rtt, Instant now) {
+void ServerStateCache::record_rtt(const ServerKey& server, Millis rtt, MonoInstant now) {
   uint32_t sample = uint32_t(std::clamp<int64_t>(rtt.count(), 0, kMaxTimeout.count()));
   update(server, now, [&](ServerEntry& e) {
     if (!e.has_rtt) {
@@ -114,12 +114,12 @@ void ServerStateCache::record_rtt(const ServerKey& server, Millis rtt, Instant n
     }
     e.timeout_ms = clamp_timeout(uint64_t(e.srtt_ms) + 4 * uint64_t(e.rttvar_ms));
     e.timeouts = 0;
-    e.backoff_until = Instant{};
+    e.backoff_until = MonoInstant{};
     e.heard = now;
   });
 }
 
-void ServerStateCache::record_timeout(const ServerKey& server, Instant now) {
+void ServerStateCache::record_timeout(const ServerKey& server, MonoInstant now) {
   update(server, now, [&](ServerEntry& e) {
     ++e.timeouts;
     e.timeout_ms = clamp_timeout(uint64_t(e.timeout_ms) * 2);
@@ -131,11 +131,11 @@ void ServerStateCache::record_timeout(const ServerKey& server, Instant now) {
   });
 }
 
-void ServerStateCache::record_edns(const ServerKey& server, EdnsSupport edns, Instant now) {
+void ServerStateCache::record_edns(const ServerKey& server, EdnsSupport edns, MonoInstant now) {
   update(server, now, [&](ServerEntry& e) { e.edns = edns; });
 }
 
-ServerInfo ServerStateCache::info(const ServerKey& server, Instant now) const {
+ServerInfo ServerStateCache::info(const ServerKey& server, MonoInstant now) const {
   uint64_t hash = server_hash(server);
   auto& shard = servers_.shard_for(hash);
   std::lock_guard lock(shard.mu);
@@ -156,7 +156,7 @@ ServerInfo ServerStateCache::info(const ServerKey& server, Instant now) const {
   return out;
 }
 
-void ServerStateCache::mark_lame(const ServerKey& server, const wire::Name& zone, Instant now,
+void ServerStateCache::mark_lame(const ServerKey& server, const wire::Name& zone, MonoInstant now,
                                  Seconds ttl) {
   auto lower = zone.lowercased();
   uint64_t hash = lame_hash(server, lower.wire());
@@ -168,7 +168,7 @@ void ServerStateCache::mark_lame(const ServerKey& server, const wire::Name& zone
                      [&](const LameEntry& e) { return now >= e.expiry; });
 }
 
-bool ServerStateCache::is_lame(const ServerKey& server, const wire::Name& zone, Instant now) const {
+bool ServerStateCache::is_lame(const ServerKey& server, const wire::Name& zone, MonoInstant now) const {
   auto lower = zone.lowercased();
   uint64_t hash = lame_hash(server, lower.wire());
   auto& shard = lame_.shard_for(hash);

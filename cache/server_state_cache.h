@@ -1,6 +1,6 @@
 // ServerStateCache: what the engine learns about upstream servers, per address: smoothed RTT,
 // retransmission timeout with exponential backoff, EDNS support, and lame marks per (server,
-// zone). Shared by the worker threads (sharded), bounded in bytes, SIEVE eviction; entries not
+// zone), on the monotonic clock. Shared by the worker threads (sharded), bounded in bytes, SIEVE eviction; entries not
 // updated for kServerStateTtl are forgotten (as Unbound's infra-host-ttl).
 //
 // RTT smoothing follows RFC 6298 as Unbound's rtt_update() does: srtt += (rtt - srtt) / 8,
@@ -59,9 +59,9 @@ struct ServerInfo {
 
 struct ServerEntry : SieveNode {
   ServerKey key;
-  Instant updated;         // last event of any kind (expiry base)
-  Instant heard;           // last answer (decay base)
-  Instant backoff_until;
+  MonoInstant updated;         // last event of any kind (expiry base)
+  MonoInstant heard;           // last answer (decay base)
+  MonoInstant backoff_until;
   uint32_t srtt_ms = 0;
   uint32_t rttvar_ms = 0;
   uint32_t timeout_ms = 0;
@@ -73,10 +73,10 @@ struct ServerEntry : SieveNode {
 
 struct LameEntry : SieveNode {
   ServerKey key;
-  Instant expiry;
+  MonoInstant expiry;
   uint8_t zone_size = 0;
   std::span<const uint8_t> zone() const { return {reinterpret_cast<const uint8_t*>(this + 1), zone_size}; }
-  static LameEntry* create(const ServerKey& key, const wire::Name& zone, uint64_t hash, Instant expiry);
+  static LameEntry* create(const ServerKey& key, const wire::Name& zone, uint64_t hash, MonoInstant expiry);
   static void destroy(LameEntry* e);
 };
 
@@ -84,13 +84,13 @@ class ServerStateCache {
  public:
   explicit ServerStateCache(size_t budget_bytes, size_t shards = 4);
 
-  void record_rtt(const ServerKey& server, Millis rtt, Instant now);
-  void record_timeout(const ServerKey& server, Instant now);
-  void record_edns(const ServerKey& server, EdnsSupport edns, Instant now);
-  ServerInfo info(const ServerKey& server, Instant now) const;
+  void record_rtt(const ServerKey& server, Millis rtt, MonoInstant now);
+  void record_timeout(const ServerKey& server, MonoInstant now);
+  void record_edns(const ServerKey& server, EdnsSupport edns, MonoInstant now);
+  ServerInfo info(const ServerKey& server, MonoInstant now) const;
 
-  void mark_lame(const ServerKey& server, const wire::Name& zone, Instant now, Seconds ttl = kLameTtl);
-  bool is_lame(const ServerKey& server, const wire::Name& zone, Instant now) const;
+  void mark_lame(const ServerKey& server, const wire::Name& zone, MonoInstant now, Seconds ttl = kLameTtl);
+  bool is_lame(const ServerKey& server, const wire::Name& zone, MonoInstant now) const;
 
   void clear();
   size_t memory_bytes() const { return servers_.bytes() + lame_.bytes(); }
@@ -100,7 +100,7 @@ class ServerStateCache {
  private:
   // Runs update(entry) on the live entry for `server`, creating a fresh one first when needed.
   template <class Update>
-  void update(const ServerKey& server, Instant now, Update&& update);
+  void update(const ServerKey& server, MonoInstant now, Update&& update);
 
   Sharded<ServerEntry> servers_;
   Sharded<LameEntry> lame_;

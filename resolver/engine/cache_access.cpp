@@ -127,31 +127,31 @@ bool CacheAccess::store_answer(const wire::Name& qname, wire::RRType qtype, wire
                                cache::AnswerFlags{dnssec_ok, cd}, rcode, refs, now);
 }
 
-cache::ServerInfo CacheAccess::server(const Address& a, Instant now) {
+cache::ServerInfo CacheAccess::server(const Address& a, MonoInstant now) {
   return caches_.servers().info(key_of(a), now);
 }
 
-void CacheAccess::record_rtt(const Address& a, std::chrono::milliseconds rtt, Instant now) {
+void CacheAccess::record_rtt(const Address& a, std::chrono::milliseconds rtt, MonoInstant now) {
   caches_.servers().record_rtt(key_of(a), rtt, now);
 }
 
-void CacheAccess::record_timeout(const Address& a, Instant now) {
+void CacheAccess::record_timeout(const Address& a, MonoInstant now) {
   caches_.servers().record_timeout(key_of(a), now);
 }
 
-bool CacheAccess::edns_unsupported(const Address& a, Instant now) {
+bool CacheAccess::edns_unsupported(const Address& a, MonoInstant now) {
   return caches_.servers().info(key_of(a), now).edns == cache::EdnsSupport::Unsupported;
 }
 
-void CacheAccess::set_edns_unsupported(const Address& a, Instant now) {
+void CacheAccess::set_edns_unsupported(const Address& a, MonoInstant now) {
   caches_.servers().record_edns(key_of(a), cache::EdnsSupport::Unsupported, now);
 }
 
-bool CacheAccess::lame(const Address& a, const wire::Name& zone, Instant now) {
+bool CacheAccess::lame(const Address& a, const wire::Name& zone, MonoInstant now) {
   return caches_.servers().is_lame(key_of(a), zone, now);
 }
 
-void CacheAccess::set_lame(const Address& a, const wire::Name& zone, Instant now) {
+void CacheAccess::set_lame(const Address& a, const wire::Name& zone, MonoInstant now) {
   caches_.servers().mark_lame(key_of(a), zone, now);
 }
 

@@ -79,13 +79,13 @@ class CacheAccess {
                     const std::vector<wire::RRset>& authority, Instant now);
 
   // Server state (per address): smoothed RTT for selection, timeout with backoff.
-  cache::ServerInfo server(const Address& a, Instant now);
-  void record_rtt(const Address& a, std::chrono::milliseconds rtt, Instant now);
-  void record_timeout(const Address& a, Instant now);
-  bool edns_unsupported(const Address& a, Instant now);
-  void set_edns_unsupported(const Address& a, Instant now);
-  bool lame(const Address& a, const wire::Name& zone, Instant now);
-  void set_lame(const Address& a, const wire::Name& zone, Instant now);
+  cache::ServerInfo server(const Address& a, MonoInstant now);
+  void record_rtt(const Address& a, std::chrono::milliseconds rtt, MonoInstant now);
+  void record_timeout(const Address& a, MonoInstant now);
+  bool edns_unsupported(const Address& a, MonoInstant now);
+  void set_edns_unsupported(const Address& a, MonoInstant now);
+  bool lame(const Address& a, const wire::Name& zone, MonoInstant now);
+  void set_lame(const Address& a, const wire::Name& zone, MonoInstant now);
 
  private:
   cache::Caches& caches_;

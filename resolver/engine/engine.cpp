@@ -110,7 +110,7 @@ void Engine::start(const Query& query, Done done, bool prefetch, bool cache_walk
   res->id = next_id_++;
   res->query = query;
   if (done) res->waiters.push_back(std::move(done));
-  res->started = world_.clock.now();
+  res->started = world_.clock.mono();
   res->deadline = res->started + config_.resolve_deadline;
   res->prefetch = prefetch;
   auto root = std::make_unique<Task>();

@@ -39,7 +39,8 @@ std::string_view to_string(State s) {
 }
 
 Iterator::Iterator(Engine& e, Resolution& r)
-    : engine(e), res(r), cache(e.caches_), event_time(e.world_.clock.now()) {}
+    : engine(e), res(r), cache(e.caches_), event_time(e.world_.clock.now()),
+      event_mono(e.world_.clock.mono()) {}
 
 bool Iterator::run(size_t idx) {
   int steps = 0;
@@ -47,7 +48,7 @@ bool Iterator::run(size_t idx) {
     Task& t = *res.tasks[idx];
     while (t.state != State::WaitResponse && t.state != State::WaitChild &&
            t.state != State::Finished) {
-      if (now() >= res.deadline) {
+      if (mono() >= res.deadline) {
         t.state = fail(t, Failure::Deadline);
         break;
       }

@@ -37,8 +37,10 @@ struct Iterator {
   CacheAccess cache;
   // The clock is read once per event (a client question, a reply, a timeout): every cache
   // lookup and deadline check of that event sees the same instant. Reading it per lookup cost
-  // ~23 clock_gettime calls per cache-miss resolution.
+  // ~23 clock_gettime calls per cache-miss resolution. Wall time for TTLs, monotonic time for
+  // deadlines, RTTs and server state.
   const Instant event_time;
+  const MonoInstant event_mono;
 
   Iterator(Engine& e, Resolution& r);
 
@@ -61,6 +63,7 @@ struct Iterator {
 
   // Helpers.
   Instant now() const { return event_time; }
+  MonoInstant mono() const { return event_mono; }
   State fail(Task& t, Failure f);
   State finish_answer(Task& t, TaskResult::Kind kind, std::vector<wire::RRset> answer,
                       std::optional<wire::RRset> soa);

@@ -24,10 +24,10 @@ State Iterator::on_select_server(Task& t) {
   if (!t.have_dp) return State::FindDelegation;
   auto& dp = t.dp;
   const auto& cfg = engine.config_;
-  if (auto a = choose_server(dp, cache, cfg, now())) {
+  if (auto a = choose_server(dp, cache, cfg, mono())) {
     t.server = *a;
     t.protocol = Protocol::Udp;
-    t.edns = !cache.edns_unsupported(*a, now());
+    t.edns = !cache.edns_unsupported(*a, mono());
     return State::SendQuery;
   }
   // Every address failed: the parent-side glue remembered from earlier referrals, once.

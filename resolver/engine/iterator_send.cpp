@@ -39,7 +39,7 @@ State Iterator::on_send_query(Task& t) {
   }
   auto packet = wire::build_query(t.query_id, t.sent_qname, t.sent_qtype, t.qclass,
                                   /*rd=*/false, edns);
-  const auto n = now();
+  const auto n = mono();
   auto timeout = t.protocol == Protocol::Tcp ? std::max(kTcpTimeout, cfg.initial_timeout)
                                              : server_timeout(t.server, cache, cfg, n);
   auto deadline = std::min(n + timeout, res.deadline);

@@ -5,7 +5,7 @@
 namespace tern::engine {
 
 std::optional<Address> choose_server(const Delegation& dp, CacheAccess& cache,
-                                     const EngineConfig& cfg, Instant now) {
+                                     const EngineConfig& cfg, MonoInstant now) {
   std::optional<Address> best;
   std::chrono::milliseconds best_score{};
   for (const auto& s : dp.servers) {
@@ -29,7 +29,7 @@ std::optional<Address> choose_server(const Delegation& dp, CacheAccess& cache,
 }
 
 std::chrono::milliseconds server_timeout(const Address& a, CacheAccess& cache,
-                                         const EngineConfig& cfg, Instant now) {
+                                         const EngineConfig& cfg, MonoInstant now) {
   auto info = cache.server(a, now);
   auto t = info.known || info.consecutive_timeouts > 0 ? info.timeout : cfg.initial_timeout;
   return std::clamp(t, kMinTimeout, std::max(kMinTimeout, cfg.max_timeout));

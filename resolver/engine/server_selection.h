@@ -16,11 +16,11 @@ namespace tern::engine {
 // ties broken by the
 // order of the NS set. Deterministic on purpose: the tests assert the exact queries sent.
 std::optional<Address> choose_server(const Delegation& dp, CacheAccess& cache,
-                                     const EngineConfig& cfg, Instant now);
+                                     const EngineConfig& cfg, MonoInstant now);
 
 // Retransmission timeout for `a`: the cache's estimate (smoothed RTT plus variance, backed off
 // after timeouts) or the initial timeout, clamped to [kMinTimeout, max_timeout].
 std::chrono::milliseconds server_timeout(const Address& a, CacheAccess& cache,
-                                         const EngineConfig& cfg, Instant now);
+                                         const EngineConfig& cfg, MonoInstant now);
 
 }  // namespace tern::engine

@@ -63,7 +63,7 @@ TEST_CASE("a lame server (no AA, no referral) is skipped", "[engine][selection][
   CHECK(sent_to_example(h).size() == 2);
   // Marked lame for the zone: not asked again.
   CHECK(h.caches.servers().is_lame(cache::ServerKey::ipv4({198, 51, 100, 1}),
-                                   wire::Name::from_text("example.com.").value(), h.clock.now()));
+                                   wire::Name::from_text("example.com.").value(), h.clock.mono()));
   h.net.on(addr(kNs2), "ftp.example.com.", RRType::A,
            answer({"ftp.example.com. 3600 IN A 203.0.113.8"}));
   h.net.clear_sent();
