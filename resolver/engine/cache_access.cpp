@@ -135,8 +135,12 @@ void CacheAccess::record_rtt(const Address& a, std::chrono::milliseconds rtt, Mo
   caches_.servers().record_rtt(key_of(a), rtt, now);
 }
 
-void CacheAccess::record_timeout(const Address& a, MonoInstant now) {
-  caches_.servers().record_timeout(key_of(a), now);
+void CacheAccess::record_timeout(const Address& a, uint32_t sent_exponent, MonoInstant now) {
+  caches_.servers().record_timeout(key_of(a), sent_exponent, now);
+}
+
+bool CacheAccess::claim_probe(const Address& a, MonoInstant seen_last_timeout, MonoInstant now) {
+  return caches_.servers().claim_probe(key_of(a), seen_last_timeout, now);
 }
 
 bool CacheAccess::edns_unsupported(const Address& a, MonoInstant now) {
@@ -151,8 +155,20 @@ bool CacheAccess::lame(const Address& a, const wire::Name& zone, MonoInstant now
   return caches_.servers().is_lame(key_of(a), zone, now);
 }
 
-void CacheAccess::set_lame(const Address& a, const wire::Name& zone, MonoInstant now) {
-  caches_.servers().mark_lame(key_of(a), zone, now);
+bool CacheAccess::lame_evidence(const Address& a, const wire::Name& zone, MonoInstant now,
+                                std::chrono::seconds max_ttl) {
+  return caches_.servers().record_lame(key_of(a), zone, now, max_ttl);
+}
+
+bool CacheAccess::recently_failed(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
+                                  MonoInstant now) {
+  return caches_.failures().failing(name, type, rclass, now);
+}
+
+void CacheAccess::record_failure(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
+                                 MonoInstant now, std::chrono::seconds min_ttl,
+                                 std::chrono::seconds max_ttl) {
+  caches_.failures().record(name, type, rclass, now, min_ttl, max_ttl);
 }
 
 }  // namespace tern::engine

@@ -31,6 +31,12 @@ CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType q
                      wire::RRClass qclass, Instant now, uint32_t max_chain, bool stale,
                      bool refresh);
 
+// RFC 8767: the answer from expired data still in the serve-stale window, when cfg.serve_stale and
+// the cache holds one (counts stale_answer_cache_hits). Used when every upstream failed, and when
+// the failure cache says they just did.
+std::optional<Answer> stale_answer(CacheAccess& cache, const Query& q, const EngineConfig& cfg,
+                                   Instant now, EngineStats& stats);
+
 struct Iterator {
   Engine& engine;
   Resolution& res;

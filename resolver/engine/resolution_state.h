@@ -73,6 +73,7 @@ struct Task {
   wire::Name sent_qname;
   wire::RRType sent_qtype = wire::RRType::A;
   MonoInstant sent_at{};
+  uint32_t sent_exponent = 0;  // the server's counted timeouts when sent (record_timeout)
   uint64_t send_seq = 0;  // ignores callbacks for queries this task no longer waits for
   std::optional<TransportResult> response;
 

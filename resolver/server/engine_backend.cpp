@@ -78,6 +78,16 @@ engine::EngineConfig engine_config(const config::Config& cfg, std::string root_h
   e.max_referral_depth = cfg.resolver.max_referral_depth;
   e.resolve_deadline = engine::milliseconds(cfg.resolver.resolve_deadline_ms);
   e.initial_timeout = engine::milliseconds(cfg.resolver.initial_timeout_ms);
+  e.min_timeout = engine::milliseconds(cfg.resolver.infra_cache_min_rtt_ms);
+  e.max_timeout = engine::milliseconds(cfg.resolver.infra_cache_max_rtt_ms);
+  e.timeouts_before_down = cfg.resolver.timeouts_before_down;
+  e.infra_backoff_base = std::chrono::seconds(cfg.resolver.infra_backoff_base);
+  e.infra_backoff_max = std::chrono::seconds(cfg.resolver.infra_backoff_max);
+  e.max_lame_ttl = std::chrono::seconds(cfg.resolver.infra_lame_ttl);
+  e.fetches_per_zone = cfg.resolver.fetches_per_zone;
+  e.fetches_per_server = cfg.resolver.fetches_per_server;
+  e.failure_cache_min_ttl = std::chrono::seconds(cfg.resolver.failure_cache_min_ttl);
+  e.failure_cache_max_ttl = std::chrono::seconds(cfg.resolver.failure_cache_max_ttl);
   return e;
 }
 

@@ -23,7 +23,7 @@ inline Instant at(double seconds) {
   return t0() + std::chrono::milliseconds(int64_t(seconds * 1000));
 }
 
-// The monotonic clock the server-state cache takes, counted the same way.
+// The monotonic clock the server-state and failure caches take, counted the same way.
 inline MonoInstant mono_at(double seconds) {
   return MonoInstant(std::chrono::seconds(5000)) + std::chrono::milliseconds(int64_t(seconds * 1000));
 }
