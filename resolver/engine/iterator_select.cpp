@@ -94,8 +94,10 @@ State Iterator::on_select_server(Task& t) {
   if (depth_blocked) return fail(t, Failure::SubqueryDepth);
   // Every server used up, no address left to look up: servers that only timed out get another
   // round while the deadline and the query budget allow (their timeouts have doubled meanwhile).
+  // Not for priming: when it fails the hints themselves are asked (on_child_done).
   bool again = false;
   for (auto& a : dp.tried) {
+    if (t.priming) break;
     if (!a.done && a.timed_out && a.attempts >= cfg.max_attempts_per_server) {
       a.attempts = 0;
       again = true;
