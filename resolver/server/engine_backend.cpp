@@ -41,10 +41,24 @@ EngineBackend::~EngineBackend() {
   engine_.reset();
 }
 
+void EngineBackend::publish() {
+  if (stats_ == nullptr) return;
+  const auto& e = engine_->stats();
+  auto set = [](std::atomic<uint64_t>& c, uint64_t v) { c.store(v, std::memory_order_relaxed); };
+  set(stats_->upstream_queries, e.upstream_queries);
+  set(stats_->servers_down, e.servers_down_failures);
+  set(stats_->failure_cache_answers, e.failure_cache_answers);
+  set(stats_->fetch_limited, e.fetch_limited);
+  set(stats_->server_probes, e.server_probes);
+  set(stats_->lame_marks, e.lame_marks);
+}
+
 void EngineBackend::resolve(const ClientQuery& q, Done done) {
-  engine_->resolve(engine_query(q), [done = std::move(done)](const engine::Answer& a) {
+  engine_->resolve(engine_query(q), [this, done = std::move(done)](const engine::Answer& a) {
+    publish();
     done(sections_of(a), cacheable(a));
   });
+  publish();
 }
 
 void EngineBackend::prefetch(const ClientQuery& q, Done done) {
