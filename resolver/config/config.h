@@ -51,7 +51,7 @@ struct ResolverConfig {
   uint32_t infra_backoff_base = 5;    // seconds
   uint32_t infra_backoff_max = 120;   // seconds
   uint32_t infra_lame_ttl = 900;      // seconds, the longest a lame mark lasts
-  uint32_t fetches_per_zone = 200;
+  uint32_t fetches_per_zone = 1000;
   uint32_t fetches_per_server = 400;
   uint32_t failure_cache_min_ttl = 5;   // seconds; 0 = no failure cache
   uint32_t failure_cache_max_ttl = 300;  // seconds

@@ -153,7 +153,7 @@ TEST_CASE("the hardening keys of [resolver] (issue #13: dead servers, lameness, 
   CHECK(c.resolver.infra_cache_min_rtt_ms == 50);
   CHECK(c.resolver.infra_cache_max_rtt_ms == 3000);
   CHECK(c.resolver.timeouts_before_down == 3);
-  CHECK(c.resolver.fetches_per_zone == 200);
+  CHECK(c.resolver.fetches_per_zone == 1000);
   CHECK(c.resolver.fetches_per_server == 400);
   CHECK(c.resolver.failure_cache_min_ttl == 5);
   CHECK(c.resolver.failure_cache_max_ttl == 300);
