@@ -43,7 +43,18 @@ struct ResolverConfig {
   uint32_t max_upstream_queries = 100;
   uint32_t max_referral_depth = 30;
   uint32_t resolve_deadline_ms = 5000;
-  uint32_t initial_timeout_ms = 400;
+  uint32_t initial_timeout_ms = 376;
+  // Timeout policy, dead servers, lameness, quotas and the failure cache (engine/limits.h).
+  uint32_t infra_cache_min_rtt_ms = 50;
+  uint32_t infra_cache_max_rtt_ms = 3000;
+  uint32_t timeouts_before_down = 3;
+  uint32_t infra_backoff_base = 5;    // seconds
+  uint32_t infra_backoff_max = 120;   // seconds
+  uint32_t infra_lame_ttl = 900;      // seconds, the longest a lame mark lasts
+  uint32_t fetches_per_zone = 1000;
+  uint32_t fetches_per_server = 400;
+  uint32_t failure_cache_min_ttl = 5;   // seconds; 0 = no failure cache
+  uint32_t failure_cache_max_ttl = 300;  // seconds
 };
 
 struct CacheConfig {

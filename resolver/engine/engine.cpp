@@ -15,6 +15,18 @@ namespace tern::engine {
 
 namespace {
 
+// Failures that say something about the question or its servers, kept by the failure cache. Not
+// the ones about this resolver's own state (overload, quotas, a bug) or the failure cache itself.
+bool remembered(Failure f) {
+  switch (f) {
+    case Failure::Overloaded:
+    case Failure::FetchLimit:
+    case Failure::RecentFailure:
+    case Failure::Internal: return false;
+    default: return true;
+  }
+}
+
 RootHints load_hints(const EngineConfig& cfg) {
   std::string_view text = cfg.root_hints_text.empty() ? tern::compiled_root_hints()
                                                       : std::string_view(cfg.root_hints_text);
@@ -88,6 +100,23 @@ void Engine::resolve(const Query& query, Done done) {
     if (refresh) prefetch(query);
     return;
   }
+  // RFC 9520: the same question failed moments ago; do not send the same doomed queries again.
+  if (config_.failure_cache_min_ttl.count() > 0 &&
+      cache.recently_failed(query.qname, query.qtype, query.qclass, world_.clock.mono())) {
+    ++stats_.failure_cache_answers;
+    Answer a;
+    if (auto stale = stale_answer(cache, query, config_, now, stats_)) {
+      a = std::move(*stale);
+      ++stats_.stale_answers;
+    } else {
+      a.failure = Failure::RecentFailure;
+      a.rcode = client_rcode(Failure::RecentFailure);
+      ++stats_.servfails;
+    }
+    a.from_cache = true;
+    done(a);
+    return;
+  }
   start(query, std::move(done), /*prefetch=*/false, /*cache_walked=*/walk.chain.empty());
 }
 
@@ -112,7 +141,7 @@ void Engine::start(const Query& query, Done done, bool prefetch, bool cache_walk
   res->id = next_id_++;
   res->query = query;
   if (done) res->waiters.push_back(std::move(done));
-  res->started = world_.clock.now();
+  res->started = world_.clock.mono();
   res->deadline = res->started + config_.resolve_deadline;
   res->prefetch = prefetch;
   auto root = std::make_unique<Task>();
@@ -162,6 +191,11 @@ void Engine::complete(uint64_t resolution_id) {
     cap_stale_ttls(answer.answer, answer.authority, answer.additional, caches_.limits());
   else if (!answer.failure)
     clamp_fresh_ttls(answer.answer, answer.authority, answer.additional, caches_.limits());
+  const auto& root = res->tasks.front()->result;
+  if (root.kind == TaskResult::Kind::Failed && remembered(root.failure) && !res->prefetch &&
+      config_.failure_cache_min_ttl.count() > 0)
+    iter.cache.record_failure(res->query.qname, res->query.qtype, res->query.qclass, iter.mono(),
+                              config_.failure_cache_min_ttl, config_.failure_cache_max_ttl);
   if (answer.stale) ++stats_.stale_answers;
   if (answer.failure) ++stats_.servfails;
   for (auto& waiter : res->waiters)

@@ -5,8 +5,9 @@
 //  - `done` is called exactly once.
 //  - It is called SYNCHRONOUSLY, from inside resolve(), only when the answer is decided without
 //    sending anything: the whole answer (a CNAME chain included) is in the answer cache or the
-//    RRset and negative caches, or the resolution fails before its first query (no server it
-//    may send to: every address outside the allow-list or marked lame). Every other question
+//    RRset and negative caches, the same question failed moments ago (the RFC 9520 failure
+//    cache), or the resolution fails before its first query (no server it may send to: every
+//    address outside the allow-list, every server of the zone down, a fetch quota reached). Every other question
 //    completes later, from a Transport callback on the loop. Beyond max_in_flight resolutions a
 //    new question is refused at once (SERVFAIL, synchronously).
 //  - Identical questions (qname case-insensitive, qtype, qclass) in flight are merged: one
@@ -22,6 +23,7 @@
 
 #include "resolver/engine/engine_config.h"
 #include "resolver/engine/failure.h"
+#include "resolver/engine/fetch_limits.h"
 #include "resolver/engine/root_hints.h"
 #include "resolver/engine/world.h"
 #include "wire/name.h"
@@ -65,6 +67,11 @@ struct EngineStats {
   uint64_t stale_answers = 0;
   uint64_t stale_answer_cache_hits = 0;  // of those, served by the answer cache's stale lookup
   uint64_t prefetches = 0;
+  uint64_t failure_cache_answers = 0;   // answered from the RFC 9520 failure cache (no resolution)
+  uint64_t servers_down_failures = 0;   // tasks failed at once: every server of the zone down
+  uint64_t fetch_limited = 0;           // tasks failed at once: fetches-per-zone/-server reached
+  uint64_t server_probes = 0;           // queries sent to a down server whose backoff was over
+  uint64_t lame_marks = 0;              // (server, zone) marked lame after repeated evidence
 };
 
 struct Resolution;
@@ -119,6 +126,7 @@ class Engine {
   std::unordered_map<uint64_t, std::unique_ptr<Resolution>> resolutions_;
   std::unordered_map<Key, uint64_t, KeyHash> by_key_;
   EngineStats stats_;
+  FetchCounts fetches_;  // outstanding upstream queries of this engine, per zone and server
   // Transport callbacks hold a weak reference: after the engine is gone they do nothing.
   std::shared_ptr<Engine*> alive_;
 };

@@ -15,11 +15,11 @@ UvTransport::~UvTransport() {
 }
 
 void UvTransport::send(const engine::Address& server, engine::Protocol protocol,
-                       std::vector<uint8_t> query, engine::Instant deadline,
+                       std::vector<uint8_t> query, engine::MonoInstant deadline,
                        engine::TransportDone done) {
   auto identity = QueryIdentity::of_query(query).value_or(QueryIdentity{});
-  // The deadline is wall-clock; uv timers count loop time. Convert once, here.
-  auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  // The deadline is on the monotonic clock; uv timers count loop time. Convert once, here.
+  auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now());
   auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
   Exchange* e;
   if (protocol == engine::Protocol::Udp)

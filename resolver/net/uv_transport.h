@@ -43,7 +43,7 @@ class UvTransport : public engine::Transport {
   UvTransport& operator=(const UvTransport&) = delete;
 
   void send(const engine::Address& server, engine::Protocol protocol, std::vector<uint8_t> query,
-            engine::Instant deadline, engine::TransportDone done) override;
+            engine::MonoInstant deadline, engine::TransportDone done) override;
 
   const TransportStats& stats() const { return stats_; }
   size_t in_flight() const { return active_.size(); }

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "resolver/server/client_query.h"
+#include "resolver/server/stats.h"
 
 namespace tern::server {
 
@@ -21,6 +22,9 @@ class Backend {
   // answer, at most once (not when the backend is destroyed first); counted in in_flight().
   virtual void prefetch(const ClientQuery& q, Done done) = 0;
   virtual size_t in_flight() const = 0;
+  // Where the backend may publish counters of its own (the worker's Stats, on the worker's
+  // thread). Backends without counters ignore it.
+  virtual void attach_stats(Stats*) {}
 };
 
 }  // namespace tern::server

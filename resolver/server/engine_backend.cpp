@@ -41,10 +41,24 @@ EngineBackend::~EngineBackend() {
   engine_.reset();
 }
 
+void EngineBackend::publish() {
+  if (stats_ == nullptr) return;
+  const auto& e = engine_->stats();
+  auto set = [](std::atomic<uint64_t>& c, uint64_t v) { c.store(v, std::memory_order_relaxed); };
+  set(stats_->upstream_queries, e.upstream_queries);
+  set(stats_->servers_down, e.servers_down_failures);
+  set(stats_->failure_cache_answers, e.failure_cache_answers);
+  set(stats_->fetch_limited, e.fetch_limited);
+  set(stats_->server_probes, e.server_probes);
+  set(stats_->lame_marks, e.lame_marks);
+}
+
 void EngineBackend::resolve(const ClientQuery& q, Done done) {
-  engine_->resolve(engine_query(q), [done = std::move(done)](const engine::Answer& a) {
+  engine_->resolve(engine_query(q), [this, done = std::move(done)](const engine::Answer& a) {
+    publish();
     done(sections_of(a), cacheable(a));
   });
+  publish();
 }
 
 void EngineBackend::prefetch(const ClientQuery& q, Done done) {
@@ -78,6 +92,16 @@ engine::EngineConfig engine_config(const config::Config& cfg, std::string root_h
   e.max_referral_depth = cfg.resolver.max_referral_depth;
   e.resolve_deadline = engine::milliseconds(cfg.resolver.resolve_deadline_ms);
   e.initial_timeout = engine::milliseconds(cfg.resolver.initial_timeout_ms);
+  e.min_timeout = engine::milliseconds(cfg.resolver.infra_cache_min_rtt_ms);
+  e.max_timeout = engine::milliseconds(cfg.resolver.infra_cache_max_rtt_ms);
+  e.timeouts_before_down = cfg.resolver.timeouts_before_down;
+  e.infra_backoff_base = std::chrono::seconds(cfg.resolver.infra_backoff_base);
+  e.infra_backoff_max = std::chrono::seconds(cfg.resolver.infra_backoff_max);
+  e.max_lame_ttl = std::chrono::seconds(cfg.resolver.infra_lame_ttl);
+  e.fetches_per_zone = cfg.resolver.fetches_per_zone;
+  e.fetches_per_server = cfg.resolver.fetches_per_server;
+  e.failure_cache_min_ttl = std::chrono::seconds(cfg.resolver.failure_cache_min_ttl);
+  e.failure_cache_max_ttl = std::chrono::seconds(cfg.resolver.failure_cache_max_ttl);
   return e;
 }
 

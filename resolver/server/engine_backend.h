@@ -28,8 +28,12 @@ class EngineBackend : public Backend {
   void resolve(const ClientQuery& q, Done done) override;
   void prefetch(const ClientQuery& q, Done done) override;
   size_t in_flight() const override { return engine_->in_flight(); }
+  void attach_stats(Stats* stats) override { stats_ = stats; }
 
  private:
+  void publish();  // the engine's counters into *stats_
+
+  Stats* stats_ = nullptr;
   EngineParts parts_;
   std::unique_ptr<engine::Engine> engine_;
 };

@@ -30,6 +30,12 @@ void each(S& s, F f) {
   f("tcp-closed-idle", s.tcp_closed_idle);
   f("tcp-closed-framing", s.tcp_closed_framing);
   f("tcp-closed-slow-reader", s.tcp_closed_slow_reader);
+  f("upstream-queries", s.upstream_queries);
+  f("servers-down-failures", s.servers_down);
+  f("failure-cache-answers", s.failure_cache_answers);
+  f("fetch-limited", s.fetch_limited);
+  f("server-probes", s.server_probes);
+  f("lame-marks", s.lame_marks);
 }
 
 }  // namespace

@@ -16,6 +16,9 @@ struct Stats {
   std::atomic<uint64_t> prefetches{0}, prefetches_dropped{0};  // asked by packet-cache hits
   std::atomic<uint64_t> tcp_accepted{0}, tcp_rejected_cap{0}, tcp_closed_idle{0};
   std::atomic<uint64_t> tcp_closed_framing{0}, tcp_closed_slow_reader{0};
+  // The engine's own counters (engine::EngineStats), published by the backend on the worker.
+  std::atomic<uint64_t> upstream_queries{0}, servers_down{0}, failure_cache_answers{0};
+  std::atomic<uint64_t> fetch_limited{0}, server_probes{0}, lame_marks{0};
 
   void add_to(Stats& total) const;
   std::string to_text() const;  // "name value" lines

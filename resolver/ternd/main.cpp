@@ -110,7 +110,12 @@ void reload(Daemon& d) {
       r1.qname_minimisation != r0.qname_minimisation || r1.ipv6 != r0.ipv6 ||
       r1.max_cname_chain != r0.max_cname_chain || r1.max_upstream_queries != r0.max_upstream_queries ||
       r1.max_referral_depth != r0.max_referral_depth || r1.resolve_deadline_ms != r0.resolve_deadline_ms ||
-      r1.initial_timeout_ms != r0.initial_timeout_ms)
+      r1.initial_timeout_ms != r0.initial_timeout_ms || r1.infra_cache_min_rtt_ms != r0.infra_cache_min_rtt_ms ||
+      r1.infra_cache_max_rtt_ms != r0.infra_cache_max_rtt_ms || r1.timeouts_before_down != r0.timeouts_before_down ||
+      r1.infra_backoff_base != r0.infra_backoff_base || r1.infra_backoff_max != r0.infra_backoff_max ||
+      r1.infra_lame_ttl != r0.infra_lame_ttl || r1.fetches_per_zone != r0.fetches_per_zone ||
+      r1.fetches_per_server != r0.fetches_per_server || r1.failure_cache_min_ttl != r0.failure_cache_min_ttl ||
+      r1.failure_cache_max_ttl != r0.failure_cache_max_ttl)
     not_reloaded.push_back("[resolver]");
   const auto& c1 = next.cache;
   const auto& c0 = d.cfg.cache;

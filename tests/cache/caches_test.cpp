@@ -31,7 +31,7 @@ TEST_CASE("Caches: one budget split between the caches", "[caches]") {
     c.rrsets().insert(a_rrset(owner, 3600, {ipv4(192, 0, 2, 1)}), Trust::AnswerAuth, at(0));
     c.negative().insert_nxdomain(name("x" + owner), RRClass::IN, soa, Trust::AnswerAuth, at(0));
     c.servers().record_rtt(ServerKey::ipv4({10, 0, uint8_t(n >> 8), uint8_t(n)}),
-                           std::chrono::milliseconds(5), at(0));
+                           std::chrono::milliseconds(5), mono_at(0));
     ++flood;
   }
   CHECK(c.rrsets().memory_bytes() <= share_of(10 << 20, kRRsetSharePercent));
@@ -82,7 +82,7 @@ TEST_CASE("Caches: threads inserting and looking up concurrently", "[caches][thr
                                  soa_rrset("example.", 60, 60), Trust::AnswerAuth, now);
       c.negative().lookup(name(owner), RRType::AAAA, RRClass::IN, now);
       c.servers().record_rtt(ServerKey::ipv4({127, 53, 0, uint8_t(i % 7)}),
-                             std::chrono::milliseconds(i % 50), now);
+                             std::chrono::milliseconds(i % 50), mono_at(0));
       auto q = query(owner, 1);
       if (!pc.lookup(q, now, buf)) pc.insert(q, response(q, 0, {{owner, 1, 60, ipv4(192, 0, 2, 1)}}), now);
       if (i % 1000 == 999) c.flush_name(name(owner));

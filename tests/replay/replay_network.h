@@ -23,6 +23,8 @@ class ReplayClock : public engine::Clock {
  public:
   explicit ReplayClock(engine::Instant start) : now_(start) {}
   engine::Instant now() const override { return now_; }
+  // Scenario time only moves forward, so one timeline serves both clocks.
+  engine::MonoInstant mono() const override { return engine::MonoInstant(now_.time_since_epoch()); }
   void set(engine::Instant t) {
     if (t > now_) now_ = t;  // time never runs backwards
   }
@@ -57,7 +59,7 @@ class ReplayNetwork : public engine::Transport {
 
   void set_step(int step) { step_ = step; }
   void send(const engine::Address& server, engine::Protocol protocol, std::vector<uint8_t> query,
-            engine::Instant deadline, engine::TransportDone done) override;
+            engine::MonoInstant deadline, engine::TransportDone done) override;
 
   // Delivers the oldest answer waiting; false when none is waiting.
   bool deliver_one();
@@ -81,7 +83,7 @@ class ReplayNetwork : public engine::Transport {
     std::vector<uint8_t> bytes;
   };
   struct Pending {
-    engine::Instant deadline;
+    engine::Instant deadline;  // the transport's monotonic deadline on the scenario's timeline
     engine::TransportDone done;
   };
 

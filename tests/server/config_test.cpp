@@ -176,3 +176,40 @@ TEST_CASE("[[local-zone]], [[local-data]] and hosts-file are read with their lin
   CHECK(error_of("[[local-data]]\nrecord = \"x. A 192.0.2.1\"\n").find("t.toml:2") == 0);
   CHECK(error_of("[local-zone]\nname = \"x.\"\n").find("array of tables") != std::string::npos);
 }
+
+TEST_CASE("the hardening keys of [resolver] (issue #13: dead servers, lameness, timeouts)") {
+  Config c = default_config();
+  // Defaults as docs/configuration.md and engine/limits.h give them.
+  CHECK(c.resolver.initial_timeout_ms == 376);
+  CHECK(c.resolver.infra_cache_min_rtt_ms == 50);
+  CHECK(c.resolver.infra_cache_max_rtt_ms == 3000);
+  CHECK(c.resolver.timeouts_before_down == 3);
+  CHECK(c.resolver.fetches_per_zone == 1000);
+  CHECK(c.resolver.fetches_per_server == 400);
+  CHECK(c.resolver.failure_cache_min_ttl == 5);
+  CHECK(c.resolver.failure_cache_max_ttl == 300);
+  apply_toml(c, R"(
+[resolver]
+infra-cache-min-rtt = 20
+infra-cache-max-rtt = 8000
+timeouts-before-down = 5
+infra-backoff-base = 2
+infra-backoff-max = 60
+infra-lame-ttl = 120
+fetches-per-zone = 0
+fetches-per-server = 50
+failure-cache-min-ttl = 1
+failure-cache-max-ttl = 30
+)", "t.toml");
+  CHECK(c.resolver.infra_cache_min_rtt_ms == 20);
+  CHECK(c.resolver.infra_cache_max_rtt_ms == 8000);
+  CHECK(c.resolver.timeouts_before_down == 5);
+  CHECK(c.resolver.infra_backoff_base == 2);
+  CHECK(c.resolver.infra_backoff_max == 60);
+  CHECK(c.resolver.infra_lame_ttl == 120);
+  CHECK(c.resolver.fetches_per_zone == 0);
+  CHECK(c.resolver.fetches_per_server == 50);
+  CHECK(c.resolver.failure_cache_min_ttl == 1);
+  CHECK(c.resolver.failure_cache_max_ttl == 30);
+  CHECK(error_of("[resolver]\nfetches-per-zone = -1\n") != "");
+}

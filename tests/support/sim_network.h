@@ -114,7 +114,7 @@ class SimNetwork : public engine::Transport {
   uint32_t step() const { return step_; }
 
   void send(const Address& server, Protocol protocol, std::vector<uint8_t> query,
-            Instant deadline, engine::TransportDone done) override;
+            engine::MonoInstant deadline, engine::TransportDone done) override;
 
   const std::vector<SentQuery>& sent() const { return sent_; }
   std::vector<std::string> sent_text() const;  // SentQuery::to_string of each, in order
