@@ -4,7 +4,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 
+#include "resolver/net/uv_transport.h"
 #include "resolver/server/client_query.h"
 
 namespace tern::server {
@@ -21,6 +23,8 @@ class Backend {
   // answer, at most once (not when the backend is destroyed first); counted in in_flight().
   virtual void prefetch(const ClientQuery& q, Done done) = 0;
   virtual size_t in_flight() const = 0;
+  // The upstream transport's counters for `ternd control stats`; none for a scripted backend.
+  virtual std::shared_ptr<const net::TransportStats> upstream_stats() const { return nullptr; }
 };
 
 }  // namespace tern::server

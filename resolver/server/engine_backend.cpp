@@ -81,6 +81,23 @@ engine::EngineConfig engine_config(const config::Config& cfg, std::string root_h
   return e;
 }
 
+net::TransportConfig transport_config(const config::Config& cfg, config::Log& log) {
+  net::TransportConfig t;
+  const auto& r = cfg.resolver;
+  t.case_randomisation = r.case_randomisation;
+  t.near_miss_limit = r.near_miss_limit;
+  t.unwanted_reply_threshold = r.unwanted_reply_threshold;
+  t.port_low = r.outgoing_port_low;
+  t.port_high = r.outgoing_port_high;
+  for (const auto& text : r.outgoing_address) {
+    auto a = engine::Address::parse(text, 0);
+    if (!a) throw config::ConfigError("outgoing-address: '" + text + "' is not an address");
+    t.outgoing.push_back(*a);
+  }
+  t.warn = [&log](const std::string& line) { log.warn("{}", line); };
+  return t;
+}
+
 cache::CacheLimits cache_limits(const config::Config& cfg) {
   cache::CacheLimits l;
   l.max_ttl = cfg.cache.max_ttl;

@@ -8,7 +8,9 @@
 
 #include "cache/cache_limits.h"
 #include "resolver/config/config.h"
+#include "resolver/config/log.h"
 #include "resolver/engine/engine.h"
+#include "resolver/net/transport_config.h"
 #include "resolver/server/backend.h"
 
 namespace tern::server {
@@ -17,6 +19,7 @@ struct EngineParts {
   std::unique_ptr<engine::Transport> transport;
   std::unique_ptr<engine::Clock> clock;
   std::unique_ptr<engine::Random> random;
+  std::shared_ptr<const net::TransportStats> transport_stats;  // may be null
 };
 
 class EngineBackend : public Backend {
@@ -28,6 +31,9 @@ class EngineBackend : public Backend {
   void resolve(const ClientQuery& q, Done done) override;
   void prefetch(const ClientQuery& q, Done done) override;
   size_t in_flight() const override { return engine_->in_flight(); }
+  std::shared_ptr<const net::TransportStats> upstream_stats() const override {
+    return parts_.transport_stats;
+  }
 
  private:
   EngineParts parts_;
@@ -37,5 +43,7 @@ class EngineBackend : public Backend {
 // Throws config::ConfigError for an upstream-allow entry the engine cannot take.
 engine::EngineConfig engine_config(const config::Config& cfg, std::string root_hints_text);
 cache::CacheLimits cache_limits(const config::Config& cfg);
+// The upstream transport's defences and source addresses; warnings go to `log`.
+net::TransportConfig transport_config(const config::Config& cfg, config::Log& log);
 
 }  // namespace tern::server

@@ -12,6 +12,7 @@ Worker::Worker(WorkerSettings settings, const LocalZones& zones, config::Log& lo
   loop_.data = this;
   if (cache) cache_ = cache();
   backend_ = backend(&loop_);
+  upstream_stats_ = backend_->upstream_stats();
   pipeline_ = std::make_unique<QueryPipeline>(settings_.pipeline, zones, *backend_, cache_.get(),
                                               stats_, log_);
   pipeline_->set_acl(std::move(acl));

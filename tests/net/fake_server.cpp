@@ -10,6 +10,23 @@ namespace tern::nettest {
 
 namespace {
 
+FakeServer::Peer peer_of(const sockaddr* sa, bool tcp) {
+  FakeServer::Peer p;
+  p.tcp = tcp;
+  char host[64] = {};
+  if (sa->sa_family == AF_INET) {
+    auto* s4 = reinterpret_cast<const sockaddr_in*>(sa);
+    uv_ip4_name(s4, host, sizeof host);
+    p.port = ntohs(s4->sin_port);
+  } else if (sa->sa_family == AF_INET6) {
+    auto* s6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    uv_ip6_name(s6, host, sizeof host);
+    p.port = ntohs(s6->sin6_port);
+  }
+  p.host = host;
+  return p;
+}
+
 template <class H>
 void close_delete(H* h) {
   uv_close(reinterpret_cast<uv_handle_t*>(h), [](uv_handle_t* p) { delete reinterpret_cast<H*>(p); });
@@ -112,6 +129,7 @@ void FakeServer::on_udp_recv(uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, co
   auto* self = static_cast<FakeServer*>(h->data);
   if (nread <= 0 || !addr || self->stopped_) return;
   ++self->udp_queries;
+  self->peers.push_back(peer_of(addr, false));
   std::vector<uint8_t> query(buf->base, buf->base + nread);
   sockaddr_storage to{};
   std::memcpy(&to, addr, sizeof(sockaddr_in));
@@ -150,6 +168,10 @@ void FakeServer::on_connection(uv_stream_t* s, int status) {
         size_t len = size_t(c->in[0]) << 8 | c->in[1];
         if (c->in.size() < 2 + len) return;
         ++c->server->tcp_queries;
+        sockaddr_storage peer{};
+        int plen = sizeof peer;
+        uv_tcp_getpeername(&c->tcp, reinterpret_cast<sockaddr*>(&peer), &plen);
+        c->server->peers.push_back(peer_of(reinterpret_cast<sockaddr*>(&peer), true));
         std::vector<uint8_t> query(c->in.begin() + 2, c->in.begin() + 2 + long(len));
         for (auto& r : c->server->script_(query, true)) {
           struct W {
