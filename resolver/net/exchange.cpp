@@ -176,21 +176,14 @@ bool UdpExchange::bind_source() {
 void UdpExchange::on_near_miss(bool right_id) {
   ++near_misses_;
   // The right ID in the wrong case is a forgery that hit the ID or a server that does not keep
-  // the case; only TCP tells them apart, so it moves at once.
+  // the case; only TCP tells them apart, so that one ends the UDP exchange at once. Closing the
+  // socket means no datagram is accepted for this query any more; the engine asks again over
+  // TCP (TransportError::Spoofed).
   const uint32_t limit = owner_.config().near_miss_limit;
-  if (right_id || (limit != 0 && near_misses_ > limit)) switch_to_tcp();
-}
-
-void UdpExchange::switch_to_tcp() {
-  if (finished_) return;
-  ++owner_.mutable_stats().near_miss_tcp_retries;
-  auto remaining = std::chrono::milliseconds(uv_timer_get_due_in(&timer_));
-  auto* tcp = new TcpExchange(owner_, server_, query_, identity_, std::move(done_));
-  tcp->set_original_qname(original_qname_);
-  owner_.forget(this);
-  abandon();  // closes the UDP socket: no datagram is accepted for this query any more
-  owner_.adopt(tcp);
-  tcp->start(remaining);
+  if (right_id || (limit != 0 && near_misses_ > limit)) {
+    ++owner_.mutable_stats().near_miss_tcp_retries;
+    finish(tern::fail(engine::TransportError::Spoofed));
+  }
 }
 
 void UdpExchange::close_io() {
@@ -308,13 +301,11 @@ void TcpExchange::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     self->finish(tern::fail(engine::TransportError::ConnectionFailed));
     return;
   }
-  auto* p = reinterpret_cast<const uint8_t*>(buf->base);
-  self->received_.insert(self->received_.end(), p, p + nread);
-  if (self->received_.size() < 2) return;
-  size_t len = size_t(self->received_[0]) << 8 | self->received_[1];
-  if (self->received_.size() < 2 + len) return;
+  self->reader_.feed({reinterpret_cast<const uint8_t*>(buf->base), size_t(nread)});
+  auto message = self->reader_.next();
+  if (!message) return;
   // One query per connection: the first complete message is the answer or the exchange failed.
-  if (!self->offer(std::span<const uint8_t>(self->received_).subspan(2, len), /*over_tcp=*/true)) {
+  if (!self->offer(*message, /*over_tcp=*/true)) {
     ++self->owner_.mutable_stats().errors;
     self->finish(tern::fail(engine::TransportError::Malformed));
   }

@@ -10,6 +10,7 @@
 
 #include "resolver/engine/world.h"
 #include "resolver/net/response_filter.h"
+#include "resolver/net/tcp_frame_reader.h"
 
 namespace tern::net {
 
@@ -70,8 +71,6 @@ class UdpExchange : public Exchange {
   void close_io() override;
   bool bind_source();
   void on_near_miss(bool right_id) override;
-  // Hands the query to a TCP exchange with the rest of the deadline and closes this one.
-  void switch_to_tcp();
   static void on_alloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
   static void on_recv(uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr,
                       unsigned flags);
@@ -99,7 +98,7 @@ class TcpExchange : public Exchange {
   uv_connect_t connect_req_{};
   uv_write_t write_req_{};
   std::vector<uint8_t> framed_;    // 2-byte length + query, owned until the write completes
-  std::vector<uint8_t> received_;  // bytes read so far
+  TcpFrameReader reader_;          // bytes read so far, framed
   std::vector<uint8_t> read_buf_;
   bool tcp_open_ = false;
 };

@@ -17,8 +17,8 @@ namespace tern::net {
 // default), Knot Resolver (on). On here.
 inline constexpr bool kCaseRandomisation = true;
 // A near miss is a datagram from the server's address and port for an outstanding query with the
-// wrong ID or the wrong case. Past this many, the query is asked again over TCP and no UDP answer
-// is accepted for it any more (PowerDNS spoof-nearmiss-max = 1). 0 turns the rule off.
+// wrong ID or the wrong case. Past this many, no UDP answer is accepted for the query any more
+// and it is asked again over TCP (PowerDNS spoof-nearmiss-max = 1). 0 turns the rule off.
 inline constexpr uint32_t kNearMissLimit = 1;
 // Unwanted replies (every dropped datagram: wrong source, ID, case or question) per worker before
 // a warning is logged and the count starts again (Unbound unwanted-reply-threshold = 10 million).

@@ -92,10 +92,10 @@ void UvTransport::send(const engine::Address& server, engine::Protocol protocol,
                        std::vector<uint8_t> query, engine::Instant deadline,
                        engine::TransportDone done) {
   auto identity = QueryIdentity::of_query(query).value_or(QueryIdentity{});
-  // 0x20 on UDP only: an off-path attacker cannot inject into TCP, and a TCP query that follows
-  // near misses carries the UDP query's case so the answer tells whether the server preserves it.
+  // 0x20 on TCP too, although an off-path attacker cannot answer there: a wrong-case TCP answer is
+  // how a server that does not keep case is recognised (and then accepted).
   std::vector<uint8_t> original_qname;
-  if (protocol == engine::Protocol::Udp && config_.case_randomisation &&
+  if (config_.case_randomisation &&
       !identity.qname_wire.empty() && case_memory_.preserves_case(server)) {
     original_qname = identity.qname_wire;
     if (randomise_qname_case(query, random_) > 0) {

@@ -8,8 +8,9 @@
 //    engine's own case is written back into the accepted answer (qname_case.h). Servers seen not
 //    to preserve case are asked without it (case_memory.h).
 //  - Near misses (wrong ID or case from the server's address and port): past near-miss-limit, or
-//    at once for a right ID in the wrong case, the query moves to TCP within the same deadline
-//    and the UDP socket is closed, so no forged datagram can be accepted for it any more.
+//    at once for a right ID in the wrong case, the UDP socket is closed (no forged datagram can
+//    be accepted for the query any more) and the exchange ends with TransportError::Spoofed; the
+//    engine asks the same server again over TCP.
 //  - TCP: connect, 2-byte length framing (RFC 1035 §4.2.2), one query per connection, connect
 //    and read bounded by the same deadline.
 //  - Deadlines are uv timers. `done` is always called from the loop, never inside send().
@@ -41,7 +42,7 @@ struct TransportStats {
   std::atomic<uint64_t> dropped_wrong_id{0};      // near miss
   std::atomic<uint64_t> dropped_wrong_case{0};    // near miss: right ID, 0x20 case not echoed
   std::atomic<uint64_t> dropped_wrong_question{0};  // also not-a-response and unparsable
-  std::atomic<uint64_t> near_miss_tcp_retries{0};  // UDP queries moved to TCP after near misses
+  std::atomic<uint64_t> near_miss_tcp_retries{0};  // UDP exchanges ended Spoofed: TCP next
   std::atomic<uint64_t> case_insensitive_servers{0};  // servers learned not to preserve case
   std::atomic<uint64_t> unwanted_reply_warnings{0};   // unwanted-reply-threshold reached
   std::atomic<uint64_t> port_bind_retries{0};  // drawn source port was in use; drew again

@@ -8,7 +8,9 @@
 #include <optional>
 #include <string>
 
+#include "cache/caches.h"
 #include "fake_server.h"
+#include "resolver/engine/engine.h"
 #include "resolver/net/system_clock.h"
 #include "resolver/net/uv_transport.h"
 #include "wire/message_builder.h"
@@ -127,11 +129,10 @@ TEST_CASE("0x20 off: the query leaves as the engine wrote it", "[net][0x20]") {
   CHECK(seen[0] == name_bytes(query_for(kName, 1)));
 }
 
-TEST_CASE("near misses: past the limit the query moves to TCP and UDP answers are refused",
+TEST_CASE("near misses: past the limit the UDP exchange ends Spoofed and refuses the answer",
           "[net][poisoning][near-miss]") {
   Loop l;
-  FakeServer server(&l.loop, [](std::span<const uint8_t> q, bool tcp) {
-    if (tcp) return std::vector<Reply>{{make_response(q)}};
+  FakeServer server(&l.loop, [](std::span<const uint8_t> q, bool) {
     // Two forgeries with wrong IDs, then one that would pass every check.
     return std::vector<Reply>{{with_address(make_response(q, 1), 66)},
                               {with_address(make_response(q, 2), 66)},
@@ -141,12 +142,11 @@ TEST_CASE("near misses: past the limit the query moves to TCP and UDP answers ar
   auto out = ask(l, transport, server, kName, 0x2222);
   server.stop();
   REQUIRE(out.result);
-  REQUIRE(out.result->ok());
-  CHECK(answer_address(*out.result) == 1);  // 192.0.2.1 from TCP, not .66
-  CHECK(server.tcp_queries == 1);
+  REQUIRE_FALSE(out.result->ok());
+  CHECK(out.result->error() == engine::TransportError::Spoofed);
   CHECK(transport.stats().dropped_wrong_id == 2);
   CHECK(transport.stats().near_miss_tcp_retries == 1);
-  CHECK(transport.stats().accepted == 1);
+  CHECK(transport.stats().accepted == 0);
 }
 
 TEST_CASE("near misses: one wrong ID (the limit) stays on UDP", "[net][near-miss]") {
@@ -180,7 +180,7 @@ TEST_CASE("near-miss-limit = 0 turns the TCP retry off", "[net][near-miss]") {
   CHECK(transport.stats().dropped_wrong_id == 3);
 }
 
-TEST_CASE("right ID in the wrong case: TCP at once; a case-keeping server is not remembered",
+TEST_CASE("right ID in the wrong case ends the UDP exchange at once; TCP then answers",
           "[net][0x20][poisoning][near-miss]") {
   Loop l;
   FakeServer server(&l.loop, [](std::span<const uint8_t> q, bool tcp) {
@@ -188,14 +188,18 @@ TEST_CASE("right ID in the wrong case: TCP at once; a case-keeping server is not
     return std::vector<Reply>{{with_address(flip_case(make_response(q)), 66)}};
   });
   net::UvTransport transport(&l.loop);
-  auto out = ask(l, transport, server, kName, 0x5555);
-  server.stop();
-  REQUIRE(out.result);
-  REQUIRE(out.result->ok());
-  CHECK(answer_address(*out.result) == 1);
+  auto udp = ask(l, transport, server, kName, 0x5555);
+  REQUIRE(udp.result);
+  REQUIRE_FALSE(udp.result->ok());
+  CHECK(udp.result->error() == engine::TransportError::Spoofed);
   CHECK(transport.stats().dropped_wrong_case == 1);
   CHECK(transport.stats().near_miss_tcp_retries == 1);
-  CHECK(transport.stats().case_insensitive_servers == 0);
+  auto tcp = ask(l, transport, server, kName, 0x5556, Protocol::Tcp);
+  server.stop();
+  REQUIRE(tcp.result);
+  REQUIRE(tcp.result->ok());
+  CHECK(answer_address(*tcp.result) == 1);
+  CHECK(transport.stats().case_insensitive_servers == 0);  // it kept the case over TCP
   CHECK(transport.case_memory().size() == 0);
 }
 
@@ -210,20 +214,78 @@ TEST_CASE("a server that does not keep case is learned over TCP and then asked w
   net::UvTransport transport(&l.loop);
   auto engine_name = name_bytes(query_for(kName, 1));
 
-  auto first = ask(l, transport, server, kName, 0x6666);
-  REQUIRE(first.result);
-  REQUIRE(first.result->ok());
-  CHECK(name_bytes(first.result->value()) == engine_name);  // the engine's case, not the server's
-  CHECK(server.tcp_queries == 1);
+  auto udp = ask(l, transport, server, kName, 0x6666);
+  REQUIRE(udp.result);
+  CHECK_FALSE(udp.result->ok());  // indistinguishable from a forgery over UDP
+  auto tcp = ask(l, transport, server, kName, 0x6667, Protocol::Tcp);
+  REQUIRE(tcp.result);
+  REQUIRE(tcp.result->ok());
+  CHECK(name_bytes(tcp.result->value()) == engine_name);  // the engine's case, not the server's
   CHECK(transport.stats().case_insensitive_servers == 1);
 
-  auto second = ask(l, transport, server, kName, 0x6667);
+  auto again = ask(l, transport, server, kName, 0x6668);
   server.stop();
-  REQUIRE(second.result);
-  REQUIRE(second.result->ok());
-  CHECK(server.tcp_queries == 1);  // UDP was enough this time
+  REQUIRE(again.result);
+  REQUIRE(again.result->ok());
   REQUIRE(udp_seen.size() == 2);
   CHECK(udp_seen[1] == engine_name);  // no random case for this server any more
+}
+
+TEST_CASE("engine over real sockets: a spray of forgeries moves the query to TCP and the real "
+          "answer wins", "[net][engine][poisoning]") {
+  Loop l;
+  FakeServer server(&l.loop, [](std::span<const uint8_t> q, bool tcp) {
+    auto m = wire::MessageView::parse(q).value();
+    auto qname = m.qname().to_name().value();
+    if (m.qtype() == wire::RRType::NS && qname.is_root()) {
+      wire::MessageBuilder b(65535);
+      wire::Header h;
+      h.id = m.header().id;
+      h.qr = true;
+      h.aa = true;
+      b.set_header(h);
+      b.add_question(qname, m.qtype(), m.qclass());
+      auto ns = wire::Name::from_text("ns.test.").value();
+      b.add_record(wire::Section::Answer, qname, wire::RRType::NS, wire::RRClass::IN, 3600,
+                   ns.wire());
+      std::vector<uint8_t> a{127, 0, 0, 1};
+      b.add_record(wire::Section::Additional, ns, wire::RRType::A, wire::RRClass::IN, 3600, a);
+      return std::vector<Reply>{{b.finish()}};
+    }
+    if (tcp) return std::vector<Reply>{{make_response(q)}};
+    // What a sprayer sends: every ID it can, the name in the case the client used.
+    std::vector<Reply> spray;
+    for (int d = 1; d <= 8; ++d) spray.push_back({with_address(lower_case(make_response(q, d)), 66)});
+    spray.push_back({with_address(lower_case(make_response(q)), 66)});
+    return spray;
+  });
+  net::UvTransport transport(&l.loop);
+  net::SystemClock clock;
+  net::SecureRandom random;
+  cache::Caches caches{cache::CacheLimits{}};
+  engine::EngineConfig cfg;
+  cfg.root_hints_text = ". 3600000 IN NS ns.test.\nns.test. 3600000 IN A 127.0.0.1\n";
+  cfg.upstream_allow = {*engine::Cidr::parse("127.0.0.0/8")};
+  cfg.upstream_port = server.port();
+  cfg.qname_minimisation = false;
+  engine::Engine eng(cfg, engine::World{transport, clock, random}, caches);
+  std::optional<engine::Answer> answer;
+  eng.resolve(engine::Query{wire::Name::from_text(kName).value(), wire::RRType::A},
+              [&](const engine::Answer& a) {
+                answer = a;
+                server.stop();
+              });
+  uv_run(&l.loop, UV_RUN_DEFAULT);
+  REQUIRE(answer);
+  CHECK(answer->rcode == wire::Rcode::NoError);
+  REQUIRE(answer->answer.size() == 1);
+  REQUIRE(answer->answer[0].size() == 1);
+  auto rdata = *answer->answer[0].begin();
+  CHECK(std::vector<uint8_t>(rdata.begin(), rdata.end()) == std::vector<uint8_t>{192, 0, 2, 1});
+  // The engine's case, not the random one the query left with.
+  CHECK(answer->answer[0].owner.to_text() == wire::Name::from_text(kName).value().to_text());
+  CHECK(server.tcp_queries == 1);
+  CHECK(transport.stats().near_miss_tcp_retries == 1);
 }
 
 TEST_CASE("unwanted replies past the threshold log a warning", "[net][poisoning]") {
