@@ -84,7 +84,7 @@ bench: deps-bench
 # The forged-answer attack (bench/attacks/spoof.py): poisoned trials out of 20 for ternd with its
 # defences, without them, and Unbound when installed. Needs root (raw socket). See docs/benchmarks.md.
 bench-spoof: lab-build
-	@bench/attacks/spoof.py --ternd $(LAB_DIR)/resolver/ternd/ternd \
+	@bench/attacks/spoof.py --ternd $(LAB_DIR)/resolver/ternd \
 	  --fault $(LAB_DIR)/tests/lab/fault/tern_lab_fault --defences both \
 	  $$(command -v unbound >/dev/null && echo --unbound $$(command -v unbound))
 

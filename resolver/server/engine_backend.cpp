@@ -36,6 +36,11 @@ EngineBackend::EngineBackend(EngineParts parts, engine::EngineConfig config, cac
   engine_ = std::make_unique<engine::Engine>(std::move(config), world, caches);
 }
 
+std::shared_ptr<const net::TransportStats> EngineBackend::upstream_stats() const {
+  if (auto* uv = dynamic_cast<const net::UvTransport*>(parts_.transport.get())) return uv->shared_stats();
+  return nullptr;
+}
+
 EngineBackend::~EngineBackend() {
   // The engine first: it holds references to the transport, clock and random source.
   engine_.reset();

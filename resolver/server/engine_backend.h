@@ -19,7 +19,6 @@ struct EngineParts {
   std::unique_ptr<engine::Transport> transport;
   std::unique_ptr<engine::Clock> clock;
   std::unique_ptr<engine::Random> random;
-  std::shared_ptr<const net::TransportStats> transport_stats;  // may be null
 };
 
 class EngineBackend : public Backend {
@@ -31,9 +30,8 @@ class EngineBackend : public Backend {
   void resolve(const ClientQuery& q, Done done) override;
   void prefetch(const ClientQuery& q, Done done) override;
   size_t in_flight() const override { return engine_->in_flight(); }
-  std::shared_ptr<const net::TransportStats> upstream_stats() const override {
-    return parts_.transport_stats;
-  }
+  // The libuv transport's counters; none for another transport (tests' simulated network).
+  std::shared_ptr<const net::TransportStats> upstream_stats() const override;
 
  private:
   EngineParts parts_;

@@ -7,9 +7,7 @@ namespace tern::ternd {
 
 server::EngineParts make_engine_parts(uv_loop_t* loop, const net::TransportConfig& transport) {
   server::EngineParts p;
-  auto t = std::make_unique<net::UvTransport>(loop, transport);
-  p.transport_stats = t->shared_stats();
-  p.transport = std::move(t);
+  p.transport = std::make_unique<net::UvTransport>(loop, transport);
   p.clock = std::make_unique<net::SystemClock>();
   p.random = std::make_unique<net::SecureRandom>();
   return p;

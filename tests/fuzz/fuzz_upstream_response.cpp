@@ -7,6 +7,7 @@
 // question the engine asked is inserted, then the rest of the input follows as the sections.
 // Properties: the resolution always ends (no hang); nothing the example.com servers say about
 // victim.net. (outside their bailiwick) is ever answered from the cache afterwards.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <span>
@@ -24,15 +25,17 @@ constexpr const char* kNs1 = "198.51.100.1";
 constexpr const char* kNs2 = "198.51.100.2";
 
 std::vector<uint8_t> response_from(std::span<const uint8_t> data) {
-  std::vector<uint8_t> out(12, 0);
-  for (size_t i = 0; i < 12 && i < data.size(); ++i) out[i] = data[i];
+  static const uint8_t question[] = {3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
+                                     3, 'c', 'o', 'm', 0, 0, 1, 0, 1};
+  const size_t rest = data.size() > 12 ? data.size() - 12 : 0;
+  // Sized once and filled in place (GCC 12 -O3 misreads inserts after a small vector).
+  std::vector<uint8_t> out(12 + sizeof question + rest, 0);
+  std::copy(data.begin(), data.begin() + long(std::min<size_t>(12, data.size())), out.begin());
   out[2] |= 0x80;  // QR
   out[4] = 0;
   out[5] = 1;  // QDCOUNT
-  static const uint8_t question[] = {3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
-                                     3, 'c', 'o', 'm', 0, 0, 1, 0, 1};
-  out.insert(out.end(), std::begin(question), std::end(question));
-  if (data.size() > 12) out.insert(out.end(), data.begin() + 12, data.end());
+  std::copy(std::begin(question), std::end(question), out.begin() + 12);
+  if (rest) std::copy(data.begin() + 12, data.end(), out.begin() + 12 + long(sizeof question));
   return out;
 }
 
