@@ -97,7 +97,10 @@ void Exchange::handle_closed() {
 void Exchange::accept(std::span<const uint8_t> message) {
   ++owner_.mutable_stats().accepted;
   std::vector<uint8_t> answer(message.begin(), message.end());
-  if (!original_qname_.empty()) restore_qname(answer, original_qname_);
+  // Only an answer with its question: a FORMERR/NOTIMP may come back with none (the filter lets
+  // it through for the engine's EDNS fallback), and then there is nothing to restore.
+  const bool has_question = answer.size() >= 6 && (answer[4] != 0 || answer[5] != 0);
+  if (!original_qname_.empty() && has_question) restore_qname(answer, original_qname_);
   finish(std::move(answer));
 }
 

@@ -111,6 +111,26 @@ TEST_CASE("0x20: the query leaves in a random case and the answer comes back in 
   CHECK(transport.stats().tcp_sent == 0);
 }
 
+TEST_CASE("0x20: a FORMERR without a question (and with OPT) is passed on byte for byte",
+          "[net][0x20]") {
+  Loop l;
+  std::vector<uint8_t> sent;
+  FakeServer server(&l.loop, [&](std::span<const uint8_t> q, bool) {
+    // Header: the query's ID, QR + FORMERR, no question, one additional: OPT (1232) with 40
+    // bytes of padding (option 12), so the message is longer than the name 0x20 would restore.
+    sent = {q[0], q[1], 0x80, 0x01, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 44,
+            0, 12, 0, 40};
+    sent.resize(sent.size() + 40, 0);
+    return std::vector<Reply>{{sent}};
+  });
+  net::UvTransport transport(&l.loop);
+  auto out = ask(l, transport, server, kName, 0x1212);
+  server.stop();
+  REQUIRE(out.result);
+  REQUIRE(out.result->ok());
+  CHECK(out.result->value() == sent);
+}
+
 TEST_CASE("0x20 off: the query leaves as the engine wrote it", "[net][0x20]") {
   Loop l;
   std::vector<std::vector<uint8_t>> seen;
