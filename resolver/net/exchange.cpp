@@ -100,7 +100,8 @@ void Exchange::accept(std::span<const uint8_t> message) {
   // Only an answer with its question: a FORMERR/NOTIMP may come back with none (the filter lets
   // it through for the engine's EDNS fallback), and then there is nothing to restore.
   const bool has_question = answer.size() >= 6 && (answer[4] != 0 || answer[5] != 0);
-  if (!original_qname_.empty() && has_question) restore_qname(answer, original_qname_);
+  if (!original_qname_.empty() && has_question)
+    restore_qname_everywhere(answer, identity_.qname_wire, original_qname_);
   finish(std::move(answer));
 }
 

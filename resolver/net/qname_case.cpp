@@ -40,4 +40,18 @@ void restore_qname(std::span<uint8_t> response, std::span<const uint8_t> origina
   std::copy(original_qname.begin(), original_qname.end(), response.begin() + kHeaderSize);
 }
 
+void restore_qname_everywhere(std::span<uint8_t> response, std::span<const uint8_t> sent_qname,
+                              std::span<const uint8_t> original_qname) {
+  restore_qname(response, original_qname);
+  if (sent_qname.size() != original_qname.size() || sent_qname.size() < 2) return;
+  size_t pos = kHeaderSize + sent_qname.size();
+  while (pos + sent_qname.size() <= response.size()) {
+    auto at = std::search(response.begin() + long(pos), response.end(), sent_qname.begin(),
+                          sent_qname.end());
+    if (at == response.end()) break;
+    std::copy(original_qname.begin(), original_qname.end(), at);
+    pos = size_t(at - response.begin()) + sent_qname.size();
+  }
+}
+
 }  // namespace tern::net

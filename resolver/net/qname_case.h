@@ -21,4 +21,11 @@ size_t randomise_qname_case(std::span<uint8_t> query, engine::Random& random);
 // checked that the response's question name is the same name in some case, uncompressed.
 void restore_qname(std::span<uint8_t> response, std::span<const uint8_t> original_qname);
 
+// Also writes it over every later literal copy of `sent_qname` (the randomised wire form, all
+// labels and the root byte): a server that does not compress spells the answer's owner name out,
+// and the random case must not reach the cache that way either. A byte run equal to a whole
+// randomised name is that name; the question's copy is restored first.
+void restore_qname_everywhere(std::span<uint8_t> response, std::span<const uint8_t> sent_qname,
+                              std::span<const uint8_t> original_qname);
+
 }  // namespace tern::net

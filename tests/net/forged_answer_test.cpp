@@ -131,6 +131,32 @@ TEST_CASE("0x20: a FORMERR without a question (and with OPT) is passed on byte f
   CHECK(out.result->value() == sent);
 }
 
+TEST_CASE("0x20: an owner name spelled out (not compressed) gets the engine's case back too",
+          "[net][0x20]") {
+  Loop l;
+  FakeServer server(&l.loop, [](std::span<const uint8_t> q, bool) {
+    // Header (1 question, 1 answer), the question as asked, then the answer with its owner
+    // written out in the query's (random) case: A 192.0.2.1.
+    auto name = name_bytes(q);
+    std::vector<uint8_t> r{q[0], q[1], 0x84, 0x00, 0, 1, 0, 1, 0, 0, 0, 0};
+    r.insert(r.end(), name.begin(), name.end());
+    r.insert(r.end(), {0, 1, 0, 1});
+    r.insert(r.end(), name.begin(), name.end());
+    r.insert(r.end(), {0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1});
+    return std::vector<Reply>{{r}};
+  });
+  net::UvTransport transport(&l.loop);
+  auto out = ask(l, transport, server, kName, 0x1313);
+  server.stop();
+  REQUIRE(out.result);
+  REQUIRE(out.result->ok());
+  auto m = wire::MessageView::parse(out.result->value()).value();
+  REQUIRE(m.answer().size() == 1);
+  auto owner = (*m.answer().begin()).owner().to_name().value();
+  CHECK(std::vector<uint8_t>(owner.wire().begin(), owner.wire().end()) ==
+        name_bytes(query_for(kName, 1)));
+}
+
 TEST_CASE("0x20 off: the query leaves as the engine wrote it", "[net][0x20]") {
   Loop l;
   std::vector<std::vector<uint8_t>> seen;
