@@ -10,7 +10,7 @@ BUILD_PKGS := cmake g++ make pkg-config libuv1-dev libfmt-dev libtomlplusplus-de
 TEST_PKGS  := $(BUILD_PKGS) catch2 libc-ares-dev clang libclang-rt-14-dev nsd unbound bind9-dnsutils bind9-utils ldnsutils dnsperf python3
 BENCH_PKGS := $(TEST_PKGS) pdns-recursor knot-resolver gnuplot-nox
 
-.PHONY: all deps-build deps-test deps-bench build release lab-build test run lab lab-down bench clean
+.PHONY: all deps-build deps-test deps-bench build release lab-build test run lab lab-down bench bench-spoof clean
 
 all: build
 
@@ -80,6 +80,13 @@ lab-down:
 # stops everything it started. Table and chart go to bench/results/ (see docs/benchmarks.md).
 bench: deps-bench
 	@bench/run_bench
+
+# The forged-answer attack (bench/attacks/spoof.py): poisoned trials out of 20 for ternd with its
+# defences, without them, and Unbound when installed. Needs root (raw socket). See docs/benchmarks.md.
+bench-spoof: lab-build
+	@bench/attacks/spoof.py --ternd $(LAB_DIR)/resolver/ternd \
+	  --fault $(LAB_DIR)/tests/lab/fault/tern_lab_fault --defences both \
+	  $$(command -v unbound >/dev/null && echo --unbound $$(command -v unbound))
 
 clean:
 	rm -rf build

@@ -1,8 +1,11 @@
 #include "resolver/config/config.h"
 
+#include "resolver/engine/world.h"
+
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -194,6 +197,35 @@ const std::vector<KeyDef>& key_table() {
       {"resolver", "fetches-per-server", uint_key(&ResolverConfig::fetches_per_server, 0, 1000000)},
       {"resolver", "failure-cache-min-ttl", uint_key(&ResolverConfig::failure_cache_min_ttl, 0, 3600)},
       {"resolver", "failure-cache-max-ttl", uint_key(&ResolverConfig::failure_cache_max_ttl, 0, 86400)},
+      {"resolver", "case-randomisation",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.resolver.case_randomisation = get_bool(s, k, n);
+       }},
+      {"resolver", "near-miss-limit", uint_key(&ResolverConfig::near_miss_limit, 0, 65536)},
+      {"resolver", "unwanted-reply-threshold",
+       uint_key(&ResolverConfig::unwanted_reply_threshold, 0, uint64_t(1) << 40)},
+      {"resolver", "outgoing-port-range",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         // "LOW-HIGH", both within 1024..65535: ports below 1024 belong to services.
+         std::string text = get_string(s, k, n);
+         unsigned lo = 0, hi = 0;
+         char dash = 0, extra = 0;
+         if (std::sscanf(text.c_str(), "%u %c %u %c", &lo, &dash, &hi, &extra) != 3 || dash != '-' ||
+             lo < 1024 || hi > 65535 || lo > hi)
+           fail_at(where_of(s, n), fmt::format("{}: '{}' is not LOW-HIGH within 1024-65535", k, text));
+         c.resolver.outgoing_port_low = static_cast<uint16_t>(lo);
+         c.resolver.outgoing_port_high = static_cast<uint16_t>(hi);
+       }},
+      {"resolver", "outgoing-address",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.resolver.outgoing_address.clear();
+         for (auto& [text, w] : get_strings(s, k, n)) {
+           auto a = engine::Address::parse(text, 0);
+           if (!a || a->port != 0)
+             fail_at(w, fmt::format("{}: '{}' is not an IPv4 or IPv6 address (no port)", k, text));
+           c.resolver.outgoing_address.push_back(text);
+         }
+       }},
       {"cache", "size-mib", uint_key(&CacheConfig::size_mib, 1, 1u << 20)},
       {"cache", "max-ttl", uint_key(&CacheConfig::max_ttl, 1, kU32)},
       {"cache", "min-ttl", uint_key(&CacheConfig::min_ttl, 0, kU32)},

@@ -55,6 +55,13 @@ struct ResolverConfig {
   uint32_t fetches_per_server = 400;
   uint32_t failure_cache_min_ttl = 5;   // seconds; 0 = no failure cache
   uint32_t failure_cache_max_ttl = 300;  // seconds
+  // Forged-answer defences and the upstream source (resolver/net/transport_config.h).
+  bool case_randomisation = true;                // 0x20 on upstream UDP query names
+  uint32_t near_miss_limit = 1;                  // wrong-ID/case replies before TCP; 0 = off
+  uint64_t unwanted_reply_threshold = 10000000;  // dropped replies per warning; 0 = off
+  uint16_t outgoing_port_low = 1024;             // upstream UDP source ports drawn from here
+  uint16_t outgoing_port_high = 65535;
+  std::vector<std::string> outgoing_address;     // source addresses; empty = kernel's choice
 };
 
 struct CacheConfig {

@@ -31,6 +31,12 @@ State Iterator::on_handle_response(Task& t) {
   auto& attempt = t.dp.attempt(t.server);
   if (!t.response) return State::SelectServer;
   if (!t.response->ok()) {
+    if (t.response->error() == TransportError::Spoofed && t.protocol == Protocol::Udp) {
+      // Near misses (resolver/net/exchange.cpp): the same server over TCP, which an off-path
+      // attacker cannot answer for it. Not a failure of the server.
+      t.protocol = Protocol::Tcp;
+      return State::SendQuery;
+    }
     // Servers that drop minimised queries exist (RFC 9156 §2.3): the next try asks the full name.
     if (!(t.sent_qname == t.qname)) t.minimise = false;
     ++attempt.attempts;  // only failed exchanges count: a server that answers may be asked again

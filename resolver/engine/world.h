@@ -65,6 +65,8 @@ enum class TransportError : uint8_t {
   NotAllowed,        // the transport refused the destination
   Malformed,         // a response arrived but could not be used (e.g. bad TCP framing)
   ConnectionFailed,  // TCP connect or read failed
+  Spoofed,           // UDP replies with a wrong ID or case came in (an attack, or a server that
+                     // does not keep case): the transport stopped listening; ask again over TCP
 };
 std::string_view to_string(TransportError e);
 

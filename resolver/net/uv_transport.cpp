@@ -1,12 +1,57 @@
 #include "resolver/net/uv_transport.h"
 
+#include <fmt/format.h>
+
 #include <vector>
 
 #include "resolver/net/exchange.h"
+#include "resolver/net/qname_case.h"
 
 namespace tern::net {
 
-UvTransport::UvTransport(uv_loop_t* loop) : loop_(loop) {}
+namespace {
+
+template <class S, class F>
+void each(S& s, F f) {
+  f("upstream-udp-sent", s.udp_sent);
+  f("upstream-tcp-sent", s.tcp_sent);
+  f("upstream-accepted", s.accepted);
+  f("upstream-dropped-wrong-source", s.dropped_wrong_source);
+  f("upstream-near-miss-id", s.dropped_wrong_id);
+  f("upstream-near-miss-case", s.dropped_wrong_case);
+  f("upstream-dropped-wrong-question", s.dropped_wrong_question);
+  f("upstream-near-miss-tcp-retries", s.near_miss_tcp_retries);
+  f("upstream-case-insensitive-servers", s.case_insensitive_servers);
+  f("upstream-unwanted-reply-warnings", s.unwanted_reply_warnings);
+  f("upstream-port-bind-retries", s.port_bind_retries);
+  f("upstream-timeouts", s.timeouts);
+  f("upstream-errors", s.errors);
+}
+
+}  // namespace
+
+void TransportStats::add_to(TransportStats& total) const {
+  std::vector<const std::atomic<uint64_t>*> mine;
+  each(*this, [&](const char*, const std::atomic<uint64_t>& c) { mine.push_back(&c); });
+  size_t i = 0;
+  each(total, [&](const char*, std::atomic<uint64_t>& c) {
+    c.fetch_add(mine[i++]->load(std::memory_order_relaxed), std::memory_order_relaxed);
+  });
+}
+
+std::string TransportStats::to_text() const {
+  std::string out;
+  each(*this, [&](const char* name, const std::atomic<uint64_t>& c) {
+    out += fmt::format("{} {}\n", name, c.load(std::memory_order_relaxed));
+  });
+  return out;
+}
+
+UvTransport::UvTransport(uv_loop_t* loop, TransportConfig config)
+    : loop_(loop), config_(std::move(config)) {
+  if (config_.port_low == 0) config_.port_low = 1;
+  if (config_.port_high < config_.port_low) config_.port_high = config_.port_low;
+}
 
 UvTransport::~UvTransport() {
   std::vector<Exchange*> all(active_.begin(), active_.end());
@@ -14,10 +59,53 @@ UvTransport::~UvTransport() {
   for (auto* e : all) e->abandon();
 }
 
+void UvTransport::count_unwanted() {
+  if (config_.unwanted_reply_threshold == 0) return;
+  if (++unwanted_since_warning_ < config_.unwanted_reply_threshold) return;
+  unwanted_since_warning_ = 0;
+  stats_->unwanted_reply_warnings.fetch_add(1, std::memory_order_relaxed);
+  if (config_.warn)
+    config_.warn(fmt::format("unwanted-reply-threshold: {} unwanted upstream replies on this worker;"
+                             " possible spoofing attempt",
+                             config_.unwanted_reply_threshold));
+}
+
+uint16_t UvTransport::draw_port() {
+  uint32_t span = uint32_t(config_.port_high) - config_.port_low + 1;
+  // Multiply-shift maps 32 random bits onto the range; the bias is below 2^-16.
+  return uint16_t(config_.port_low + ((uint64_t(random_.next_u32()) * span) >> 32));
+}
+
+const engine::Address* UvTransport::draw_outgoing(bool v6) {
+  size_t n = 0;
+  for (const auto& a : config_.outgoing) n += a.v6 == v6;
+  if (n == 0) return nullptr;
+  size_t pick = size_t((uint64_t(random_.next_u32()) * n) >> 32);
+  for (const auto& a : config_.outgoing) {
+    if (a.v6 != v6) continue;
+    if (pick-- == 0) return &a;
+  }
+  return nullptr;
+}
+
 void UvTransport::send(const engine::Address& server, engine::Protocol protocol,
                        std::vector<uint8_t> query, engine::MonoInstant deadline,
                        engine::TransportDone done) {
   auto identity = QueryIdentity::of_query(query).value_or(QueryIdentity{});
+  // 0x20 on TCP too, although an off-path attacker cannot answer there: a wrong-case TCP answer is
+  // how a server that does not keep case is recognised (and then accepted).
+  std::vector<uint8_t> original_qname;
+  if (config_.case_randomisation &&
+      !identity.qname_wire.empty() && case_memory_.preserves_case(server)) {
+    original_qname = identity.qname_wire;
+    if (randomise_qname_case(query, random_) > 0) {
+      identity.qname_wire.assign(query.begin() + 12,
+                                 query.begin() + long(12 + original_qname.size()));
+      identity.exact_case = true;
+    } else {
+      original_qname.clear();
+    }
+  }
   // The deadline is on the monotonic clock; uv timers count loop time. Convert once, here.
   auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now());
   auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
@@ -26,6 +114,7 @@ void UvTransport::send(const engine::Address& server, engine::Protocol protocol,
     e = new UdpExchange(*this, server, std::move(query), std::move(identity), std::move(done));
   else
     e = new TcpExchange(*this, server, std::move(query), std::move(identity), std::move(done));
+  e->set_original_qname(std::move(original_qname));
   active_.insert(e);
   e->start(delay);
 }

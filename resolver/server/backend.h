@@ -4,7 +4,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 
+#include "resolver/net/uv_transport.h"
 #include "resolver/server/client_query.h"
 #include "resolver/server/stats.h"
 
@@ -25,6 +27,8 @@ class Backend {
   // Where the backend may publish counters of its own (the worker's Stats, on the worker's
   // thread). Backends without counters ignore it.
   virtual void attach_stats(Stats*) {}
+  // The upstream transport's counters for `ternd control stats`; none for a scripted backend.
+  virtual std::shared_ptr<const net::TransportStats> upstream_stats() const { return nullptr; }
 };
 
 }  // namespace tern::server

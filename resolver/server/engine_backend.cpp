@@ -36,6 +36,11 @@ EngineBackend::EngineBackend(EngineParts parts, engine::EngineConfig config, cac
   engine_ = std::make_unique<engine::Engine>(std::move(config), world, caches);
 }
 
+std::shared_ptr<const net::TransportStats> EngineBackend::upstream_stats() const {
+  if (auto* uv = dynamic_cast<const net::UvTransport*>(parts_.transport.get())) return uv->shared_stats();
+  return nullptr;
+}
+
 EngineBackend::~EngineBackend() {
   // The engine first: it holds references to the transport, clock and random source.
   engine_.reset();
@@ -103,6 +108,23 @@ engine::EngineConfig engine_config(const config::Config& cfg, std::string root_h
   e.failure_cache_min_ttl = std::chrono::seconds(cfg.resolver.failure_cache_min_ttl);
   e.failure_cache_max_ttl = std::chrono::seconds(cfg.resolver.failure_cache_max_ttl);
   return e;
+}
+
+net::TransportConfig transport_config(const config::Config& cfg, config::Log& log) {
+  net::TransportConfig t;
+  const auto& r = cfg.resolver;
+  t.case_randomisation = r.case_randomisation;
+  t.near_miss_limit = r.near_miss_limit;
+  t.unwanted_reply_threshold = r.unwanted_reply_threshold;
+  t.port_low = r.outgoing_port_low;
+  t.port_high = r.outgoing_port_high;
+  for (const auto& text : r.outgoing_address) {
+    auto a = engine::Address::parse(text, 0);
+    if (!a) throw config::ConfigError("outgoing-address: '" + text + "' is not an address");
+    t.outgoing.push_back(*a);
+  }
+  t.warn = [&log](const std::string& line) { log.warn("{}", line); };
+  return t;
 }
 
 cache::CacheLimits cache_limits(const config::Config& cfg) {

@@ -8,7 +8,9 @@
 
 #include "cache/cache_limits.h"
 #include "resolver/config/config.h"
+#include "resolver/config/log.h"
 #include "resolver/engine/engine.h"
+#include "resolver/net/transport_config.h"
 #include "resolver/server/backend.h"
 
 namespace tern::server {
@@ -29,6 +31,8 @@ class EngineBackend : public Backend {
   void prefetch(const ClientQuery& q, Done done) override;
   size_t in_flight() const override { return engine_->in_flight(); }
   void attach_stats(Stats* stats) override { stats_ = stats; }
+  // The libuv transport's counters; none for another transport (tests' simulated network).
+  std::shared_ptr<const net::TransportStats> upstream_stats() const override;
 
  private:
   void publish();  // the engine's counters into *stats_
@@ -41,5 +45,7 @@ class EngineBackend : public Backend {
 // Throws config::ConfigError for an upstream-allow entry the engine cannot take.
 engine::EngineConfig engine_config(const config::Config& cfg, std::string root_hints_text);
 cache::CacheLimits cache_limits(const config::Config& cfg);
+// The upstream transport's defences and source addresses; warnings go to `log`.
+net::TransportConfig transport_config(const config::Config& cfg, config::Log& log);
 
 }  // namespace tern::server

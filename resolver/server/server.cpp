@@ -71,8 +71,16 @@ void Server::set_local_policy(std::shared_ptr<const LocalPolicy> policy) {
 
 std::string Server::stats_text() const {
   Stats total;
-  for (const auto& w : workers_) w->stats().add_to(total);
-  return total.to_text();
+  net::TransportStats upstream;
+  bool any_upstream = false;
+  for (const auto& w : workers_) {
+    w->stats().add_to(total);
+    if (const auto* u = w->upstream_stats()) {
+      u->add_to(upstream);
+      any_upstream = true;
+    }
+  }
+  return total.to_text() + (any_upstream ? upstream.to_text() : std::string());
 }
 
 }  // namespace tern::server

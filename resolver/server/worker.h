@@ -60,6 +60,8 @@ class Worker {
     if (cache_) cache_->clear();
   }
   const Stats& stats() const { return stats_; }
+  // Null when the backend has no upstream transport. Set at construction, then read-only.
+  const net::TransportStats* upstream_stats() const { return upstream_stats_.get(); }
 
  private:
   void run_posted();
@@ -77,6 +79,7 @@ class Worker {
   uv_timer_t* stop_timer_ = nullptr;
   std::unique_ptr<HitCache> cache_;
   std::unique_ptr<Backend> backend_;
+  std::shared_ptr<const net::TransportStats> upstream_stats_;
   std::unique_ptr<QueryPipeline> pipeline_;
   std::vector<std::shared_ptr<UdpListener>> udp_;
   std::unique_ptr<TcpServer> tcp_;

@@ -4,11 +4,11 @@
 
 #include <uv.h>
 
-#include "resolver/engine/engine_config.h"
+#include "resolver/net/transport_config.h"
 #include "resolver/server/engine_backend.h"
 
 namespace tern::ternd {
 
-server::EngineParts make_engine_parts(uv_loop_t* loop, const engine::EngineConfig& config);
+server::EngineParts make_engine_parts(uv_loop_t* loop, const net::TransportConfig& transport);
 
 }  // namespace tern::ternd

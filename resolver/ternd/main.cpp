@@ -117,6 +117,11 @@ void reload(Daemon& d) {
       r1.fetches_per_server != r0.fetches_per_server || r1.failure_cache_min_ttl != r0.failure_cache_min_ttl ||
       r1.failure_cache_max_ttl != r0.failure_cache_max_ttl)
     not_reloaded.push_back("[resolver]");
+  if (r1.case_randomisation != r0.case_randomisation || r1.near_miss_limit != r0.near_miss_limit ||
+      r1.unwanted_reply_threshold != r0.unwanted_reply_threshold ||
+      r1.outgoing_port_low != r0.outgoing_port_low || r1.outgoing_port_high != r0.outgoing_port_high ||
+      r1.outgoing_address != r0.outgoing_address)
+    not_reloaded.push_back("[resolver] transport");
   const auto& c1 = next.cache;
   const auto& c0 = d.cfg.cache;
   if (c1.size_mib != c0.size_mib || c1.max_ttl != c0.max_ttl || c1.min_ttl != c0.min_ttl ||
@@ -164,11 +169,12 @@ int run(config::CommandLine cmdline) {
 
   config::Log log(cfg.log.level);
   log.set_query_log(cfg.log.query_log);
+  net::TransportConfig transport_cfg = server::transport_config(cfg, log);
   cache::Caches caches(server::cache_limits(cfg));
   size_t threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
 
   server::BackendFactory backend = [&](uv_loop_t* loop) -> std::unique_ptr<server::Backend> {
-    return std::make_unique<server::EngineBackend>(make_engine_parts(loop, engine_cfg), engine_cfg, caches);
+    return std::make_unique<server::EngineBackend>(make_engine_parts(loop, transport_cfg), engine_cfg, caches);
   };
   server::HitCacheFactory packet_cache = [&] {
     return std::make_unique<server::PacketCacheAdapter>(caches, threads);

@@ -152,6 +152,12 @@ void SimNetwork::send(const Address& server, Protocol protocol, std::vector<uint
     return;
   }
   ++e->uses;
+  if (e->reply.error) {
+    auto error = *e->reply.error;
+    clock_.schedule(std::min(deadline, clock_.now() + e->reply.delay),
+                    [finish, error]() mutable { finish(tern::fail(error)); });
+    return;
+  }
   auto bytes = build_reply(*e, query);
   auto at = clock_.mono() + e->reply.delay;
   if (at > deadline) {

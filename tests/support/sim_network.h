@@ -45,6 +45,9 @@ struct SimReply {
   bool no_question = false;
   bool edns = true;          // add OPT when the query had one
   bool drop = false;         // never answer: the engine sees a timeout
+  // The transport fails with this after `delay` instead of answering (e.g. Spoofed: the
+  // production transport saw near misses).
+  std::optional<engine::TransportError> error;
   Millis delay{10};          // one-way "RTT" of the answer
   std::optional<std::vector<uint8_t>> raw;  // exact bytes (first two replaced by the ID if copy_id)
 
