@@ -64,7 +64,7 @@ std::vector<uint8_t> with_address(std::vector<uint8_t> message, uint8_t last) {
   return message;
 }
 
-engine::Instant in_ms(int ms) { return net::SystemClock().now() + std::chrono::milliseconds(ms); }
+engine::MonoInstant in_ms(int ms) { return net::SystemClock().mono() + std::chrono::milliseconds(ms); }
 
 struct Sent {
   std::optional<engine::TransportResult> result;

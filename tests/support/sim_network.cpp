@@ -154,7 +154,7 @@ void SimNetwork::send(const Address& server, Protocol protocol, std::vector<uint
   ++e->uses;
   if (e->reply.error) {
     auto error = *e->reply.error;
-    clock_.schedule(std::min(deadline, clock_.now() + e->reply.delay),
+    clock_.schedule(std::min(deadline, clock_.mono() + e->reply.delay),
                     [finish, error]() mutable { finish(tern::fail(error)); });
     return;
   }
