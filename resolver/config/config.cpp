@@ -139,6 +139,7 @@ const std::vector<KeyDef>& key_table() {
       {"server", "tcp-max-connections", uint_key(&ServerConfig::tcp_max_connections, 1, 1000000)},
       {"server", "tcp-max-inflight", uint_key(&ServerConfig::tcp_max_inflight, 1, 65535)},
       {"server", "tcp-max-write-buffer", uint_key(&ServerConfig::tcp_max_write_buffer, 65538, 64u << 20)},
+      {"server", "tcp-write-budget-mib", uint_key(&ServerConfig::tcp_write_budget_mib, 0, 1u << 20)},
       {"server", "control-socket",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.control_socket = get_string(s, k, n);
@@ -179,6 +180,9 @@ const std::vector<KeyDef>& key_table() {
       {"resolver", "max-upstream-queries", uint_key(&ResolverConfig::max_upstream_queries, 1, 10000)},
       {"resolver", "max-referral-depth", uint_key(&ResolverConfig::max_referral_depth, 1, 128)},
       {"resolver", "resolve-deadline-ms", uint_key(&ResolverConfig::resolve_deadline_ms, 100, 60000)},
+      {"resolver", "max-waiters-per-query", uint_key(&ResolverConfig::max_waiters_per_query, 0, 1000000)},
+      {"resolver", "wait-limit", uint_key(&ResolverConfig::wait_limit, 0, 1000000)},
+      {"resolver", "discard-timeout-ms", uint_key(&ResolverConfig::discard_timeout_ms, 0, 60000)},
       {"resolver", "initial-timeout-ms", uint_key(&ResolverConfig::initial_timeout_ms, 10, 10000)},
       {"cache", "size-mib", uint_key(&CacheConfig::size_mib, 1, 1u << 20)},
       {"cache", "max-ttl", uint_key(&CacheConfig::max_ttl, 1, kU32)},

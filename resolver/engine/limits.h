@@ -29,6 +29,17 @@ constexpr uint32_t kMinimiseOneLab = 4;
 // Resolutions one engine (one worker thread) runs at once; a question beyond it gets SERVFAIL at
 // once instead of queueing without bound (Unbound's num-queries-per-thread).
 constexpr uint32_t kMaxInFlight = 10000;
+// Clients waiting on one resolution (identical questions merged into it). A question beyond it is
+// dropped unanswered: DNSBomb (2024) sends many identical queries for a slow name with a victim's
+// address and has the merged answer leave as one burst of replies. 1,000 is what Unbound 1.17
+// answered in that attack (its mesh limit); PowerDNS Recursor calls this max-chain-length.
+constexpr uint32_t kMaxWaitersPerQuery = 1000;
+// Questions from one client address (port ignored) waiting for resolutions at once, over every
+// question; beyond it new ones are dropped. Unbound's wait-limit (1.21, default 1000).
+constexpr uint32_t kWaitLimit = 1000;
+// A waiter that has waited longer than this when its answer arrives gets nothing: the client has
+// retried or given up, and a late answer only feeds a burst. Unbound's discard-timeout (1900 ms).
+constexpr milliseconds kDiscardTimeout{1900};
 // Wall time a client question may take before SERVFAIL.
 constexpr milliseconds kResolveDeadline{5000};
 // First timeout for a server we know nothing about; doubles per consecutive timeout up to the max.

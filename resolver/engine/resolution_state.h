@@ -88,10 +88,17 @@ struct Task {
   TaskResult result;
 };
 
+// A client waiting for a resolution: when it asked and, for the wait limit, who.
+struct Waiter {
+  Engine::Done done;
+  Instant since{};
+  std::optional<Address> client;  // port 0
+};
+
 struct Resolution {
   uint64_t id = 0;
   Query query;
-  std::vector<Engine::Done> waiters;
+  std::vector<Waiter> waiters;
   Instant started{};
   Instant deadline{};
   uint32_t upstream_queries = 0;

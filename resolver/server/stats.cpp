@@ -30,6 +30,10 @@ void each(S& s, F f) {
   f("tcp-closed-idle", s.tcp_closed_idle);
   f("tcp-closed-framing", s.tcp_closed_framing);
   f("tcp-closed-slow-reader", s.tcp_closed_slow_reader);
+  f("dropped-waiters", s.dropped_waiters);
+  f("tcp-closed-evicted", s.tcp_closed_evicted);
+  f("tcp-closed-over-budget", s.tcp_closed_over_budget);
+  f("tcp-deferred", s.tcp_deferred);
 }
 
 }  // namespace

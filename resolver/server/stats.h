@@ -16,6 +16,10 @@ struct Stats {
   std::atomic<uint64_t> prefetches{0}, prefetches_dropped{0};  // asked by packet-cache hits
   std::atomic<uint64_t> tcp_accepted{0}, tcp_rejected_cap{0}, tcp_closed_idle{0};
   std::atomic<uint64_t> tcp_closed_framing{0}, tcp_closed_slow_reader{0};
+  std::atomic<uint64_t> dropped_waiters{0};  // the backend shed the query (waiter caps, discard)
+  std::atomic<uint64_t> tcp_closed_evicted{0};     // oldest idle connection closed for a new one
+  std::atomic<uint64_t> tcp_closed_over_budget{0};  // unread output passed the TCP write budget
+  std::atomic<uint64_t> tcp_deferred{0};  // reads put off to the next loop iteration (fairness)
 
   void add_to(Stats& total) const;
   std::string to_text() const;  // "name value" lines

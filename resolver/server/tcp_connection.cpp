@@ -6,6 +6,9 @@
 namespace tern::server {
 namespace {
 
+// Input buffer capacity an idle connection may keep after a burst (a few queries' worth).
+constexpr size_t kKeepInputCapacity = 4096;
+
 struct WriteRequest {
   uv_write_t req;
   std::vector<uint8_t> data;
@@ -19,6 +22,8 @@ TcpConnection::TcpConnection(TcpServer& server) : server_(server) {}
 
 bool TcpConnection::accept(uv_stream_t* listener) {
   self_ = shared_from_this();
+  lru_pos_ = server_.enlist(this);
+  listed_ = true;
   uv_tcp_init(server_.loop_, &tcp_);
   tcp_.data = this;
   ++open_handles_;
@@ -44,8 +49,12 @@ void TcpConnection::start() {
 
 void TcpConnection::restart_idle_timer() {
   if (closing_) return;
+  if (listed_) server_.touch(lru_pos_);
+  // Shorter as slots fill (tcp_limits.h), so idle connections give way to new ones sooner.
+  uint32_t timeout = tcp_idle_timeout_ms(server_.settings_.idle_timeout_ms, open_connections(),
+                                         server_.settings_.max_connections);
   uv_timer_start(&timer_, [](uv_timer_t* t) { static_cast<TcpConnection*>(t->data)->on_idle(); },
-                 server_.settings_.idle_timeout_ms, 0);
+                 timeout, 0);
 }
 
 void TcpConnection::on_idle() {
@@ -61,8 +70,8 @@ void TcpConnection::on_idle() {
 
 void TcpConnection::update_reading() {
   if (closing_) return;
-  bool want = !eof_ && !stopped_ && inflight_ < server_.settings_.max_inflight &&
-              write_bytes_ <= server_.settings_.max_write_buffer / 2;
+  bool want = !eof_ && !stopped_ && !deferred_ && inflight_ < server_.settings_.max_inflight &&
+              write_bytes_ <= server_.write_budget_.share(open_connections()) / 2;
   if (want == reading_) return;
   reading_ = want;
   if (!want) {
@@ -84,6 +93,12 @@ void TcpConnection::update_reading() {
 void TcpConnection::stop_reading() {
   stopped_ = true;
   update_reading();
+}
+
+void TcpConnection::resume() {
+  if (!deferred_ || closing_) return;
+  deferred_ = false;
+  process();
 }
 
 void TcpConnection::on_read(ssize_t nread, const uv_buf_t* buf) {
@@ -122,6 +137,20 @@ void TcpConnection::process() {
       break;
     }
     if (in_.size() - pos < 2 + len) break;
+    if (server_.write_budget_.over(write_bytes_, open_connections())) {
+      // The client has not read its share of answers: build it no more, and let it go.
+      bump(server_.stats_.tcp_closed_slow_reader);
+      close();
+      break;
+    }
+    if (!server_.iteration_.take()) {
+      // This loop iteration's TCP budget is spent: the rest waits for the next one, after UDP.
+      if (!deferred_) {
+        deferred_ = true;
+        server_.defer(weak_from_this());
+      }
+      break;
+    }
     std::span<const uint8_t> msg(in_.data() + pos + 2, len);
     pos += 2 + len;
     restart_idle_timer();
@@ -144,6 +173,8 @@ void TcpConnection::process() {
     }
   }
   if (!closing_) in_.erase(in_.begin(), in_.begin() + std::ptrdiff_t(pos));
+  // A burst leaves a large buffer behind; an idle connection should not keep it.
+  if (in_.empty() && in_.capacity() > kKeepInputCapacity) std::vector<uint8_t>().swap(in_);
   processing_ = false;
   update_reading();
 }
@@ -175,14 +206,19 @@ void TcpConnection::send(std::vector<uint8_t> message) {
     }
   }
   size_t remaining = w->data.size() - offset;
-  if (write_bytes_ + remaining > server_.settings_.max_write_buffer) {
-    // The client does not read what it asked for: it may not hold our memory.
+  auto& budget = server_.write_budget_;
+  if (!budget.may_queue(write_bytes_, remaining, open_connections())) {
+    // The client does not read what it asked for (past its share), or the worker's clients
+    // together hold the whole TCP budget: it may not hold more of our memory.
     delete w;
-    bump(server_.stats_.tcp_closed_slow_reader);
+    bump(write_bytes_ + remaining > budget.share(open_connections())
+             ? server_.stats_.tcp_closed_slow_reader
+             : server_.stats_.tcp_closed_over_budget);
     close();
     return;
   }
   write_bytes_ += remaining;
+  budget.take(remaining);
   w->accounted = remaining;
   w->req.data = w;
   uv_buf_t b = uv_buf_init(reinterpret_cast<char*>(w->data.data() + offset), unsigned(remaining));
@@ -195,6 +231,7 @@ void TcpConnection::send(std::vector<uint8_t> message) {
   });
   if (rc != 0) {
     write_bytes_ -= remaining;
+    budget.give_back(remaining);
     delete w;
     close();
     return;
@@ -204,6 +241,7 @@ void TcpConnection::send(std::vector<uint8_t> message) {
 
 void TcpConnection::on_write_done(size_t bytes, int status) {
   write_bytes_ -= std::min(write_bytes_, bytes);
+  server_.write_budget_.give_back(bytes);
   if (closing_) return;
   if (status != 0) {
     close();
@@ -222,6 +260,10 @@ void TcpConnection::close() {
   if (closing_) return;
   closing_ = true;
   reading_ = false;
+  if (listed_) {
+    server_.unlist(lru_pos_);
+    listed_ = false;
+  }
   auto on_close = [](uv_handle_t* h) { static_cast<TcpConnection*>(h->data)->on_handle_closed(); };
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_close);
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);

@@ -18,6 +18,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool accept(uv_stream_t* listener);  // false: the connection is already closing
   void start();
   void stop_reading();
+  void resume();  // takes up the frames held back when the loop iteration's budget ran out
   void close();
   bool busy() const { return inflight_ > 0 || write_bytes_ > 0; }
 
@@ -31,6 +32,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void update_reading();
   void maybe_finish_after_eof();
   void on_handle_closed();
+  size_t open_connections() const { return server_.lru_.size(); }
 
   TcpServer& server_;
   uv_tcp_t tcp_{};
@@ -47,6 +49,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool closing_ = false;
   bool processing_ = false;
   bool stopped_ = false;           // the server is shutting down: read nothing more
+  bool deferred_ = false;          // waiting for the next loop iteration (TcpServer::defer)
+  bool listed_ = false;            // in the server's LRU list at lru_pos_ (open, not closing)
+  TcpServer::Lru::iterator lru_pos_;
 };
 
 }  // namespace tern::server

@@ -87,7 +87,8 @@ void reload(Daemon& d) {
       next.server.tcp_idle_timeout_ms != d.cfg.server.tcp_idle_timeout_ms ||
       next.server.tcp_max_connections != d.cfg.server.tcp_max_connections ||
       next.server.tcp_max_inflight != d.cfg.server.tcp_max_inflight ||
-      next.server.tcp_max_write_buffer != d.cfg.server.tcp_max_write_buffer)
+      next.server.tcp_max_write_buffer != d.cfg.server.tcp_max_write_buffer ||
+      next.server.tcp_write_budget_mib != d.cfg.server.tcp_write_budget_mib)
     not_reloaded.push_back("server.udp-*/tcp-*");
   const auto& r1 = next.resolver;
   const auto& r0 = d.cfg.resolver;
@@ -95,7 +96,8 @@ void reload(Daemon& d) {
       r1.qname_minimisation != r0.qname_minimisation || r1.ipv6 != r0.ipv6 ||
       r1.max_cname_chain != r0.max_cname_chain || r1.max_upstream_queries != r0.max_upstream_queries ||
       r1.max_referral_depth != r0.max_referral_depth || r1.resolve_deadline_ms != r0.resolve_deadline_ms ||
-      r1.initial_timeout_ms != r0.initial_timeout_ms)
+      r1.initial_timeout_ms != r0.initial_timeout_ms || r1.max_waiters_per_query != r0.max_waiters_per_query ||
+      r1.wait_limit != r0.wait_limit || r1.discard_timeout_ms != r0.discard_timeout_ms)
     not_reloaded.push_back("[resolver]");
   const auto& c1 = next.cache;
   const auto& c0 = d.cfg.cache;
