@@ -12,7 +12,7 @@ constexpr size_t kKeepInputCapacity = 4096;
 struct WriteRequest {
   uv_write_t req;
   std::vector<uint8_t> data;
-  size_t accounted = 0;  // bytes of `data` this request writes (after a partial try_write)
+  size_t accounted = 0;  // bytes of `data`, counted in the connection's write_bytes_
   TcpConnection* conn;
 };
 
@@ -83,7 +83,7 @@ void TcpConnection::update_reading() {
       [](uv_handle_t* h, size_t, uv_buf_t* buf) {
         auto* c = static_cast<TcpConnection*>(h->data);
         auto& rb = c->server_.read_buffer_;
-        *buf = uv_buf_init(rb.data(), static_cast<unsigned>(rb.size()));
+        *buf = uv_buf_init(rb.data(), static_cast<unsigned>(std::min(rb.size(), kTcpReadChunk)));
       },
       [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
         static_cast<TcpConnection*>(s->data)->on_read(nread, buf);
@@ -182,46 +182,55 @@ void TcpConnection::process() {
 void TcpConnection::send(std::vector<uint8_t> message) {
   if (closing_) return;
   if (message.size() > 65535) return;  // cannot be framed; the builder never makes one
-  auto* w = new WriteRequest;
-  w->conn = this;
-  w->data.reserve(message.size() + 2);
-  w->data.push_back(uint8_t(message.size() >> 8));
-  w->data.push_back(uint8_t(message.size()));
-  w->data.insert(w->data.end(), message.begin(), message.end());
-  size_t offset = 0;
+  uint8_t prefix[2] = {uint8_t(message.size() >> 8), uint8_t(message.size())};
+  const size_t total = message.size() + 2;
+  size_t written = 0;
   if (write_bytes_ == 0) {
     // Nothing queued: try to write at once and skip the request for the common case.
-    uv_buf_t b = uv_buf_init(reinterpret_cast<char*>(w->data.data()), unsigned(w->data.size()));
-    int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
-    if (n == int(w->data.size())) {
-      delete w;
+    uv_buf_t b[2] = {uv_buf_init(reinterpret_cast<char*>(prefix), 2),
+                     uv_buf_init(reinterpret_cast<char*>(message.data()), unsigned(message.size()))};
+    int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), b, 2);
+    if (n == int(total)) {
       restart_idle_timer();
       return;
     }
-    if (n > 0) offset = size_t(n);
-    else if (n != UV_EAGAIN) {
-      delete w;
+    if (n > 0) {
+      written = size_t(n);
+    } else if (n != UV_EAGAIN) {
       close();
       return;
     }
   }
-  size_t remaining = w->data.size() - offset;
+  const size_t remaining = total - written;
   auto& budget = server_.write_budget_;
   if (!budget.may_queue(write_bytes_, remaining, open_connections())) {
     // The client does not read what it asked for (past its share), or the worker's clients
     // together hold the whole TCP budget: it may not hold more of our memory.
-    delete w;
     bump(write_bytes_ + remaining > budget.share(open_connections())
              ? server_.stats_.tcp_closed_slow_reader
              : server_.stats_.tcp_closed_over_budget);
     close();
     return;
   }
+  if (written < 2) queued_.insert(queued_.end(), prefix + written, prefix + 2);
+  size_t from = written > 2 ? written - 2 : 0;
+  queued_.insert(queued_.end(), message.begin() + std::ptrdiff_t(from), message.end());
   write_bytes_ += remaining;
   budget.take(remaining);
-  w->accounted = remaining;
+  if (!writing_) flush_queued();
+  update_reading();
+}
+
+void TcpConnection::flush_queued() {
+  // One request for everything queued while the previous write was in flight: a client that
+  // reads slowly costs the bytes of its answers, not a request per answer.
+  auto* w = new WriteRequest;
+  w->conn = this;
+  w->data.swap(queued_);
+  w->accounted = w->data.size();
   w->req.data = w;
-  uv_buf_t b = uv_buf_init(reinterpret_cast<char*>(w->data.data() + offset), unsigned(remaining));
+  writing_ = true;
+  uv_buf_t b = uv_buf_init(reinterpret_cast<char*>(w->data.data()), unsigned(w->data.size()));
   int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1, [](uv_write_t* req, int status) {
     auto* wr = static_cast<WriteRequest*>(req->data);
     size_t bytes = wr->accounted;
@@ -230,16 +239,16 @@ void TcpConnection::send(std::vector<uint8_t> message) {
     c->on_write_done(bytes, status);
   });
   if (rc != 0) {
-    write_bytes_ -= remaining;
-    budget.give_back(remaining);
+    writing_ = false;
+    write_bytes_ -= std::min(write_bytes_, w->accounted);
+    server_.write_budget_.give_back(w->accounted);
     delete w;
     close();
-    return;
   }
-  update_reading();
 }
 
 void TcpConnection::on_write_done(size_t bytes, int status) {
+  writing_ = false;
   write_bytes_ -= std::min(write_bytes_, bytes);
   server_.write_budget_.give_back(bytes);
   if (closing_) return;
@@ -247,6 +256,7 @@ void TcpConnection::on_write_done(size_t bytes, int status) {
     close();
     return;
   }
+  if (!queued_.empty()) flush_queued();
   restart_idle_timer();
   update_reading();
   maybe_finish_after_eof();
@@ -260,6 +270,11 @@ void TcpConnection::close() {
   if (closing_) return;
   closing_ = true;
   reading_ = false;
+  // Queued answers will never be written: their bytes go back to the budget now (the write in
+  // flight, if any, gives back its own when libuv cancels it).
+  write_bytes_ -= std::min(write_bytes_, queued_.size());
+  server_.write_budget_.give_back(queued_.size());
+  std::vector<uint8_t>().swap(queued_);
   if (listed_) {
     server_.unlist(lru_pos_);
     listed_ = false;

@@ -26,6 +26,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void on_read(ssize_t nread, const uv_buf_t* buf);
   void process();
   void send(std::vector<uint8_t> message);
+  void flush_queued();  // hands queued_ to one uv_write
   void on_write_done(size_t bytes, int status);
   void on_idle();
   void restart_idle_timer();
@@ -43,7 +44,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   std::vector<uint8_t> in_;        // received bytes not yet framed
   std::vector<uint8_t> out_;       // scratch for immediate answers
   uint32_t inflight_ = 0;
-  size_t write_bytes_ = 0;         // bytes handed to uv_write and not yet completed
+  size_t write_bytes_ = 0;         // bytes not yet taken by the kernel: in the write + queued_
+  std::vector<uint8_t> queued_;    // framed answers waiting for the write in flight to finish
+  bool writing_ = false;           // a uv_write is in flight
   bool reading_ = false;
   bool eof_ = false;
   bool closing_ = false;

@@ -27,6 +27,12 @@ constexpr uint32_t kTcpMinWriteBudgetMib = 4;
 // next iteration, after the UDP socket has had its turn: TCP clients with deep pipelines cannot
 // starve UDP (the UDP side reads at most 16 x 32 datagrams per wake-up).
 constexpr uint32_t kTcpMessagesPerIteration = 256;
+// Bytes one read takes from a TCP connection. Unprocessed input stays in the connection's buffer
+// until its messages are handled, and reading stops while some wait (for the next iteration, or
+// for the client to read its answers): so this, not the 64 KiB a read could take, is what a
+// client that floods queries holds of our memory (a message larger than this still arrives,
+// over several reads).
+constexpr size_t kTcpReadChunk = 16 * 1024;
 
 // The idle timeout for a connection when `open` of `max_connections` slots are in use.
 uint32_t tcp_idle_timeout_ms(uint32_t configured_ms, size_t open, size_t max_connections);
