@@ -140,6 +140,7 @@ const std::vector<KeyDef>& key_table() {
       {"server", "tcp-max-inflight", uint_key(&ServerConfig::tcp_max_inflight, 1, 65535)},
       {"server", "tcp-max-write-buffer", uint_key(&ServerConfig::tcp_max_write_buffer, 65538, 64u << 20)},
       {"server", "tcp-write-budget-mib", uint_key(&ServerConfig::tcp_write_budget_mib, 0, 1u << 20)},
+      {"server", "tcp-messages-per-iteration", uint_key(&ServerConfig::tcp_messages_per_iteration, 1, 65535)},
       {"server", "control-socket",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.control_socket = get_string(s, k, n);

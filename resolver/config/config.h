@@ -32,6 +32,7 @@ struct ServerConfig {
   // Replies queued to TCP clients and not yet read, all connections of all workers together.
   // 0 = a quarter of cache.size-mib, at least 4 (server::kTcpWriteBudgetCacheDivisor).
   uint32_t tcp_write_budget_mib = 0;
+  uint32_t tcp_messages_per_iteration = 256;  // server::kTcpMessagesPerIteration
   std::string control_socket;            // unix socket for `ternd control`; empty = none
   std::vector<std::string> no_local_zones;  // built-in local zones to resolve normally instead
 };

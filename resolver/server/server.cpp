@@ -22,6 +22,7 @@ WorkerSettings worker_settings(const config::Config& cfg) {
   w.tcp.max_inflight = cfg.server.tcp_max_inflight;
   w.tcp.max_write_buffer = cfg.server.tcp_max_write_buffer;
   w.tcp.write_budget = tcp_write_budget_bytes(cfg) / std::max(1u, cfg.server.threads);
+  w.tcp.messages_per_iteration = cfg.server.tcp_messages_per_iteration;
   return w;
 }
 

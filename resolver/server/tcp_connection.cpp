@@ -70,7 +70,7 @@ void TcpConnection::on_idle() {
 
 void TcpConnection::update_reading() {
   if (closing_) return;
-  bool want = !eof_ && !stopped_ && !deferred_ && inflight_ < server_.settings_.max_inflight &&
+  bool want = !eof_ && !stopped_ && inflight_ < server_.settings_.max_inflight &&
               write_bytes_ <= server_.write_budget_.share(open_connections()) / 2;
   if (want == reading_) return;
   reading_ = want;
@@ -82,6 +82,15 @@ void TcpConnection::update_reading() {
       reinterpret_cast<uv_stream_t*>(&tcp_),
       [](uv_handle_t* h, size_t, uv_buf_t* buf) {
         auto* c = static_cast<TcpConnection*>(h->data);
+        // This iteration's TCP budget is spent, or this connection still holds messages it may
+        // not handle before the next iteration: read nothing (libuv reports UV_ENOBUFS). The
+        // socket stays in the poll set (level-triggered), so the next iteration comes back to
+        // it without a read_stop/read_start pair per connection per iteration: with a thousand
+        // flooding clients, those epoll_ctl calls were most of the loop's time.
+        if (c->deferred_ || c->server_.iteration_.spent()) {
+          *buf = uv_buf_init(nullptr, 0);
+          return;
+        }
         auto& rb = c->server_.read_buffer_;
         *buf = uv_buf_init(rb.data(), static_cast<unsigned>(std::min(rb.size(), kTcpReadChunk)));
       },
@@ -95,6 +104,12 @@ void TcpConnection::stop_reading() {
   update_reading();
 }
 
+void TcpConnection::defer() {
+  if (deferred_) return;
+  deferred_ = true;
+  server_.defer(weak_from_this());
+}
+
 void TcpConnection::resume() {
   if (!deferred_ || closing_) return;
   deferred_ = false;
@@ -103,6 +118,7 @@ void TcpConnection::resume() {
 
 void TcpConnection::on_read(ssize_t nread, const uv_buf_t* buf) {
   if (closing_) return;
+  if (nread == UV_ENOBUFS) return;  // see the allocation callback: the data waits in the kernel
   if (nread < 0) {
     if (nread != UV_EOF) {
       close();
@@ -145,10 +161,7 @@ void TcpConnection::process() {
     }
     if (!server_.iteration_.take()) {
       // This loop iteration's TCP budget is spent: the rest waits for the next one, after UDP.
-      if (!deferred_) {
-        deferred_ = true;
-        server_.defer(weak_from_this());
-      }
+      defer();
       break;
     }
     std::span<const uint8_t> msg(in_.data() + pos + 2, len);

@@ -24,6 +24,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
  private:
   void on_read(ssize_t nread, const uv_buf_t* buf);
+  void defer();  // waits for the next loop iteration: reads nothing until TcpServer resumes it
   void process();
   void send(std::vector<uint8_t> message);
   void flush_queued();  // hands queued_ to one uv_write
@@ -52,7 +53,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool closing_ = false;
   bool processing_ = false;
   bool stopped_ = false;           // the server is shutting down: read nothing more
-  bool deferred_ = false;          // waiting for the next loop iteration (TcpServer::defer)
+  bool deferred_ = false;          // input left for the next loop iteration (TcpServer::defer)
   bool listed_ = false;            // in the server's LRU list at lru_pos_ (open, not closing)
   TcpServer::Lru::iterator lru_pos_;
 };

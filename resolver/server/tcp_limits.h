@@ -75,6 +75,7 @@ class TcpIterationBudget {
     --left_;
     return true;
   }
+  bool spent() const { return left_ == 0; }
   void new_iteration() { left_ = per_iteration_; }
 
  private:

@@ -88,7 +88,8 @@ void reload(Daemon& d) {
       next.server.tcp_max_connections != d.cfg.server.tcp_max_connections ||
       next.server.tcp_max_inflight != d.cfg.server.tcp_max_inflight ||
       next.server.tcp_max_write_buffer != d.cfg.server.tcp_max_write_buffer ||
-      next.server.tcp_write_budget_mib != d.cfg.server.tcp_write_budget_mib)
+      next.server.tcp_write_budget_mib != d.cfg.server.tcp_write_budget_mib ||
+      next.server.tcp_messages_per_iteration != d.cfg.server.tcp_messages_per_iteration)
     not_reloaded.push_back("server.udp-*/tcp-*");
   const auto& r1 = next.resolver;
   const auto& r0 = d.cfg.resolver;

@@ -46,6 +46,8 @@ TEST_CASE("TCP messages per loop iteration are bounded, and the bound renews eac
   CHECK(it.take());
   CHECK(it.take());
   CHECK_FALSE(it.take());
+  CHECK(it.spent());
   it.new_iteration();
+  CHECK_FALSE(it.spent());
   CHECK(it.take());
 }
