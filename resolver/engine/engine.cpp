@@ -132,8 +132,12 @@ void Engine::release_waiter(const Waiter& w) {
 
 std::vector<Waiter> Engine::take_expired_waiters(Resolution& res, Instant now) {
   std::vector<Waiter> expired, kept;
+  // The question that started the resolution is answered however late: one reply per
+  // resolution is what a resolver without merging sends too, so it amplifies nothing, and a
+  // client asking a slow name alone (dig with one try) still learns SERVFAIL. The merged ones
+  // are the burst.
   auto late = [&](const Waiter& w) {
-    return w.client && now - w.since > config_.discard_timeout;
+    return w.client && !w.started_it && now - w.since > config_.discard_timeout;
   };
   if (config_.discard_timeout.count() == 0 ||
       std::none_of(res.waiters.begin(), res.waiters.end(), late))
@@ -179,7 +183,10 @@ void Engine::start(const Query& query, Done done, bool prefetch, bool cache_walk
   auto res = std::make_unique<Resolution>();
   res->id = next_id_++;
   res->query = query;
-  if (done) res->waiters.push_back(make_waiter(std::move(done), client));
+  if (done) {
+    res->waiters.push_back(make_waiter(std::move(done), client));
+    res->waiters.back().started_it = true;
+  }
   res->started = world_.clock.now();
   res->deadline = res->started + config_.resolve_deadline;
   res->prefetch = prefetch;

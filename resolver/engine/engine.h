@@ -14,8 +14,9 @@
 //  - Waiter caps (DNSBomb): a question is shed -- `done` gets an Answer with `dropped` set, and
 //    the front end sends nothing -- when its resolution already has max_waiters_per_query
 //    waiters, or when its client (a UDP client: see resolve()) already has wait_limit questions
-//    waiting (both synchronously, from inside resolve()), or when the client has waited longer
-//    than discard_timeout by the time the answer arrives.
+//    waiting (both synchronously, from inside resolve()), or when a merged UDP waiter has waited
+//    longer than discard_timeout by the time the answer arrives (the question that started the
+//    resolution is always answered).
 #pragma once
 
 #include <cstdint>

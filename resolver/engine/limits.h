@@ -38,8 +38,9 @@ constexpr uint32_t kMaxWaitersPerQuery = 1000;
 // Questions from one client address (port ignored) waiting for resolutions at once, over every
 // question; beyond it new ones are dropped. Unbound's wait-limit (1.21, default 1000).
 constexpr uint32_t kWaitLimit = 1000;
-// A waiter that has waited longer than this when its answer arrives gets nothing: the client has
-// retried or given up, and a late answer only feeds a burst. Unbound's discard-timeout (1900 ms).
+// A merged waiter that has waited longer than this when its answer arrives gets nothing: the
+// client has retried or given up, and a late answer only feeds a burst. Unbound's discard-timeout
+// (1900 ms); unlike Unbound, the question that started the resolution is still answered.
 constexpr milliseconds kDiscardTimeout{1900};
 // Wall time a client question may take before SERVFAIL.
 constexpr milliseconds kResolveDeadline{5000};

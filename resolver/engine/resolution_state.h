@@ -93,6 +93,7 @@ struct Waiter {
   Engine::Done done;
   Instant since{};
   std::optional<Address> client;  // port 0
+  bool started_it = false;         // the question that started the resolution (never discarded)
 };
 
 struct Resolution {

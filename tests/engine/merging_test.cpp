@@ -161,17 +161,19 @@ TEST_CASE("waiters older than discard_timeout get no answer", "[engine][merging]
   build_example_tree(h);
   h.net.on(addr(kNs1), "www.example.com.", RRType::A,
            answer({"www.example.com. 3600 IN A 203.0.113.7"}).with_delay(Millis(300)));
-  std::optional<engine::Answer> early, late, internal;
+  std::optional<engine::Answer> first, early, late, internal;
   auto ask = [&](std::optional<engine::Answer>* out, std::optional<engine::Address> client) {
     h.engine->resolve(www_query(), [out](const engine::Answer& a) { *out = a; }, client);
   };
+  ask(&first, client_addr("198.51.100.9:1000"));  // starts the resolution: always answered
   ask(&early, client_addr("198.51.100.1:1000"));
   ask(&internal, std::nullopt);  // a TCP client: answered however late
   h.clock.advance(Millis(250));
   REQUIRE_FALSE(early);
   ask(&late, client_addr("198.51.100.1:1001"));
   h.clock.run_until_idle();
-  // The answer came ~330 ms after the first question: too late for it, in time for the second.
+  // The answer came ~330 ms after the first questions: too late for the merged one asked then,
+  // in time for the one asked at 250 ms; the one that started the resolution is answered.
   REQUIRE(early);
   CHECK(early->dropped);
   REQUIRE(late);
@@ -179,6 +181,8 @@ TEST_CASE("waiters older than discard_timeout get no answer", "[engine][merging]
   CHECK(late->rcode == wire::Rcode::NoError);
   REQUIRE(internal);
   CHECK_FALSE(internal->dropped);
+  REQUIRE(first);
+  CHECK_FALSE(first->dropped);
   CHECK(h.engine->stats().waiters_discarded == 1);
   // The resolution itself is not wasted: the answer is cached for the next question.
   auto again = h.resolve("www.example.com.", RRType::A);
@@ -200,17 +204,18 @@ TEST_CASE("a full resolution sheds its expired waiters to admit a fresh one",
     h.engine->resolve(www_query(), [out](const engine::Answer& ans) { *out = ans; },
                       client_addr(client));
   };
-  ask(&a, "198.51.100.1:1000");
+  ask(&a, "198.51.100.1:1000");  // started the resolution: kept
   ask(&b, "198.51.100.2:1000");
   h.clock.advance(Millis(250));
   ask(&c, "198.51.100.3:1000");
-  // Both old waiters were past the discard timeout: shed at once, and the new one admitted.
-  REQUIRE(a);
+  // b was past the discard timeout: shed at once, and the new one admitted in its place.
   REQUIRE(b);
-  CHECK(a->dropped);
   CHECK(b->dropped);
+  CHECK_FALSE(a);
   CHECK_FALSE(c);
   h.clock.run_until_idle();
+  REQUIRE(a);
+  CHECK_FALSE(a->dropped);
   REQUIRE(c);
   CHECK_FALSE(c->dropped);
   CHECK(c->rcode == wire::Rcode::NoError);
