@@ -142,6 +142,8 @@ const std::vector<KeyDef>& key_table() {
       {"server", "tcp-max-connections", uint_key(&ServerConfig::tcp_max_connections, 1, 1000000)},
       {"server", "tcp-max-inflight", uint_key(&ServerConfig::tcp_max_inflight, 1, 65535)},
       {"server", "tcp-max-write-buffer", uint_key(&ServerConfig::tcp_max_write_buffer, 65538, 64u << 20)},
+      {"server", "tcp-write-budget-mib", uint_key(&ServerConfig::tcp_write_budget_mib, 0, 1u << 20)},
+      {"server", "tcp-messages-per-iteration", uint_key(&ServerConfig::tcp_messages_per_iteration, 1, 65535)},
       {"server", "control-socket",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.control_socket = get_string(s, k, n);
@@ -186,6 +188,9 @@ const std::vector<KeyDef>& key_table() {
       {"resolver", "max-upstream-queries", uint_key(&ResolverConfig::max_upstream_queries, 1, 10000)},
       {"resolver", "max-referral-depth", uint_key(&ResolverConfig::max_referral_depth, 1, 128)},
       {"resolver", "resolve-deadline-ms", uint_key(&ResolverConfig::resolve_deadline_ms, 100, 60000)},
+      {"resolver", "max-waiters-per-query", uint_key(&ResolverConfig::max_waiters_per_query, 0, 1000000)},
+      {"resolver", "wait-limit", uint_key(&ResolverConfig::wait_limit, 0, 1000000)},
+      {"resolver", "discard-timeout-ms", uint_key(&ResolverConfig::discard_timeout_ms, 0, 60000)},
       {"resolver", "initial-timeout-ms", uint_key(&ResolverConfig::initial_timeout_ms, 10, 10000)},
       {"resolver", "infra-cache-min-rtt", uint_key(&ResolverConfig::infra_cache_min_rtt_ms, 1, 10000)},
       {"resolver", "infra-cache-max-rtt", uint_key(&ResolverConfig::infra_cache_max_rtt_ms, 10, 120000)},

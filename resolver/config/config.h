@@ -29,6 +29,10 @@ struct ServerConfig {
   uint32_t tcp_max_connections = 1024;   // per worker thread
   uint32_t tcp_max_inflight = 32;        // queries in flight per TCP connection
   uint32_t tcp_max_write_buffer = 256 * 1024;  // bytes queued to one slow reader before closing
+  // Replies queued to TCP clients and not yet read, all connections of all workers together.
+  // 0 = a quarter of cache.size-mib, at least 4 (server::kTcpWriteBudgetCacheDivisor).
+  uint32_t tcp_write_budget_mib = 0;
+  uint32_t tcp_messages_per_iteration = 256;  // server::kTcpMessagesPerIteration
   std::string control_socket;            // unix socket for `ternd control`; empty = none
   std::vector<std::string> no_local_zones;  // built-in local zones to resolve normally instead
 };
@@ -43,6 +47,9 @@ struct ResolverConfig {
   uint32_t max_upstream_queries = 100;
   uint32_t max_referral_depth = 30;
   uint32_t resolve_deadline_ms = 5000;
+  uint32_t max_waiters_per_query = 1000;  // engine::kMaxWaitersPerQuery
+  uint32_t wait_limit = 1000;             // engine::kWaitLimit (Unbound wait-limit)
+  uint32_t discard_timeout_ms = 1900;     // engine::kDiscardTimeout (Unbound discard-timeout)
   uint32_t initial_timeout_ms = 376;
   // Timeout policy, dead servers, lameness, quotas and the failure cache (engine/limits.h).
   uint32_t infra_cache_min_rtt_ms = 50;

@@ -36,6 +36,9 @@ struct EngineConfig {
   uint32_t max_subquery_depth = kMaxSubqueryDepth;
   uint32_t max_attempts_per_server = kMaxAttemptsPerServer;
   uint32_t max_in_flight = kMaxInFlight;
+  uint32_t max_waiters_per_query = kMaxWaitersPerQuery;  // 0 = no cap
+  uint32_t wait_limit = kWaitLimit;                       // 0 = no cap
+  milliseconds discard_timeout = kDiscardTimeout;         // 0 = never discard
   milliseconds resolve_deadline = kResolveDeadline;
   milliseconds initial_timeout = kInitialTimeout;
   milliseconds max_timeout = kMaxTimeout;

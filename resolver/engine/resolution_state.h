@@ -89,10 +89,18 @@ struct Task {
   TaskResult result;
 };
 
+// A client waiting for a resolution: when it asked and, for the wait limit, who.
+struct Waiter {
+  Engine::Done done;
+  MonoInstant since{};
+  std::optional<Address> client;  // port 0
+  bool started_it = false;         // the question that started the resolution (never discarded)
+};
+
 struct Resolution {
   uint64_t id = 0;
   Query query;
-  std::vector<Engine::Done> waiters;
+  std::vector<Waiter> waiters;
   MonoInstant started{};   // monotonic: an NTP step neither fails nor stretches it
   MonoInstant deadline{};
   uint32_t upstream_queries = 0;

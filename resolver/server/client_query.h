@@ -34,6 +34,7 @@ struct ClientQuery {
 struct Sections {
   wire::Rcode rcode = wire::Rcode::NoError;
   bool authoritative = false;  // AA: set for locally served zones
+  bool dropped = false;        // the backend shed the query (waiter caps): send nothing
   std::vector<wire::RRset> answer, authority, additional;
 };
 

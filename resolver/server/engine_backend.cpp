@@ -15,6 +15,7 @@ engine::Query engine_query(const ClientQuery& q) {
 
 Sections sections_of(const engine::Answer& a) {
   Sections s;
+  s.dropped = a.dropped;
   s.rcode = a.rcode;
   s.answer = a.answer;
   s.authority = a.authority;
@@ -25,7 +26,7 @@ Sections sections_of(const engine::Answer& a) {
 // Stale data is served once with a short TTL (RFC 8767) and must not be replayed from the packet
 // cache; failures are not cached here either (the engine keeps its own failure state).
 bool cacheable(const engine::Answer& a) {
-  return !a.stale && (a.rcode == wire::Rcode::NoError || a.rcode == wire::Rcode::NXDomain);
+  return !a.stale && !a.dropped && (a.rcode == wire::Rcode::NoError || a.rcode == wire::Rcode::NXDomain);
 }
 
 }  // namespace
@@ -58,11 +59,14 @@ void EngineBackend::publish() {
   set(stats_->lame_marks, e.lame_marks);
 }
 
-void EngineBackend::resolve(const ClientQuery& q, Done done) {
-  engine_->resolve(engine_query(q), [this, done = std::move(done)](const engine::Answer& a) {
-    publish();
-    done(sections_of(a), cacheable(a));
-  });
+void EngineBackend::resolve(const ClientQuery& q, const sockaddr* client, Done done) {
+  engine_->resolve(
+      engine_query(q),
+      [this, done = std::move(done)](const engine::Answer& a) {
+        publish();
+        done(sections_of(a), cacheable(a));
+      },
+      client ? config::address_of(client) : std::nullopt);
   publish();
 }
 
@@ -96,6 +100,9 @@ engine::EngineConfig engine_config(const config::Config& cfg, std::string root_h
   e.max_upstream_queries = cfg.resolver.max_upstream_queries;
   e.max_referral_depth = cfg.resolver.max_referral_depth;
   e.resolve_deadline = engine::milliseconds(cfg.resolver.resolve_deadline_ms);
+  e.max_waiters_per_query = cfg.resolver.max_waiters_per_query;
+  e.wait_limit = cfg.resolver.wait_limit;
+  e.discard_timeout = engine::milliseconds(cfg.resolver.discard_timeout_ms);
   e.initial_timeout = engine::milliseconds(cfg.resolver.initial_timeout_ms);
   e.min_timeout = engine::milliseconds(cfg.resolver.infra_cache_min_rtt_ms);
   e.max_timeout = engine::milliseconds(cfg.resolver.infra_cache_max_rtt_ms);

@@ -27,7 +27,7 @@ class EngineBackend : public Backend {
   EngineBackend(EngineParts parts, engine::EngineConfig config, cache::Caches& caches);
   ~EngineBackend() override;
 
-  void resolve(const ClientQuery& q, Done done) override;
+  void resolve(const ClientQuery& q, const sockaddr* client, Done done) override;
   void prefetch(const ClientQuery& q, Done done) override;
   size_t in_flight() const override { return engine_->in_flight(); }
   void attach_stats(Stats* stats) override { stats_ = stats; }

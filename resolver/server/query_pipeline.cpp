@@ -131,9 +131,18 @@ void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packe
   std::vector<uint8_t> query_copy;
   if (cache_) query_copy.assign(packet.begin(), packet.end());
   config::SocketAddress client_addr = config::SocketAddress::from_sockaddr(client);
-  backend_.resolve(q, [this, q, tcp, client_addr, query_copy = std::move(query_copy),
-                       generation = policy_generation_,
-                       later = std::move(later)](const Sections& s, bool cacheable) {
+  // Only a UDP client's address can be forged: the backend's wait limit and discard timeout are
+  // for those (engine.h).
+  backend_.resolve(q, tcp ? nullptr : client, [this, q, tcp, client_addr, query_copy = std::move(query_copy),
+                               generation = policy_generation_,
+                               later = std::move(later)](const Sections& s, bool cacheable) {
+    if (s.dropped) {
+      // Shed by a waiter cap: no response is built, and the client gets nothing (as Unbound's
+      // wait-limit and discard-timeout do); it retries or has gone.
+      bump(stats_.dropped_waiters);
+      later({});
+      return;
+    }
     std::vector<uint8_t> response = respond(q, query_copy, tcp, s, cacheable, generation);
     if (response.size() > 2 && (response[2] & 0x02)) bump(stats_.truncated);
     if (s.rcode == wire::Rcode::ServFail) bump(stats_.servfail);

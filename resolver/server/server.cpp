@@ -1,10 +1,18 @@
 #include "resolver/server/server.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "resolver/server/local_policy_builder.h"
 
 namespace tern::server {
+
+size_t tcp_write_budget_bytes(const config::Config& cfg) {
+  size_t mib = cfg.server.tcp_write_budget_mib;
+  if (mib == 0)
+    mib = std::max<size_t>(kTcpMinWriteBudgetMib, cfg.cache.size_mib / kTcpWriteBudgetCacheDivisor);
+  return mib << 20;
+}
 
 WorkerSettings worker_settings(const config::Config& cfg) {
   WorkerSettings w;
@@ -15,6 +23,8 @@ WorkerSettings worker_settings(const config::Config& cfg) {
   w.tcp.max_connections = cfg.server.tcp_max_connections;
   w.tcp.max_inflight = cfg.server.tcp_max_inflight;
   w.tcp.max_write_buffer = cfg.server.tcp_max_write_buffer;
+  w.tcp.write_budget = tcp_write_budget_bytes(cfg) / std::max(1u, cfg.server.threads);
+  w.tcp.messages_per_iteration = cfg.server.tcp_messages_per_iteration;
   return w;
 }
 

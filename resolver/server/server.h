@@ -14,6 +14,9 @@
 namespace tern::server {
 
 WorkerSettings worker_settings(const config::Config& cfg);
+// server.tcp-write-budget-mib in bytes, its default derived from the cache size; split evenly
+// over the workers.
+size_t tcp_write_budget_bytes(const config::Config& cfg);
 std::shared_ptr<const Acl> make_acl(const config::Config& cfg);
 
 class Server {

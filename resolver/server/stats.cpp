@@ -36,6 +36,10 @@ void each(S& s, F f) {
   f("fetch-limited", s.fetch_limited);
   f("server-probes", s.server_probes);
   f("lame-marks", s.lame_marks);
+  f("dropped-waiters", s.dropped_waiters);
+  f("tcp-closed-evicted", s.tcp_closed_evicted);
+  f("tcp-closed-over-budget", s.tcp_closed_over_budget);
+  f("tcp-deferred", s.tcp_deferred);
 }
 
 }  // namespace

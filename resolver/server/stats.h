@@ -19,6 +19,10 @@ struct Stats {
   // The engine's own counters (engine::EngineStats), published by the backend on the worker.
   std::atomic<uint64_t> upstream_queries{0}, servers_down{0}, failure_cache_answers{0};
   std::atomic<uint64_t> fetch_limited{0}, server_probes{0}, lame_marks{0};
+  std::atomic<uint64_t> dropped_waiters{0};  // the backend shed the query (waiter caps, discard)
+  std::atomic<uint64_t> tcp_closed_evicted{0};     // oldest idle connection closed for a new one
+  std::atomic<uint64_t> tcp_closed_over_budget{0};  // unread output passed the TCP write budget
+  std::atomic<uint64_t> tcp_deferred{0};  // reads put off to the next loop iteration (fairness)
 
   void add_to(Stats& total) const;
   std::string to_text() const;  // "name value" lines

@@ -12,11 +12,60 @@
 namespace tern::server {
 
 TcpServer::TcpServer(uv_loop_t* loop, TcpSettings settings, QueryPipeline& pipeline, Stats& stats)
-    : loop_(loop), settings_(settings), pipeline_(pipeline), stats_(stats), read_buffer_(65536) {}
+    : loop_(loop),
+      settings_(settings),
+      pipeline_(pipeline),
+      stats_(stats),
+      read_buffer_(65536),
+      write_budget_(settings.write_budget, settings.max_write_buffer),
+      iteration_(settings.messages_per_iteration) {
+  check_ = new uv_check_t;
+  uv_check_init(loop_, check_);
+  check_->data = this;
+  uv_check_start(check_, [](uv_check_t* c) { static_cast<TcpServer*>(c->data)->iteration_.new_iteration(); });
+  uv_unref(reinterpret_cast<uv_handle_t*>(check_));
+  idle_ = new uv_idle_t;
+  uv_idle_init(loop_, idle_);
+  idle_->data = this;
+}
 
 TcpServer::~TcpServer() {
   stop_accepting();
   close_all();
+}
+
+void TcpServer::close_loop_handles() {
+  deferred_.clear();
+  if (check_) close_and_delete(check_);
+  if (idle_) close_and_delete(idle_);
+  check_ = nullptr;
+  idle_ = nullptr;
+}
+
+void TcpServer::defer(std::weak_ptr<TcpConnection> c) {
+  bump(stats_.tcp_deferred);
+  deferred_.push_back(std::move(c));
+  if (idle_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(idle_)))
+    uv_idle_start(idle_, [](uv_idle_t* i) { static_cast<TcpServer*>(i->data)->resume_deferred(); });
+}
+
+void TcpServer::resume_deferred() {
+  std::vector<std::weak_ptr<TcpConnection>> now;
+  now.swap(deferred_);
+  if (idle_) uv_idle_stop(idle_);
+  // In arrival order; whoever runs out of budget again goes back on the list (and restarts idle).
+  for (auto& weak : now)
+    if (auto c = weak.lock()) c->resume();
+}
+
+bool TcpServer::evict_oldest_idle() {
+  for (TcpConnection* c : lru_) {
+    if (c->busy()) continue;
+    bump(stats_.tcp_closed_evicted);
+    c->close();  // leaves lru_
+    return true;
+  }
+  return false;
 }
 
 void TcpServer::listen(const config::SocketAddress& addr) {
@@ -41,12 +90,15 @@ void TcpServer::listen(const config::SocketAddress& addr) {
 }
 
 void TcpServer::on_connection(uv_stream_t* listener) {
+  // Full: the connection idle the longest makes room (Unbound does the same), so connections
+  // that only sit there cannot keep new clients out for a whole idle timeout.
+  if (!stopping_ && lru_.size() >= settings_.max_connections) evict_oldest_idle();
   auto c = std::make_shared<TcpConnection>(*this);
   connections_.insert(c);
   if (!c->accept(listener)) return;
-  if (stopping_ || connections_.size() > settings_.max_connections) {
-    // Over the cap: accept and close at once, so the client sees a clean close rather than a
-    // backlog that never drains.
+  if (stopping_ || lru_.size() > settings_.max_connections) {
+    // Over the cap with every connection busy: accept and close at once, so the client sees a
+    // clean close rather than a backlog that never drains.
     bump(stats_.tcp_rejected_cap);
     c->close();
     return;
@@ -78,6 +130,7 @@ void TcpServer::close_all() {
   // close() may erase from the set when nothing is open: iterate over a copy.
   std::vector<std::shared_ptr<TcpConnection>> all(connections_.begin(), connections_.end());
   for (auto& c : all) c->close();
+  close_loop_handles();
 }
 
 bool TcpServer::busy() const {

@@ -102,7 +102,9 @@ void reload(Daemon& d) {
       next.server.tcp_idle_timeout_ms != d.cfg.server.tcp_idle_timeout_ms ||
       next.server.tcp_max_connections != d.cfg.server.tcp_max_connections ||
       next.server.tcp_max_inflight != d.cfg.server.tcp_max_inflight ||
-      next.server.tcp_max_write_buffer != d.cfg.server.tcp_max_write_buffer)
+      next.server.tcp_max_write_buffer != d.cfg.server.tcp_max_write_buffer ||
+      next.server.tcp_write_budget_mib != d.cfg.server.tcp_write_budget_mib ||
+      next.server.tcp_messages_per_iteration != d.cfg.server.tcp_messages_per_iteration)
     not_reloaded.push_back("server.udp-*/tcp-*");
   const auto& r1 = next.resolver;
   const auto& r0 = d.cfg.resolver;
@@ -115,7 +117,9 @@ void reload(Daemon& d) {
       r1.infra_backoff_base != r0.infra_backoff_base || r1.infra_backoff_max != r0.infra_backoff_max ||
       r1.infra_lame_ttl != r0.infra_lame_ttl || r1.fetches_per_zone != r0.fetches_per_zone ||
       r1.fetches_per_server != r0.fetches_per_server || r1.failure_cache_min_ttl != r0.failure_cache_min_ttl ||
-      r1.failure_cache_max_ttl != r0.failure_cache_max_ttl)
+      r1.failure_cache_max_ttl != r0.failure_cache_max_ttl ||
+      r1.max_waiters_per_query != r0.max_waiters_per_query ||
+      r1.wait_limit != r0.wait_limit || r1.discard_timeout_ms != r0.discard_timeout_ms)
     not_reloaded.push_back("[resolver]");
   if (r1.case_randomisation != r0.case_randomisation || r1.near_miss_limit != r0.near_miss_limit ||
       r1.unwanted_reply_threshold != r0.unwanted_reply_threshold ||
