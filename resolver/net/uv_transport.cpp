@@ -6,7 +6,17 @@
 
 namespace tern::net {
 
-UvTransport::UvTransport(uv_loop_t* loop) : loop_(loop) {}
+UvTransport::UvTransport(uv_loop_t* loop, config::Log* log) : loop_(loop), log_(log) {}
+
+void UvTransport::socket_failed(int uv_error) {
+  if (!log_) return;
+  auto held = socket_warnings_.admit(std::chrono::milliseconds(uv_now(loop_)));
+  if (!held) return;
+  bool out_of_fds = uv_error == UV_EMFILE || uv_error == UV_ENFILE;
+  log_->error("upstream: cannot open a socket for a query: {}{}{}", uv_strerror(uv_error),
+              out_of_fds ? std::string("; ") + config::fd_limit_advice() : std::string(),
+              *held ? fmt::format(" ({} more since the last message)", *held) : std::string());
+}
 
 UvTransport::~UvTransport() {
   std::vector<Exchange*> all(active_.begin(), active_.end());

@@ -16,6 +16,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "resolver/config/log.h"
+#include "resolver/config/log_throttle.h"
 #include "resolver/engine/world.h"
 
 namespace tern::net {
@@ -35,7 +37,9 @@ class Exchange;
 
 class UvTransport : public engine::Transport {
  public:
-  explicit UvTransport(uv_loop_t* loop);
+  // `log` (may be null) hears about sockets that cannot be opened, at most once per
+  // config::kResourceWarningInterval.
+  explicit UvTransport(uv_loop_t* loop, config::Log* log = nullptr);
   // Closes every exchange in flight without calling its `done` (the engine goes first). The
   // loop must run once more for libuv to finish closing the handles.
   ~UvTransport() override;
@@ -52,6 +56,9 @@ class UvTransport : public engine::Transport {
   uv_loop_t* loop() const { return loop_; }
   TransportStats& mutable_stats() { return stats_; }
   void forget(Exchange* e) { active_.erase(e); }
+  // A socket for a query could not be opened (libuv error code): the query fails at once, and
+  // the log says why (typically out of file descriptors).
+  void socket_failed(int uv_error);
   // One receive buffer for every UDP exchange of this loop: libuv hands a datagram to on_recv
   // right after filling the buffer and the exchange copies what it keeps, so nothing outlives
   // the callback. A 64 KiB buffer per exchange cost a zero-filled allocation and its page
@@ -60,6 +67,8 @@ class UvTransport : public engine::Transport {
 
  private:
   uv_loop_t* loop_;
+  config::Log* log_;
+  config::LogThrottle socket_warnings_;
   std::unordered_set<Exchange*> active_;
   TransportStats stats_;
   std::vector<uint8_t> udp_recv_buf_ = std::vector<uint8_t>(65536);

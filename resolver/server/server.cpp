@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "resolver/server/socket_open.h"
+
 namespace tern::server {
 
 WorkerSettings worker_settings(const config::Config& cfg) {
@@ -22,7 +24,7 @@ std::shared_ptr<const Acl> make_acl(const config::Config& cfg) {
 
 Server::Server(const config::Config& cfg, config::Log& log, BackendFactory backend,
                HitCacheFactory cache)
-    : zones_(cfg.server.no_local_zones) {
+    : listen_(cfg.server.listen), zones_(cfg.server.no_local_zones) {
   unsigned n = cfg.server.threads;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   auto acl = make_acl(cfg);
@@ -33,6 +35,8 @@ Server::Server(const config::Config& cfg, config::Log& log, BackendFactory backe
 Server::~Server() { stop(); }
 
 void Server::start() {
+  // Before any worker binds: afterwards the probe would find our own sockets.
+  for (const auto& addr : listen_) refuse_if_served(addr);
   for (auto& w : workers_) w->open();
   for (auto& w : workers_) w->start();
 }

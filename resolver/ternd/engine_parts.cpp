@@ -5,9 +5,9 @@
 
 namespace tern::ternd {
 
-server::EngineParts make_engine_parts(uv_loop_t* loop, const engine::EngineConfig&) {
+server::EngineParts make_engine_parts(uv_loop_t* loop, const engine::EngineConfig&, config::Log* log) {
   server::EngineParts p;
-  p.transport = std::make_unique<net::UvTransport>(loop);
+  p.transport = std::make_unique<net::UvTransport>(loop, log);
   p.clock = std::make_unique<net::SystemClock>();
   p.random = std::make_unique<net::SecureRandom>();
   return p;
