@@ -1,5 +1,6 @@
 #include "resolver/server/control.h"
 
+#include <fmt/format.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -54,7 +55,7 @@ void close_connection(ControlConnection* c) {
 }
 
 [[noreturn]] void refuse(const std::string& path, const std::string& why) {
-  throw std::runtime_error("control socket " + path + ": " + why);
+  throw std::runtime_error(fmt::format("control socket {}: {}", path, why));
 }
 
 bool make_unix_address(const std::string& path, sockaddr_un& addr) {
@@ -69,13 +70,13 @@ bool make_unix_address(const std::string& path, sockaddr_un& addr) {
 // would cut that server off from its operator); a refused connect means its owner is gone.
 bool someone_listens(const std::string& path, const sockaddr_un& addr) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) refuse(path, std::string("socket: ") + std::strerror(errno));
+  if (fd < 0) refuse(path, fmt::format("socket: {}", std::strerror(errno)));
   int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
   int err = errno;
   ::close(fd);
   if (rc == 0) return true;
   if (err == ECONNREFUSED) return false;
-  refuse(path, std::string("cannot tell whether another process uses it: ") + std::strerror(err));
+  refuse(path, fmt::format("cannot tell whether another process uses it: {}", std::strerror(err)));
 }
 
 }  // namespace
@@ -83,14 +84,15 @@ bool someone_listens(const std::string& path, const sockaddr_un& addr) {
 BoundSocket bind_control_socket(const std::string& path) {
   sockaddr_un addr;
   if (!make_unix_address(path, addr))
-    refuse(path, "the path must be 1 to " + std::to_string(sizeof addr.sun_path - 1) + " bytes long");
+    refuse(path, fmt::format("the path must be 1 to {} bytes long", sizeof addr.sun_path - 1));
   // libuv reports a missing directory as "permission denied"; say what is wrong.
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (dir.empty()) dir = ".";
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0)
-    refuse(path, "directory " + dir + (errno == ENOENT ? " does not exist" : ": " + std::string(std::strerror(errno))));
-  if (!S_ISDIR(st.st_mode)) refuse(path, dir + " is not a directory");
+    refuse(path, errno == ENOENT ? fmt::format("directory {} does not exist", dir)
+                                 : fmt::format("directory {}: {}", dir, std::strerror(errno)));
+  if (!S_ISDIR(st.st_mode)) refuse(path, fmt::format("{} is not a directory", dir));
   if (::lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) refuse(path, "a file that is not a socket is in the way; not replacing it");
     if (someone_listens(path, addr))
@@ -99,7 +101,7 @@ BoundSocket bind_control_socket(const std::string& path) {
     ::unlink(path.c_str());  // stale: its server is gone
   }
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) refuse(path, std::string("socket: ") + std::strerror(errno));
+  if (fd < 0) refuse(path, fmt::format("socket: {}", std::strerror(errno)));
   // Owner and group may connect (mode 0660), whatever the process umask says. The umask is the
   // only way to set a unix socket's mode at creation (fchmod on the fd does not reach the file,
   // chmod afterwards leaves a window); start-up runs this before any worker thread exists.
@@ -109,12 +111,12 @@ BoundSocket bind_control_socket(const std::string& path) {
   ::umask(old_mask);
   if (rc != 0) {
     ::close(fd);
-    refuse(path, std::string("bind: ") + std::strerror(err));
+    refuse(path, fmt::format("bind: {}", std::strerror(err)));
   }
   if (::lstat(path.c_str(), &st) != 0) {
     err = errno;
     ::close(fd);
-    refuse(path, std::string("stat after bind: ") + std::strerror(err));
+    refuse(path, fmt::format("stat after bind: {}", std::strerror(err)));
   }
   return BoundSocket{fd, st.st_ino, st.st_dev};
 }

@@ -1,5 +1,7 @@
 // ternd: the Tern resolver daemon. Reads the configuration, starts the worker threads, and runs
 // the main thread's loop: signals (SIGTERM/SIGINT stop, SIGHUP reloads) and the control socket.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <uv.h>
 
 #include <csignal>
@@ -151,18 +153,18 @@ void check_hints_reachable(const engine::EngineConfig& engine_cfg, const std::st
   if (!hints) return;  // probe_engine reported it
   auto reach = engine::hint_reach(engine_cfg, *hints);
   if (!reach.allowed.empty()) return;
-  std::string refused;
-  for (size_t i = 0; i < reach.refused.size() && i < 4; ++i) refused += " " + reach.refused[i].host_to_string();
-  if (reach.refused.size() > 4) refused += " ...";
-  std::string allow;
-  for (const auto& c : engine_cfg.upstream_allow) allow += " " + c.to_string();
-  throw config::ConfigError(
-      hints_source + ": none of the " + std::to_string(reach.refused.size()) +
-      " root server addresses (" + refused.substr(1) + ") may be queried: " +
-      (allow.empty() ? std::string("without upstream-allow, loopback and private addresses are refused")
-                     : "upstream-allow is [" + allow.substr(1) + "]") +
-      (engine_cfg.ipv6 ? "" : ", and IPv6 is off") +
-      "; add their network to upstream-allow or use root hints inside it");
+  std::vector<std::string> refused;
+  for (size_t i = 0; i < reach.refused.size() && i < 4; ++i) refused.push_back(reach.refused[i].host_to_string());
+  if (reach.refused.size() > 4) refused.push_back("...");
+  std::vector<std::string> allow;
+  for (const auto& c : engine_cfg.upstream_allow) allow.push_back(c.to_string());
+  throw config::ConfigError(fmt::format(
+      "{}: none of the {} root server addresses ({}) may be queried: {}{}; add their network to "
+      "upstream-allow or use root hints inside it",
+      hints_source, reach.refused.size(), fmt::join(refused, " "),
+      allow.empty() ? std::string("without upstream-allow, loopback and private addresses are refused")
+                    : fmt::format("upstream-allow is [{}]", fmt::join(allow, " ")),
+      engine_cfg.ipv6 ? "" : ", and IPv6 is off"));
 }
 
 int run(config::CommandLine cmdline) {
