@@ -69,12 +69,13 @@ bool make_unix_address(const std::string& path, sockaddr_un& addr) {
 // A socket file left at `path`: a live server answers a connect (refuse to start: taking it over
 // would cut that server off from its operator); a refused connect means its owner is gone.
 bool someone_listens(const std::string& path, const sockaddr_un& addr) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  // Non-blocking: a wedged server with a full backlog answers EAGAIN instead of hanging us.
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) refuse(path, fmt::format("socket: {}", std::strerror(errno)));
   int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
   int err = errno;
   ::close(fd);
-  if (rc == 0) return true;
+  if (rc == 0 || err == EAGAIN) return true;
   if (err == ECONNREFUSED) return false;
   refuse(path, fmt::format("cannot tell whether another process uses it: {}", std::strerror(err)));
 }
