@@ -87,8 +87,8 @@ BoundSocket bind_control_socket(const std::string& path) {
   if (!make_unix_address(path, addr))
     refuse(path, fmt::format("the path must be 1 to {} bytes long", sizeof addr.sun_path - 1));
   // libuv reports a missing directory as "permission denied"; say what is wrong.
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string dir = parent.empty() ? std::string(".") : parent.string();
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0)
     refuse(path, errno == ENOENT ? fmt::format("directory {} does not exist", dir)

@@ -174,7 +174,7 @@ TEST_CASE("UDP: a datagram longer than a receive slot is dropped and counted, no
   CHECK(r.stat("dropped-unparseable") == 1);
   // A burst of more datagrams than one recvmmsg batch takes: every one is answered.
   for (int i = 0; i < 100; ++i) {
-    auto q = make_query("q" + std::to_string(i) + ".example.", RRType::A);
+    auto q = make_query(std::string("q").append(std::to_string(i)).append(".example."), RRType::A);
     q[0] = uint8_t(i >> 8);
     q[1] = uint8_t(i);
     c.send(kIp, r.port, q);
