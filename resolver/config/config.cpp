@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -314,6 +315,11 @@ void check_consistency(const Config& c, std::string_view source) {
 }
 
 std::string read_file(const std::string& path) {
+  // An ifstream opens a directory and reads nothing from it, which would pass for an empty
+  // (all defaults) configuration.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(fmt::format("{}: is a directory, not a configuration file", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(fmt::format("{}: cannot open", path));
   std::ostringstream ss;

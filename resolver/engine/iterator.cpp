@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cache/caches.h"
+#include "resolver/engine/upstream_policy.h"
 #include "wire/rdata.h"
 
 namespace tern::engine {
@@ -143,15 +144,7 @@ size_t Iterator::spawn_child(Task& parent, const wire::Name& qname, wire::RRType
   return idx;
 }
 
-bool Iterator::allowed(const Address& a) const {
-  const auto& cfg = engine.config_;
-  if (a.v6 && !cfg.ipv6) return false;
-  for (const auto& net : cfg.upstream_allow)
-    if (net.contains(a)) return true;
-  if (!cfg.upstream_allow.empty()) return false;
-  // No allow-list: any global address, never loopback or private ones (do-not-query-localhost).
-  return !a.is_loopback() && !a.is_private();
-}
+bool Iterator::allowed(const Address& a) const { return upstream_allowed(engine.config_, a); }
 
 std::optional<Answer> stale_answer(CacheAccess& cache, const Query& q, const EngineConfig& cfg,
                                    Instant now, EngineStats& stats) {

@@ -139,7 +139,10 @@ bool Exchange::offer(std::span<const uint8_t> message, bool over_tcp) {
 // ---- UDP ----------------------------------------------------------------------------------
 
 bool UdpExchange::start_io() {
-  if (uv_udp_init_ex(owner_.loop(), &udp_, server_.v6 ? AF_INET6 : AF_INET) != 0) return false;
+  if (int rc = uv_udp_init_ex(owner_.loop(), &udp_, server_.v6 ? AF_INET6 : AF_INET); rc != 0) {
+    owner_.socket_failed(rc);  // socket() itself: typically out of file descriptors
+    return false;
+  }
   udp_.data = this;
   udp_open_ = true;
   ++open_handles_;
@@ -250,8 +253,11 @@ bool TcpExchange::start_io() {
   sockaddr_storage remote{};
   to_sockaddr(server_, remote);
   connect_req_.data = this;
-  if (uv_tcp_connect(&connect_req_, &tcp_, reinterpret_cast<const sockaddr*>(&remote), on_connect) != 0)
+  if (int rc = uv_tcp_connect(&connect_req_, &tcp_, reinterpret_cast<const sockaddr*>(&remote), on_connect);
+      rc != 0) {
+    if (rc == UV_EMFILE || rc == UV_ENFILE) owner_.socket_failed(rc);  // socket() in connect
     return false;
+  }
   framed_.reserve(query_.size() + 2);
   framed_.push_back(uint8_t(query_.size() >> 8));
   framed_.push_back(uint8_t(query_.size()));

@@ -47,10 +47,20 @@ std::string TransportStats::to_text() const {
   return out;
 }
 
-UvTransport::UvTransport(uv_loop_t* loop, TransportConfig config)
-    : loop_(loop), config_(std::move(config)) {
+UvTransport::UvTransport(uv_loop_t* loop, TransportConfig config, config::Log* log)
+    : loop_(loop), log_(log), config_(std::move(config)) {
   if (config_.port_low == 0) config_.port_low = 1;
   if (config_.port_high < config_.port_low) config_.port_high = config_.port_low;
+}
+
+void UvTransport::socket_failed(int uv_error) {
+  if (!log_) return;
+  auto held = socket_warnings_.admit(std::chrono::milliseconds(uv_now(loop_)));
+  if (!held) return;
+  bool out_of_fds = uv_error == UV_EMFILE || uv_error == UV_ENFILE;
+  log_->error("upstream: cannot open a socket for a query: {}{}{}", uv_strerror(uv_error),
+              out_of_fds ? std::string("; ") + config::fd_limit_advice() : std::string(),
+              *held ? fmt::format(" ({} more since the last message)", *held) : std::string());
 }
 
 UvTransport::~UvTransport() {

@@ -26,6 +26,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "resolver/config/log.h"
+#include "resolver/config/log_throttle.h"
 #include "resolver/engine/world.h"
 #include "resolver/net/case_memory.h"
 #include "resolver/net/system_clock.h"
@@ -57,7 +59,9 @@ class Exchange;
 
 class UvTransport : public engine::Transport {
  public:
-  explicit UvTransport(uv_loop_t* loop, TransportConfig config = {});
+  // `log` (may be null) hears about sockets that cannot be opened, at most once per
+  // config::kResourceWarningInterval.
+  explicit UvTransport(uv_loop_t* loop, TransportConfig config = {}, config::Log* log = nullptr);
   // Closes every exchange in flight without calling its `done` (the engine goes first). The
   // loop must run once more for libuv to finish closing the handles.
   ~UvTransport() override;
@@ -86,6 +90,9 @@ class UvTransport : public engine::Transport {
   uint16_t draw_port();
   // A configured outgoing address of the server's family (port 0), or nullptr: kernel's choice.
   const engine::Address* draw_outgoing(bool v6);
+  // A socket for a query could not be opened (libuv error code): the query fails at once, and
+  // the log says why (typically out of file descriptors).
+  void socket_failed(int uv_error);
   // One receive buffer for every UDP exchange of this loop: libuv hands a datagram to on_recv
   // right after filling the buffer and the exchange copies what it keeps, so nothing outlives
   // the callback. A 64 KiB buffer per exchange cost a zero-filled allocation and its page
@@ -94,6 +101,8 @@ class UvTransport : public engine::Transport {
 
  private:
   uv_loop_t* loop_;
+  config::Log* log_;
+  config::LogThrottle socket_warnings_;
   TransportConfig config_;
   SecureRandom random_;  // ports, outgoing addresses, 0x20 case bits
   CaseMemory case_memory_{kMaxCaseInsensitiveServers};

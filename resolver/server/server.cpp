@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "resolver/server/local_policy_builder.h"
+#include "resolver/server/socket_open.h"
 
 namespace tern::server {
 
@@ -33,7 +34,8 @@ std::shared_ptr<const Acl> make_acl(const config::Config& cfg) {
 }
 
 Server::Server(const config::Config& cfg, std::shared_ptr<const LocalPolicy> policy,
-               config::Log& log, BackendFactory backend, HitCacheFactory cache) {
+               config::Log& log, BackendFactory backend, HitCacheFactory cache)
+    : listen_(cfg.server.listen) {
   unsigned n = cfg.server.threads;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   auto acl = make_acl(cfg);
@@ -56,6 +58,8 @@ Server::Server(const config::Config& cfg, config::Log& log, BackendFactory backe
 Server::~Server() { stop(); }
 
 void Server::start() {
+  // Before any worker binds: afterwards the probe would find our own sockets.
+  for (const auto& addr : listen_) refuse_if_served(addr);
   for (auto& w : workers_) w->open();
   for (auto& w : workers_) w->start();
 }

@@ -28,7 +28,9 @@ class Server {
   Server(const config::Config& cfg, config::Log& log, BackendFactory backend, HitCacheFactory cache);
   ~Server();
 
-  void start();  // opens every socket in every worker (throws std::runtime_error), runs them
+  // Refuses an address another process already serves, then opens every socket in every worker
+  // (throws std::runtime_error naming the address) and runs them.
+  void start();
   void stop();   // graceful: in-flight queries get the grace period; joins the threads
 
   void set_acl(std::shared_ptr<const Acl> acl);
@@ -39,6 +41,7 @@ class Server {
   size_t threads() const { return workers_.size(); }
 
  private:
+  std::vector<config::SocketAddress> listen_;
   std::vector<std::unique_ptr<Worker>> workers_;
   bool stopped_ = false;
 };

@@ -20,6 +20,12 @@ struct WriteRequest {
 
 TcpConnection::TcpConnection(TcpServer& server) : server_(server) {}
 
+int TcpConnection::fileno() const {
+  uv_os_fd_t fd = -1;
+  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return -1;
+  return fd;
+}
+
 bool TcpConnection::accept(uv_stream_t* listener) {
   self_ = shared_from_this();
   lru_pos_ = server_.enlist(this);

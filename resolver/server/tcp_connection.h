@@ -21,6 +21,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void resume();  // takes up the frames held back when the loop iteration's budget ran out
   void close();
   bool busy() const { return inflight_ > 0 || write_bytes_ > 0; }
+  int fileno() const;  // the accepted socket's descriptor, -1 when there is none
 
  private:
   void on_read(ssize_t nread, const uv_buf_t* buf);

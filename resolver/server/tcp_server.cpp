@@ -1,5 +1,6 @@
 #include "resolver/server/tcp_server.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,11 +12,24 @@
 
 namespace tern::server {
 
-TcpServer::TcpServer(uv_loop_t* loop, TcpSettings settings, QueryPipeline& pipeline, Stats& stats)
+namespace {
+
+uint64_t descriptor_limit() {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return UINT64_MAX;
+  return r.rlim_cur;
+}
+
+}  // namespace
+
+TcpServer::TcpServer(uv_loop_t* loop, TcpSettings settings, QueryPipeline& pipeline, Stats& stats,
+                     config::Log& log)
     : loop_(loop),
       settings_(settings),
       pipeline_(pipeline),
       stats_(stats),
+      log_(log),
+      fd_limit_(descriptor_limit()),
       read_buffer_(65536),
       write_budget_(settings.write_budget, settings.max_write_buffer),
       iteration_(settings.messages_per_iteration) {
@@ -80,7 +94,11 @@ void TcpServer::listen(const config::SocketAddress& addr) {
   }
   h->data = this;
   rc = uv_listen(reinterpret_cast<uv_stream_t*>(h), 1024, [](uv_stream_t* l, int status) {
-    if (status == 0 && l->data) static_cast<TcpServer*>(l->data)->on_connection(l);
+    if (!l->data) return;
+    if (status == 0)
+      static_cast<TcpServer*>(l->data)->on_connection(l);
+    else
+      static_cast<TcpServer*>(l->data)->accept_failed(status);
   });
   if (rc != 0) {
     close_and_delete(h);
@@ -96,6 +114,7 @@ void TcpServer::on_connection(uv_stream_t* listener) {
   auto c = std::make_shared<TcpConnection>(*this);
   connections_.insert(c);
   if (!c->accept(listener)) return;
+  check_descriptor_headroom(c->fileno());
   if (stopping_ || lru_.size() > settings_.max_connections) {
     // Over the cap with every connection busy: accept and close at once, so the client sees a
     // clean close rather than a backlog that never drains.
@@ -105,6 +124,32 @@ void TcpServer::on_connection(uv_stream_t* listener) {
   }
   bump(stats_.tcp_accepted);
   c->start();
+}
+
+// libuv has already accepted and closed what was waiting (its reserve-descriptor trick), so those
+// clients see a closed connection; without this line nothing would say why.
+void TcpServer::accept_failed(int status) {
+  auto held = accept_warnings_.admit(std::chrono::milliseconds(uv_now(loop_)));
+  if (!held) return;
+  bool out_of_fds = status == UV_EMFILE || status == UV_ENFILE;
+  log_.error("tcp: cannot accept a connection: {}{}{}", uv_strerror(status),
+             out_of_fds ? std::string("; ") + config::fd_limit_advice() : std::string(),
+             *held ? fmt::format(" ({} more since the last message)", *held) : std::string());
+}
+
+// The kernel hands out the lowest free descriptor, so an accepted socket numbered within
+// kDescriptorHeadroom of the limit means nearly every descriptor is in use. Past the limit libuv
+// accepts and closes waiting connections itself (its reserve-descriptor trick) without telling
+// us, so this is where running out becomes visible.
+void TcpServer::check_descriptor_headroom(int fd) {
+  if (fd < 0 || uint64_t(fd) + kDescriptorHeadroom < fd_limit_) return;
+  auto held = accept_warnings_.admit(std::chrono::milliseconds(uv_now(loop_)));
+  if (!held) return;
+  log_.error("tcp: running out of file descriptors (a new connection got descriptor {} of a limit "
+             "of {}); past the limit new connections are closed at once and upstream queries fail; "
+             "{}{}",
+             fd, fd_limit_, config::fd_limit_advice(),
+             *held ? fmt::format(" ({} more since the last message)", *held) : std::string());
 }
 
 void TcpServer::forget(TcpConnection* c) {

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "resolver/config/address.h"
+#include "resolver/config/log.h"
+#include "resolver/config/log_throttle.h"
 #include "resolver/server/query_pipeline.h"
 #include "resolver/server/stats.h"
 #include "resolver/server/tcp_limits.h"
@@ -31,9 +33,14 @@ struct TcpSettings {
 
 class TcpConnection;
 
+// An accepted connection whose descriptor is this close to RLIMIT_NOFILE is logged (rate-limited):
+// the process is about to run out, and past it connections are dropped silently by libuv.
+constexpr uint64_t kDescriptorHeadroom = 16;
+
 class TcpServer {
  public:
-  TcpServer(uv_loop_t* loop, TcpSettings settings, QueryPipeline& pipeline, Stats& stats);
+  TcpServer(uv_loop_t* loop, TcpSettings settings, QueryPipeline& pipeline, Stats& stats,
+            config::Log& log);
   ~TcpServer();
   TcpServer(const TcpServer&) = delete;
   TcpServer& operator=(const TcpServer&) = delete;
@@ -48,6 +55,8 @@ class TcpServer {
   friend class TcpConnection;
   using Lru = std::list<TcpConnection*>;
   void on_connection(uv_stream_t* listener);
+  void accept_failed(int status);
+  void check_descriptor_headroom(int fd);
   void forget(TcpConnection* c);
   // Open connections, least recently active first. A connection moves to the back on activity
   // and leaves when it starts closing; size() is the number of slots in use.
@@ -64,6 +73,9 @@ class TcpServer {
   TcpSettings settings_;
   QueryPipeline& pipeline_;
   Stats& stats_;
+  config::Log& log_;
+  config::LogThrottle accept_warnings_;
+  uint64_t fd_limit_;  // RLIMIT_NOFILE when the server was built
   std::vector<uv_tcp_t*> listeners_;
   std::unordered_set<std::shared_ptr<TcpConnection>> connections_;
   std::vector<char> read_buffer_;  // reads are handled synchronously: one buffer per worker

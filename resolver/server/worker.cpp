@@ -17,7 +17,7 @@ Worker::Worker(WorkerSettings settings, std::shared_ptr<const LocalPolicy> polic
   pipeline_ = std::make_unique<QueryPipeline>(settings_.pipeline, std::move(policy), *backend_, cache_.get(),
                                               stats_, log_);
   pipeline_->set_acl(std::move(acl));
-  tcp_ = std::make_unique<TcpServer>(&loop_, settings_.tcp, *pipeline_, stats_);
+  tcp_ = std::make_unique<TcpServer>(&loop_, settings_.tcp, *pipeline_, stats_, log_);
 
   async_ = new uv_async_t;
   uv_async_init(&loop_, async_, [](uv_async_t* a) { static_cast<Worker*>(a->data)->run_posted(); });

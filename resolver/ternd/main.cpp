@@ -1,9 +1,12 @@
 // ternd: the Tern resolver daemon. Reads the configuration, starts the worker threads, and runs
 // the main thread's loop: signals (SIGTERM/SIGINT stop, SIGHUP reloads) and the control socket.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <uv.h>
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -13,6 +16,8 @@
 #include "cache/caches.h"
 #include "resolver/config/config.h"
 #include "resolver/config/log.h"
+#include "resolver/engine/root_hints.h"
+#include "resolver/engine/upstream_policy.h"
 #include "resolver/server/control.h"
 #include "resolver/server/engine_backend.h"
 #include "resolver/server/local_policy_builder.h"
@@ -20,6 +25,7 @@
 #include "resolver/server/server.h"
 #include "resolver/ternd/allocator.h"
 #include "resolver/ternd/engine_parts.h"
+#include "root-hints/compiled_root_hints.h"
 
 #ifndef TERN_VERSION
 #define TERN_VERSION "dev"
@@ -30,6 +36,9 @@ namespace {
 
 std::string read_root_hints(const config::Config& cfg) {
   if (cfg.resolver.root_hints_file.empty()) return {};  // the engine uses the compiled-in hints
+  std::error_code ec;
+  if (std::filesystem::is_directory(cfg.resolver.root_hints_file, ec))
+    throw config::ConfigError(cfg.resolver.root_hints_file + ": is a directory, not a root hints file");
   std::ifstream in(cfg.resolver.root_hints_file);
   if (!in) throw config::ConfigError(cfg.resolver.root_hints_file + ": cannot open root hints");
   std::ostringstream ss;
@@ -166,6 +175,30 @@ void probe_engine(const server::BackendFactory& backend, const std::string& hint
   if (!error.empty()) throw config::ConfigError(hints_source + ": " + error);
 }
 
+// Root hints none of whose addresses the engine may query (all loopback or private without an
+// upstream-allow naming them, all outside upstream-allow, or all IPv6 with IPv6 off) would make
+// every question SERVFAIL after start-up: a configuration error instead.
+void check_hints_reachable(const engine::EngineConfig& engine_cfg, const std::string& hints_source) {
+  auto hints = engine::parse_root_hints(engine_cfg.root_hints_text.empty()
+                                            ? tern::compiled_root_hints()
+                                            : std::string_view(engine_cfg.root_hints_text));
+  if (!hints) return;  // probe_engine reported it
+  auto reach = engine::hint_reach(engine_cfg, *hints);
+  if (!reach.allowed.empty()) return;
+  std::vector<std::string> refused;
+  for (size_t i = 0; i < reach.refused.size() && i < 4; ++i) refused.push_back(reach.refused[i].host_to_string());
+  if (reach.refused.size() > 4) refused.push_back("...");
+  std::vector<std::string> allow;
+  for (const auto& c : engine_cfg.upstream_allow) allow.push_back(c.to_string());
+  throw config::ConfigError(fmt::format(
+      "{}: none of the {} root server addresses ({}) may be queried: {}{}; add their network to "
+      "upstream-allow or use root hints inside it",
+      hints_source, reach.refused.size(), fmt::join(refused, " "),
+      allow.empty() ? std::string("without upstream-allow, loopback and private addresses are refused")
+                    : fmt::format("upstream-allow is [{}]", fmt::join(allow, " ")),
+      engine_cfg.ipv6 ? "" : ", and IPv6 is off"));
+}
+
 int run(config::CommandLine cmdline) {
   const config::Config& cfg = cmdline.config;
   std::string hints = read_root_hints(cfg);
@@ -178,7 +211,7 @@ int run(config::CommandLine cmdline) {
   size_t threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
 
   server::BackendFactory backend = [&](uv_loop_t* loop) -> std::unique_ptr<server::Backend> {
-    return std::make_unique<server::EngineBackend>(make_engine_parts(loop, transport_cfg), engine_cfg, caches);
+    return std::make_unique<server::EngineBackend>(make_engine_parts(loop, transport_cfg, &log), engine_cfg, caches);
   };
   server::HitCacheFactory packet_cache = [&] {
     return std::make_unique<server::PacketCacheAdapter>(caches, threads);
@@ -188,8 +221,10 @@ int run(config::CommandLine cmdline) {
 
   // Building one engine parses the root hints: the last thing in the configuration that can be
   // wrong. Done before any worker exists, so a bad file is a configuration error (exit 2).
-  probe_engine(backend, cfg.resolver.root_hints_file.empty() ? "compiled-in root hints"
-                                                             : cfg.resolver.root_hints_file);
+  const std::string hints_source =
+      cfg.resolver.root_hints_file.empty() ? "compiled-in root hints" : cfg.resolver.root_hints_file;
+  probe_engine(backend, hints_source);
+  check_hints_reachable(engine_cfg, hints_source);
   // Local zones, local data and the hosts file: a bad record is a configuration error too.
   server::LocalPolicyBuild local = server::load_local_policy(cfg);
   if (!local.policy) throw config::ConfigError(local.error);
@@ -200,11 +235,25 @@ int run(config::CommandLine cmdline) {
   }
 
   server::Server srv(effective, local.policy, log, backend, packet_cache);
-  srv.start();
 
   uv_loop_t loop;
   uv_loop_init(&loop);
   Daemon d{cmdline, cmdline.config, log, caches, srv, local.policy, &loop, {}, {}, {}, nullptr};
+  // The control socket first, while this is the only thread (it sets the umask for a moment),
+  // then the listening sockets. Either may find another ternd in the way and refuse; nothing of
+  // this instance is left behind then.
+  try {
+    if (!cfg.server.control_socket.empty()) {
+      d.control = std::make_unique<server::ControlServer>(&loop, cfg.server.control_socket,
+          [&](std::string_view line) { return server::run_control_command(line, caches, srv); });
+    }
+    srv.start();
+  } catch (...) {
+    d.control.reset();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    throw;
+  }
   for (uv_signal_t* s : {&d.sigterm, &d.sigint, &d.sighup}) {
     uv_signal_init(&loop, s);
     s->data = &d;
@@ -212,10 +261,6 @@ int run(config::CommandLine cmdline) {
   uv_signal_start(&d.sigterm, [](uv_signal_t* s, int) { stop(*static_cast<Daemon*>(s->data), "SIGTERM"); }, SIGTERM);
   uv_signal_start(&d.sigint, [](uv_signal_t* s, int) { stop(*static_cast<Daemon*>(s->data), "SIGINT"); }, SIGINT);
   uv_signal_start(&d.sighup, [](uv_signal_t* s, int) { reload(*static_cast<Daemon*>(s->data)); }, SIGHUP);
-  if (!cfg.server.control_socket.empty()) {
-    d.control = std::make_unique<server::ControlServer>(&loop, cfg.server.control_socket,
-        [&](std::string_view line) { return server::run_control_command(line, caches, srv); });
-  }
   std::string addrs;
   for (const auto& a : cfg.server.listen) {
     addrs += ' ';

@@ -22,6 +22,7 @@ void ReplayNetwork::send(const engine::Address& server, engine::Protocol protoco
   record.protocol = protocol;
   if (auto m = from_wire(query)) {
     record.question = question_to_text(m->question);
+    record.message = std::move(*m);
   } else {
     record.question = "(unparseable query)";
   }

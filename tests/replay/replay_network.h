@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "replay_message.h"
 #include "replay_responder.h"
 #include "resolver/engine/world.h"
 
@@ -49,6 +50,7 @@ struct SentQuery {
   engine::Address server;
   engine::Protocol protocol = engine::Protocol::Udp;
   std::string question;             // "www.example.com. IN A" (or why it did not parse)
+  std::optional<CompareMessage> message;  // the query as Deckard compares it (CHECK_OUT_QUERY)
   std::optional<std::string> source;  // which entry answered; nullopt = nothing answered
   std::string why_unanswered;
 };
