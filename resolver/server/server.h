@@ -15,6 +15,7 @@ namespace tern::server {
 
 WorkerSettings worker_settings(const config::Config& cfg);
 std::shared_ptr<const Acl> make_acl(const config::Config& cfg);
+std::shared_ptr<const ProxyPolicy> make_proxy_policy(const config::Config& cfg);
 
 class Server {
  public:
@@ -25,6 +26,7 @@ class Server {
   void stop();   // graceful: in-flight queries get the grace period; joins the threads
 
   void set_acl(std::shared_ptr<const Acl> acl);
+  void set_proxy(std::shared_ptr<const ProxyPolicy> proxy);  // reloaded with the ACL
   void clear_packet_caches();
   std::string stats_text() const;
   size_t threads() const { return workers_.size(); }

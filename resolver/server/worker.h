@@ -51,6 +51,7 @@ class Worker {
 
   // Worker-thread only (from post()):
   void set_acl(std::shared_ptr<const Acl> acl) { pipeline_->set_acl(std::move(acl)); }
+  void set_proxy(std::shared_ptr<const ProxyPolicy> p) { pipeline_->set_proxy(std::move(p)); }
   void clear_packet_cache() {
     if (cache_) cache_->clear();
   }

@@ -73,6 +73,7 @@ void reload(Daemon& d) {
   d.log.set_level(next.log.level);
   d.log.set_query_log(next.log.query_log);
   d.server.set_acl(server::make_acl(next));
+  d.server.set_proxy(server::make_proxy_policy(next));  // proxy-protocol-from goes with the ACL
   std::vector<std::string> not_reloaded;
   auto listen_text = [](const config::Config& c) {
     std::string s;
@@ -111,6 +112,8 @@ void reload(Daemon& d) {
   // Keep the running values of what was not applied, so the next reload compares against them.
   d.cfg.log = next.log;
   d.cfg.server.allow = next.server.allow;
+  d.cfg.server.proxy_protocol_from = next.server.proxy_protocol_from;
+  d.cfg.server.proxy_protocol_maximum_size = next.server.proxy_protocol_maximum_size;
   d.log.warn("reloaded: log level {}, query log {}, allow ({} networks){}",
              config::to_string(next.log.level), next.log.query_log ? "on" : "off",
              next.server.allow.size(),
