@@ -15,6 +15,7 @@ the proxy-* counters and the query log show it. No address outside 127/8 is ever
 
 import argparse
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -166,6 +167,19 @@ def main():
         log = t.read_log()
         check("192.0.2.10:5353 localhost. A NOERROR" in log, "the query log names the client inside the header")
         check("198.51.100.9:5353 localhost. A REFUSED" in log, "... and the refused one")
+
+        # SIGHUP with no balancer listed: the old balancer is an ordinary client again (outside
+        # the ACL: REFUSED, not dropped), and its headers are now from a source not listed.
+        with open(t.config_path, "w") as f:
+            f.write(config.replace(f'proxy-protocol-from = ["{BALANCER}/32"]\n', ""))
+        t.signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        r = None
+        while time.monotonic() < deadline and rcode(r) != 5:
+            r = t.udp(q(), source=BALANCER, timeout=0.5)
+        check(rcode(r) == 5, "after SIGHUP without proxy-protocol-from: a plain query from the balancer -> REFUSED")
+        r = t.udp(v4_header("192.0.2.10", 5353) + q(), source=BALANCER, timeout=0.5)
+        check(r is None, "... and its header is dropped as not allowed")
     finally:
         check(t.stop() == 0, "exit 0 on SIGTERM")
     print(f"{len(failures)} failure(s)")
