@@ -138,6 +138,14 @@ const std::vector<KeyDef>& key_table() {
          c.server.allow.clear();
          for (auto& [text, w] : get_strings(s, k, n)) c.server.allow.push_back(parse_network(w, k, text));
        }},
+      {"server", "proxy-protocol-from",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.proxy_protocol_from.clear();
+         for (auto& [text, w] : get_strings(s, k, n))
+           c.server.proxy_protocol_from.push_back(parse_network(w, k, text));
+       }},
+      // The whole header, its 16 fixed bytes included; 65551 is the most its length field can say.
+      {"server", "proxy-protocol-maximum-size", uint_key(&ServerConfig::proxy_protocol_maximum_size, 16, 65551)},
       {"server", "udp-max-payload", uint_key(&ServerConfig::udp_max_payload, 512, 4096)},
       {"server", "tcp-idle-timeout-ms", uint_key(&ServerConfig::tcp_idle_timeout_ms, 100, 3600000)},
       {"server", "tcp-max-connections", uint_key(&ServerConfig::tcp_max_connections, 1, 1000000)},

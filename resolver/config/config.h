@@ -24,6 +24,9 @@ struct ServerConfig {
   std::vector<SocketAddress> listen;     // default 127.0.0.1:53 and [::1]:53
   unsigned threads = 0;                  // 0 = one per core
   std::vector<Network> allow;            // clients served; default 127.0.0.0/8 and ::1/128
+  // Load balancers that put a PROXY v2 header before every query (server/proxy_policy.h).
+  std::vector<Network> proxy_protocol_from;
+  uint32_t proxy_protocol_maximum_size = 512;  // server::kProxyProtocolMaximumSize
   uint16_t udp_max_payload = 1232;       // cap on the client's EDNS buffer size
   uint32_t tcp_idle_timeout_ms = 10000;  // RFC 7766 §6.2.3
   uint32_t tcp_max_connections = 1024;   // per worker thread

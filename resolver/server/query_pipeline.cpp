@@ -18,7 +18,8 @@ QueryPipeline::QueryPipeline(PipelineSettings settings, std::shared_ptr<const Lo
       cache_(cache),
       stats_(stats),
       log_(log),
-      acl_(std::make_shared<Acl>()) {}
+      acl_(std::make_shared<Acl>()),
+      proxy_(std::make_shared<ProxyPolicy>()) {}
 
 void QueryPipeline::log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
                               std::string_view source) const {

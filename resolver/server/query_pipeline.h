@@ -16,6 +16,7 @@
 #include "resolver/server/backend.h"
 #include "resolver/server/hit_cache.h"
 #include "resolver/server/local_policy.h"
+#include "resolver/server/proxy_policy.h"
 #include "resolver/server/query_check.h"
 #include "resolver/server/stats.h"
 
@@ -47,6 +48,9 @@ class QueryPipeline {
     policy_ = std::move(policy);
     ++policy_generation_;
   }
+  // Read by the UDP listener and TCP connections before a message reaches handle().
+  void set_proxy(std::shared_ptr<const ProxyPolicy> proxy) { proxy_ = std::move(proxy); }
+  const ProxyPolicy& proxy() const { return *proxy_; }
 
   using Later = std::function<void(std::vector<uint8_t>)>;
   // Answers at once when it can (checks, local zones, packet cache) and returns Now or Drop;
@@ -82,6 +86,7 @@ class QueryPipeline {
   Stats& stats_;
   config::Log& log_;
   std::shared_ptr<const Acl> acl_;
+  std::shared_ptr<const ProxyPolicy> proxy_;
   size_t prefetches_in_flight_ = 0;
 };
 

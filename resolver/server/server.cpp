@@ -33,6 +33,11 @@ std::shared_ptr<const Acl> make_acl(const config::Config& cfg) {
   return std::make_shared<const Acl>(cfg.server.allow);
 }
 
+std::shared_ptr<const ProxyPolicy> make_proxy_policy(const config::Config& cfg) {
+  return std::make_shared<const ProxyPolicy>(cfg.server.proxy_protocol_from,
+                                             cfg.server.proxy_protocol_maximum_size);
+}
+
 Server::Server(const config::Config& cfg, std::shared_ptr<const LocalPolicy> policy,
                config::Log& log, BackendFactory backend, HitCacheFactory cache)
     : listen_(cfg.server.listen) {
@@ -41,6 +46,9 @@ Server::Server(const config::Config& cfg, std::shared_ptr<const LocalPolicy> pol
   auto acl = make_acl(cfg);
   for (unsigned i = 0; i < n; ++i)
     workers_.push_back(std::make_unique<Worker>(worker_settings(cfg), policy, log, backend, cache, acl));
+  // Set before the loops run, so the first datagram already sees it.
+  auto proxy = make_proxy_policy(cfg);
+  for (auto& w : workers_) w->set_proxy(proxy);
 }
 
 namespace {
@@ -73,6 +81,10 @@ void Server::stop() {
 
 void Server::set_acl(std::shared_ptr<const Acl> acl) {
   for (auto& w : workers_) w->post([acl](Worker& self) { self.set_acl(acl); });
+}
+
+void Server::set_proxy(std::shared_ptr<const ProxyPolicy> proxy) {
+  for (auto& w : workers_) w->post([proxy](Worker& self) { self.set_proxy(proxy); });
 }
 
 void Server::clear_packet_caches() {

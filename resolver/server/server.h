@@ -18,6 +18,7 @@ WorkerSettings worker_settings(const config::Config& cfg);
 // over the workers.
 size_t tcp_write_budget_bytes(const config::Config& cfg);
 std::shared_ptr<const Acl> make_acl(const config::Config& cfg);
+std::shared_ptr<const ProxyPolicy> make_proxy_policy(const config::Config& cfg);
 
 class Server {
  public:
@@ -34,6 +35,7 @@ class Server {
   void stop();   // graceful: in-flight queries get the grace period; joins the threads
 
   void set_acl(std::shared_ptr<const Acl> acl);
+  void set_proxy(std::shared_ptr<const ProxyPolicy> proxy);  // reloaded with the ACL
   void clear_packet_caches();
   // Hands `policy` to every worker, each of which clears its packet cache with the swap.
   void set_local_policy(std::shared_ptr<const LocalPolicy> policy);

@@ -25,6 +25,10 @@ void each(S& s, F f) {
   f("truncated", s.truncated);
   f("prefetches", s.prefetches);
   f("prefetches-dropped", s.prefetches_dropped);
+  f("proxy-accepted", s.proxy_accepted);
+  f("proxy-dropped-not-allowed", s.proxy_not_allowed);
+  f("proxy-dropped-malformed", s.proxy_malformed);
+  f("proxy-dropped-missing", s.proxy_missing);
   f("tcp-accepted", s.tcp_accepted);
   f("tcp-rejected-cap", s.tcp_rejected_cap);
   f("tcp-closed-idle", s.tcp_closed_idle);

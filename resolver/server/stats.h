@@ -14,6 +14,8 @@ struct Stats {
   std::atomic<uint64_t> formerr{0}, notimp{0}, refused{0}, badvers{0}, servfail{0};
   std::atomic<uint64_t> local_answers{0}, cache_hits{0}, backend_queries{0}, truncated{0};
   std::atomic<uint64_t> prefetches{0}, prefetches_dropped{0};  // asked by packet-cache hits
+  // PROXY v2 headers (proxy_policy.h): per UDP datagram, per TCP connection.
+  std::atomic<uint64_t> proxy_accepted{0}, proxy_not_allowed{0}, proxy_malformed{0}, proxy_missing{0};
   std::atomic<uint64_t> tcp_accepted{0}, tcp_rejected_cap{0}, tcp_closed_idle{0};
   std::atomic<uint64_t> tcp_closed_framing{0}, tcp_closed_slow_reader{0};
   // The engine's own counters (engine::EngineStats), published by the backend on the worker.

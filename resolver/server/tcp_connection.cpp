@@ -142,7 +142,28 @@ void TcpConnection::on_read(ssize_t nread, const uv_buf_t* buf) {
     return;
   }
   in_.insert(in_.end(), buf->base, buf->base + nread);
+  if (!proxy_checked_ && !take_proxy_header()) return;
   process();
+}
+
+bool TcpConnection::take_proxy_header() {
+  // Over TCP a balancer sends the header once, before the first length prefix (dnsdist,
+  // HAProxy), so it is decided once per connection, on the first bytes.
+  const ProxyPolicy& proxy = server_.pipeline_.proxy();
+  if (proxy.concerns(in_)) {
+    ProxyAdmission a = proxy.admit(in_, peer_.sa(), true, server_.stats_);
+    switch (a.verdict) {
+      case ProxyVerdict::NeedMore: return false;  // bounded: the header's size is capped
+      case ProxyVerdict::Drop: close(); return false;
+      case ProxyVerdict::Proxied:
+        peer_ = a.client;
+        in_.erase(in_.begin(), in_.begin() + std::ptrdiff_t(a.header_size));
+        break;
+      case ProxyVerdict::Plain: break;
+    }
+  }
+  proxy_checked_ = true;
+  return true;
 }
 
 void TcpConnection::process() {

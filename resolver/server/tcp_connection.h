@@ -32,6 +32,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void on_write_done(size_t bytes, int status);
   void on_idle();
   void restart_idle_timer();
+  // The connection's first bytes against the PROXY policy; false: wait for more, or closing.
+  bool take_proxy_header();
   void update_reading();
   void maybe_finish_after_eof();
   void on_handle_closed();
@@ -42,7 +44,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   uv_timer_t timer_{};
   int open_handles_ = 0;
   std::shared_ptr<TcpConnection> self_;  // keeps this alive until both close callbacks ran
+  // The client the pipeline sees: the socket's peer, or the source in its PROXY v2 header.
   config::SocketAddress peer_;
+  bool proxy_checked_ = false;     // the PROXY policy has ruled on the first bytes
   std::vector<uint8_t> in_;        // received bytes not yet framed
   std::vector<uint8_t> out_;       // scratch for immediate answers
   uint32_t inflight_ = 0;

@@ -56,6 +56,7 @@ class Worker {
     pipeline_->set_local_policy(std::move(policy));
     clear_packet_cache();
   }
+  void set_proxy(std::shared_ptr<const ProxyPolicy> p) { pipeline_->set_proxy(std::move(p)); }
   void clear_packet_cache() {
     if (cache_) cache_->clear();
   }

@@ -98,6 +98,7 @@ void reload(Daemon& d) {
   d.log.set_level(next.log.level);
   d.log.set_query_log(next.log.query_log);
   d.server.set_acl(server::make_acl(next));
+  d.server.set_proxy(server::make_proxy_policy(next));  // proxy-protocol-from goes with the ACL
   std::vector<std::string> not_reloaded;
   auto listen_text = [](const config::Config& c) {
     std::string s;
@@ -151,6 +152,8 @@ void reload(Daemon& d) {
   d.cfg.server.allow = next.server.allow;
   d.cfg.server.no_local_zones = next.server.no_local_zones;
   d.cfg.local = next.local;
+  d.cfg.server.proxy_protocol_from = next.server.proxy_protocol_from;
+  d.cfg.server.proxy_protocol_maximum_size = next.server.proxy_protocol_maximum_size;
   d.log.warn("reloaded: log level {}, query log {}, allow ({} networks), local data {}{}",
              config::to_string(next.log.level), next.log.query_log ? "on" : "off",
              next.server.allow.size(),
