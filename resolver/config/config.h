@@ -59,6 +59,8 @@ struct CacheConfig {
 struct LogConfig {
   LogLevel level = LogLevel::Info;
   bool query_log = false;
+  LogDestination destination;  // stderr (the journal under systemd), syslog, or file:PATH
+  uint32_t warning_interval = static_cast<uint32_t>(kDefaultWarningInterval.count());  // seconds
 };
 
 struct Config {

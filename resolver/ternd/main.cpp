@@ -18,11 +18,9 @@
 #include "resolver/server/packet_cache_adapter.h"
 #include "resolver/server/server.h"
 #include "resolver/ternd/allocator.h"
+#include "resolver/ternd/build_info.h"
 #include "resolver/ternd/engine_parts.h"
-
-#ifndef TERN_VERSION
-#define TERN_VERSION "dev"
-#endif
+#include "resolver/ternd/service_notify.h"
 
 namespace tern::ternd {
 namespace {
@@ -51,6 +49,7 @@ struct Daemon {
 
 void stop(Daemon& d, const char* why) {
   d.log.info("{}: stopping", why);
+  notify_stopping();
   uv_signal_stop(&d.sigterm);
   uv_signal_stop(&d.sigint);
   uv_signal_stop(&d.sighup);
@@ -63,13 +62,20 @@ void stop(Daemon& d, const char* why) {
 // SIGHUP: re-read the file with the same flags. Log level, query log and the ACL change at
 // once; everything else needs a restart, and the log says which keys those were.
 void reload(Daemon& d) {
+  notify_reloading();
   config::Config next;
   try {
     next = config::reload(d.cmdline.args);
   } catch (const config::ConfigError& e) {
     d.log.error("reload failed, keeping the running configuration: {}", e.what());
+    notify_ready();
     return;
   }
+  // A "file:" log is reopened by name on every SIGHUP, so logrotate can move it away first; a
+  // changed destination is switched to at once.
+  auto log_failed = next.log.destination == d.log.destination() ? d.log.reopen() : d.log.open(next.log.destination);
+  if (log_failed) d.log.error("{}; still logging to {}", *log_failed, d.log.destination().to_string());
+  d.log.set_warning_interval(std::chrono::seconds(next.log.warning_interval));
   d.log.set_level(next.log.level);
   d.log.set_query_log(next.log.query_log);
   d.server.set_acl(server::make_acl(next));
@@ -115,6 +121,7 @@ void reload(Daemon& d) {
              config::to_string(next.log.level), next.log.query_log ? "on" : "off",
              next.server.allow.size(),
              skipped.empty() ? "" : "; changed but not applied until restart: " + skipped);
+  notify_ready();
 }
 
 void probe_engine(const server::BackendFactory& backend, const std::string& hints_source) {
@@ -141,6 +148,8 @@ int run(config::CommandLine cmdline) {
 
   config::Log log(cfg.log.level);
   log.set_query_log(cfg.log.query_log);
+  log.set_warning_interval(std::chrono::seconds(cfg.log.warning_interval));
+  if (auto failed = log.open(cfg.log.destination)) throw config::ConfigError(*failed);
   cache::Caches caches(server::cache_limits(cfg));
   size_t threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
 
@@ -184,8 +193,9 @@ int run(config::CommandLine cmdline) {
     addrs += ' ';
     addrs += a.to_string();
   }
-  log.info("ternd {} serving on{} with {} threads ({})", TERN_VERSION, addrs, threads,
+  log.info("ternd {} serving on{} with {} threads ({})", build_version(), addrs, threads,
            allocator_description());
+  notify_ready();  // every listening socket is bound by now (srv.start() throws otherwise)
 
   uv_run(&loop, UV_RUN_DEFAULT);
   srv.stop();
@@ -228,7 +238,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cl.show_version) {
-    std::printf("ternd %s (%s)\n", TERN_VERSION, ternd::allocator_description().c_str());
+    std::printf("ternd %s (%s)\n", ternd::build_version().c_str(), ternd::allocator_description().c_str());
     return 0;
   }
   try {
