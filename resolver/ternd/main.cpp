@@ -59,8 +59,8 @@ void stop(Daemon& d, const char* why) {
   if (d.control) d.control->close();
 }
 
-// SIGHUP: re-read the file with the same flags. Log level, query log and the ACL change at
-// once; everything else needs a restart, and the log says which keys those were.
+// SIGHUP: re-read the file with the same flags. Log level, query log, log destination and the
+// ACL change at once; everything else needs a restart, and the log says which keys those were.
 void reload(Daemon& d) {
   notify_reloading();
   config::Config next;
