@@ -8,6 +8,7 @@
 - every key of docs/configuration.md's reference block is in the default config and in
   ternd.toml(5); every flag of `ternd --help` is in ternd(8);
 - both man pages render without a groff warning;
+- a reinstall keeps an edited config; DESTDIR staging with --prefix /usr puts the config in /etc;
 - `systemd-analyze verify` accepts the unit (Type=notify, the capability, a dedicated user), and
   `systemd-analyze security --offline` rates it at or below MAX_EXPOSURE.
 
@@ -156,6 +157,22 @@ def main():
         check(m is not None, "systemd-analyze security rates the unit")
         if m:
             check(float(m.group(1)) <= MAX_EXPOSURE, f"exposure {m.group(1)} <= {MAX_EXPOSURE}")
+
+        # Reinstalling keeps an edited config and puts the new default beside it.
+        with open(config, "a") as f:
+            f.write("# edited by the operator\n")
+        run(["cmake", "--install", args.build, "--prefix", prefix])
+        check(open(config).read().endswith("# edited by the operator\n") and os.path.isfile(config + ".default"),
+              "a reinstall keeps the edited config, new default in ternd.toml.default")
+
+    # Staged as packagers do (DESTDIR, prefix /usr): config in /etc, unit names the final paths.
+    with tempfile.TemporaryDirectory(prefix="tern_destdir_") as stage:
+        p = run(["cmake", "--install", args.build, "--prefix", "/usr"], env=dict(os.environ, DESTDIR=stage))
+        unit = os.path.join(stage, "usr/lib/systemd/system/ternd.service")
+        check(p.returncode == 0 and os.path.isfile(os.path.join(stage, "etc/tern/ternd.toml")) and os.path.isfile(unit),
+              "DESTDIR + --prefix /usr: etc/tern/ternd.toml and usr/lib/systemd/system/ternd.service under DESTDIR")
+        check(os.path.isfile(unit) and "ExecStart=/usr/sbin/ternd --config /etc/tern/ternd.toml " in open(unit).read(),
+              "the staged unit names /usr/sbin/ternd and /etc/tern/ternd.toml")
 
     print(f"{len(failures)} failures")
     return 1 if failures else 0
