@@ -50,7 +50,8 @@ int syslog_priority(LogLevel level) {
 std::optional<LogDestination> LogDestination::parse(std::string_view text) {
   if (text == "stderr") return LogDestination{Kind::Stderr, {}};
   if (text == "syslog") return LogDestination{Kind::Syslog, {}};
-  if (text.rfind("file:", 0) == 0 && text.size() > 5) return LogDestination{Kind::File, std::string(text.substr(5))};
+  if (text.rfind("file:", 0) == 0 && text.size() > 5)
+    return LogDestination{Kind::File, std::string(text.substr(5))};
   return std::nullopt;
 }
 
@@ -90,7 +91,8 @@ bool fd_is_journal_stream(int fd, const char* env) {
   if (std::sscanf(env, "%llu:%llu", &dev, &ino) != 2) return false;
   struct stat st {};
   if (fstat(fd, &st) != 0) return false;
-  return static_cast<unsigned long long>(st.st_dev) == dev && static_cast<unsigned long long>(st.st_ino) == ino;
+  return static_cast<unsigned long long>(st.st_dev) == dev &&
+         static_cast<unsigned long long>(st.st_ino) == ino;
 }
 
 std::optional<uint64_t> WarningLimiter::admit(std::chrono::steady_clock::time_point now,
@@ -108,7 +110,8 @@ std::optional<uint64_t> WarningLimiter::admit(std::chrono::steady_clock::time_po
 }
 
 Log::Log(LogLevel level, std::FILE* out) : level_(level), fd_(fileno(out)) {
-  style_ = fd_is_journal_stream(fd_, std::getenv("JOURNAL_STREAM")) ? LineStyle::Journal : LineStyle::Timestamped;
+  style_ = fd_is_journal_stream(fd_, std::getenv("JOURNAL_STREAM")) ? LineStyle::Journal
+                                                                      : LineStyle::Timestamped;
 }
 
 Log::~Log() {
@@ -127,7 +130,8 @@ std::optional<std::string> Log::open(const LogDestination& dest) {
   if (dest.kind == LogDestination::Kind::File) {
     // 0640: the log names clients and the names they look up.
     fd = ::open(dest.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (fd < 0) return fmt::format("log destination {}: cannot open: {}", dest.to_string(), std::strerror(errno));
+    if (fd < 0)
+      return fmt::format("log destination {}: cannot open: {}", dest.to_string(), std::strerror(errno));
   }
   std::lock_guard lock(mu_);
   close_current();
@@ -136,7 +140,8 @@ std::optional<std::string> Log::open(const LogDestination& dest) {
   own_fd_ = dest.kind == LogDestination::Kind::File;
   switch (dest.kind) {
     case LogDestination::Kind::Stderr:
-      style_ = fd_is_journal_stream(2, std::getenv("JOURNAL_STREAM")) ? LineStyle::Journal : LineStyle::Timestamped;
+      style_ = fd_is_journal_stream(2, std::getenv("JOURNAL_STREAM")) ? LineStyle::Journal
+                                                                      : LineStyle::Timestamped;
       break;
     case LogDestination::Kind::Syslog:
       style_ = LineStyle::Bare;

@@ -98,7 +98,9 @@ class Log {
   void set_query_log(bool on) { query_log_.store(on, std::memory_order_relaxed); }
   bool query_log() const { return query_log_.load(std::memory_order_relaxed); }
   bool enabled(LogLevel l) const { return l >= level() && level() != LogLevel::Off; }
-  void set_warning_interval(std::chrono::seconds s) { warning_interval_ns_.store(std::chrono::nanoseconds(s).count()); }
+  void set_warning_interval(std::chrono::seconds s) {
+    warning_interval_ns_.store(std::chrono::nanoseconds(s).count(), std::memory_order_relaxed);
+  }
   std::chrono::steady_clock::duration warning_interval() const {
     return std::chrono::nanoseconds(warning_interval_ns_.load(std::memory_order_relaxed));
   }

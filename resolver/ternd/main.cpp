@@ -73,7 +73,8 @@ void reload(Daemon& d) {
   }
   // A "file:" log is reopened by name on every SIGHUP, so logrotate can move it away first; a
   // changed destination is switched to at once.
-  auto log_failed = next.log.destination == d.log.destination() ? d.log.reopen() : d.log.open(next.log.destination);
+  auto log_failed = next.log.destination == d.log.destination() ? d.log.reopen()
+                                                                 : d.log.open(next.log.destination);
   if (log_failed) d.log.error("{}; still logging to {}", *log_failed, d.log.destination().to_string());
   d.log.set_warning_interval(std::chrono::seconds(next.log.warning_interval));
   d.log.set_level(next.log.level);
