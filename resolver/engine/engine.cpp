@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "cache/caches.h"
+#include "resolver/engine/answer_ttl.h"
 #include "resolver/engine/iterator.h"
 #include "resolver/engine/resolution_state.h"
 #include "root-hints/compiled_root_hints.h"
@@ -154,6 +156,12 @@ void Engine::complete(uint64_t resolution_id) {
                               res->query.dnssec_ok, res->query.cd, answer.rcode, answer.answer,
                               answer.authority, iter.now()))
     ++stats_.answers_stored;
+  // The operator's TTL limits, which the caches applied to what they stored, hold for this
+  // answer too: it comes from the upstream response as sent (answer_ttl.h).
+  if (answer.stale)
+    cap_stale_ttls(answer.answer, answer.authority, answer.additional, caches_.limits());
+  else if (!answer.failure)
+    clamp_fresh_ttls(answer.answer, answer.authority, answer.additional, caches_.limits());
   if (answer.stale) ++stats_.stale_answers;
   if (answer.failure) ++stats_.servfails;
   for (auto& waiter : res->waiters)

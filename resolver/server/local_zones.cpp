@@ -141,15 +141,8 @@ std::optional<Sections> LocalZones::answer(const ClientQuery& q) const {
     }
     return negative(*apex, true);
   }
-  if (q.qtype == RRType::ANY) {
-    // RFC 8482 §4.2: one synthesized HINFO with CPU "RFC8482" and an empty OS.
-    static constexpr uint8_t kHinfo[] = {7, 'R', 'F', 'C', '8', '4', '8', '2', 0};
-    Sections s;
-    RRset h(q.qname, RRType::HINFO, RRClass::IN, 3789);
-    h.add(kHinfo);
-    s.answer.push_back(std::move(h));
-    return s;
-  }
+  // ANY for any other name is resolved: whether the name exists decides the answer
+  // (any_answer.h).
   return std::nullopt;
 }
 

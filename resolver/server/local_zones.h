@@ -1,6 +1,6 @@
 // Names a resolver answers itself, with no upstream traffic: localhost. (RFC 6761 §6.3), the
 // loopback reverse zones, the private and special-use reverse zones of RFC 6303 (and RFC 6598's
-// shared address space), invalid. (RFC 6761 §6.4), and RFC 8482's minimal answer to ANY.
+// shared address space), and invalid. (RFC 6761 §6.4).
 #pragma once
 
 #include <array>
@@ -17,7 +17,7 @@ class LocalZones {
   // nodefault), e.g. "invalid." in a lab that serves it. Names that are not built-in are ignored.
   explicit LocalZones(const std::vector<std::string>& disabled = {});
 
-  // The answer for `q` when one of the local zones holds its name (or it is an ANY query);
+  // The answer for `q` when one of the local zones holds its name;
   // std::nullopt when it must be resolved.
   std::optional<Sections> answer(const ClientQuery& q) const;
 

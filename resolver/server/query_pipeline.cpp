@@ -1,8 +1,10 @@
 #include "resolver/server/query_pipeline.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "resolver/config/address.h"
+#include "resolver/server/any_answer.h"
 #include "resolver/server/query_check.h"
 #include "resolver/server/response.h"
 
@@ -97,8 +99,12 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
 
 std::vector<uint8_t> QueryPipeline::respond(const ClientQuery& q,
                                             const std::vector<uint8_t>& query_copy, bool tcp,
-                                            const Sections& s, bool cacheable) {
+                                            const Sections& resolved, bool cacheable) {
   size_t limit = tcp ? kTcpResponseLimit : udp_response_limit(q, settings_.udp_max_payload);
+  // The copy only for ANY: every other answer is sent as the backend gave it.
+  std::optional<Sections> shortened;
+  if (q.qtype == wire::RRType::ANY) shorten_any_answer(q, shortened.emplace(resolved));
+  const Sections& s = shortened ? *shortened : resolved;
   std::vector<uint8_t> response = build_response(q, s, limit, settings_.udp_max_payload);
   bool truncated = response.size() > 2 && (response[2] & 0x02);
   uint32_t ttl = min_ttl(s);
