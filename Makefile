@@ -6,11 +6,12 @@ DEBUG_DIR   := build/debug
 RELEASE_DIR := build/release
 
 # Debian packages, by what needs them.
-BUILD_PKGS := cmake g++ make pkg-config libuv1-dev libfmt-dev libtomlplusplus-dev libmimalloc-dev libssl-dev
-TEST_PKGS  := $(BUILD_PKGS) catch2 libc-ares-dev clang libclang-rt-14-dev nsd unbound bind9-dnsutils bind9-utils ldnsutils dnsperf python3
+BUILD_PKGS := cmake g++ make pkg-config libuv1-dev libfmt-dev libtomlplusplus-dev libmimalloc-dev libssl-dev libsystemd-dev
+TEST_PKGS  := $(BUILD_PKGS) catch2 libc-ares-dev clang libclang-rt-14-dev nsd unbound bind9-dnsutils bind9-utils ldnsutils dnsperf python3 systemd groff-base
+DEB_PKGS   := $(BUILD_PKGS) debhelper dpkg-dev git
 BENCH_PKGS := $(TEST_PKGS) pdns-recursor knot-resolver gnuplot-nox
 
-.PHONY: all deps-build deps-test deps-bench build release lab-build release-all test run lab lab-down bench bench-spoof clean
+.PHONY: all deps-build deps-test deps-bench deps-deb build release install deb lab-build release-all test run lab lab-down bench bench-spoof clean
 
 all: build
 
@@ -35,6 +36,8 @@ deps-test:
 	$(call install_missing,$(TEST_PKGS))
 deps-bench:
 	$(call install_missing,$(BENCH_PKGS))
+deps-deb:
+	$(call install_missing,$(DEB_PKGS))
 
 # Debug build with AddressSanitizer and UndefinedBehaviorSanitizer: what the tests run.
 build: deps-test
@@ -44,6 +47,17 @@ build: deps-test
 release: deps-build
 	@cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=Release -DTERN_TESTS=OFF >/dev/null
 	@cmake --build $(RELEASE_DIR) -j $(JOBS) --target ternd
+
+# Installs ternd, ternd(8), ternd.toml(5), the commented default config and the systemd unit
+# (docs/operations.md "Installing"). PREFIX=/usr puts the config in /etc/tern; any other prefix in
+# PREFIX/etc/tern. DESTDIR stages the tree elsewhere, as packagers do.
+PREFIX ?= /usr/local
+install: release
+	@DESTDIR=$(DESTDIR) cmake --install $(RELEASE_DIR) --prefix $(PREFIX)
+
+# The Debian package, ../ternd_*.deb (docs/operations.md "Debian package").
+deb: deps-deb
+	dpkg-buildpackage -b -us -uc
 
 # Release build with the lab's fault authority and the benchmark tools.
 LAB_DIR := build/lab-release

@@ -261,6 +261,16 @@ const std::vector<KeyDef>& key_table() {
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.log.query_log = get_bool(s, k, n);
        }},
+      {"log", "destination",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         std::string text = get_string(s, k, n);
+         auto d = LogDestination::parse(text);
+         if (!d) fail_at(where_of(s, n), fmt::format("{}: '{}' is not stderr, syslog or file:PATH", k, text));
+         c.log.destination = *d;
+       }},
+      {"log", "warning-interval", [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.log.warning_interval = static_cast<uint32_t>(get_uint(s, k, n, 1, 86400));
+       }},
   };
   return keys;
 }

@@ -106,6 +106,8 @@ struct LocalConfig {
 struct LogConfig {
   LogLevel level = LogLevel::Info;
   bool query_log = false;
+  LogDestination destination;  // stderr (the journal under systemd), syslog, or file:PATH
+  uint32_t warning_interval = static_cast<uint32_t>(kDefaultWarningInterval.count());  // seconds
 };
 
 struct Config {

@@ -24,12 +24,10 @@
 #include "resolver/server/packet_cache_adapter.h"
 #include "resolver/server/server.h"
 #include "resolver/ternd/allocator.h"
+#include "resolver/ternd/build_info.h"
 #include "resolver/ternd/engine_parts.h"
+#include "resolver/ternd/service_notify.h"
 #include "root-hints/compiled_root_hints.h"
-
-#ifndef TERN_VERSION
-#define TERN_VERSION "dev"
-#endif
 
 namespace tern::ternd {
 namespace {
@@ -62,6 +60,7 @@ struct Daemon {
 
 void stop(Daemon& d, const char* why) {
   d.log.info("{}: stopping", why);
+  notify_stopping();
   uv_signal_stop(&d.sigterm);
   uv_signal_stop(&d.sigint);
   uv_signal_stop(&d.sighup);
@@ -71,17 +70,25 @@ void stop(Daemon& d, const char* why) {
   if (d.control) d.control->close();
 }
 
-// SIGHUP: re-read the file with the same flags. Log level, query log, the ACL and local data
-// (local zones, local data, the hosts file) change at
-// once; everything else needs a restart, and the log says which keys those were.
+// SIGHUP: re-read the file with the same flags. Log level, query log, log destination, the ACL,
+// the PROXY policy and local data (local zones, local data, the hosts file) change at once;
+// everything else needs a restart, and the log says which keys those were.
 void reload(Daemon& d) {
+  notify_reloading();
   config::Config next;
   try {
     next = config::reload(d.cmdline.args);
   } catch (const config::ConfigError& e) {
     d.log.error("reload failed, keeping the running configuration: {}", e.what());
+    notify_ready();
     return;
   }
+  // A "file:" log is reopened by name on every SIGHUP, so logrotate can move it away first; a
+  // changed destination is switched to at once.
+  auto log_failed = next.log.destination == d.log.destination() ? d.log.reopen()
+                                                                 : d.log.open(next.log.destination);
+  if (log_failed) d.log.error("{}; still logging to {}", *log_failed, d.log.destination().to_string());
+  d.log.set_warning_interval(std::chrono::seconds(next.log.warning_interval));
   // Local data next: a bad record or an unreadable hosts file keeps the running policy (and,
   // like a bad file above, everything else).
   server::LocalPolicyBuild built = server::load_local_policy(next);
@@ -159,6 +166,7 @@ void reload(Daemon& d) {
              next.server.allow.size(),
              local_changed ? "changed (packet caches cleared)" : "unchanged",
              skipped.empty() ? "" : "; changed but not applied until restart: " + skipped);
+  notify_ready();
 }
 
 void probe_engine(const server::BackendFactory& backend, const std::string& hints_source) {
@@ -209,6 +217,8 @@ int run(config::CommandLine cmdline) {
 
   config::Log log(cfg.log.level);
   log.set_query_log(cfg.log.query_log);
+  log.set_warning_interval(std::chrono::seconds(cfg.log.warning_interval));
+  if (auto failed = log.open(cfg.log.destination)) throw config::ConfigError(*failed);
   net::TransportConfig transport_cfg = server::transport_config(cfg, log);
   cache::Caches caches(server::cache_limits(cfg));
   size_t threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -269,8 +279,9 @@ int run(config::CommandLine cmdline) {
     addrs += ' ';
     addrs += a.to_string();
   }
-  log.info("ternd {} serving on{} with {} threads ({})", TERN_VERSION, addrs, threads,
+  log.info("ternd {} serving on{} with {} threads ({})", build_version(), addrs, threads,
            allocator_description());
+  notify_ready();  // every listening socket is bound by now (srv.start() throws otherwise)
 
   uv_run(&loop, UV_RUN_DEFAULT);
   srv.stop();
@@ -313,7 +324,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cl.show_version) {
-    std::printf("ternd %s (%s)\n", TERN_VERSION, ternd::allocator_description().c_str());
+    std::printf("ternd %s (%s)\n", ternd::build_version().c_str(), ternd::allocator_description().c_str());
     return 0;
   }
   try {
