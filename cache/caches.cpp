@@ -8,7 +8,8 @@ Caches::Caches(const CacheLimits& limits)
       parent_glue_(limits, share_of(limits.bytes, kRRsetSharePercent) / 16),
       negative_(limits, share_of(limits.bytes, kNegativeSharePercent)),
       answers_(limits, share_of(limits.bytes, kAnswerSharePercent), rrsets_, negative_),
-      servers_(share_of(limits.bytes, kServerSharePercent), limits.shards < 4 ? limits.shards : 4) {}
+      servers_(share_of(limits.bytes, kServerSharePercent) / 5 * 4, limits.shards < 4 ? limits.shards : 4),
+      failures_(share_of(limits.bytes, kServerSharePercent) / 5, limits.shards < 4 ? limits.shards : 4) {}
 
 size_t Caches::packet_cache_budget(size_t worker_threads) const {
   return share_of(limits_.bytes, kPacketSharePercent) / (worker_threads == 0 ? 1 : worker_threads);
@@ -56,6 +57,7 @@ void Caches::flush_all() {
   rrsets_.clear();
   parent_glue_.clear();
   negative_.clear();
+  failures_.clear();  // the operator wants the next question resolved again
   flush_epoch_.fetch_add(1, std::memory_order_release);
 }
 
@@ -68,7 +70,7 @@ void Caches::dump(std::ostream& out, Instant now) const {
 
 size_t Caches::memory_bytes() const {
   return rrsets_.memory_bytes() + parent_glue_.memory_bytes() + answers_.memory_bytes() + negative_.memory_bytes() +
-         servers_.memory_bytes();
+         servers_.memory_bytes() + failures_.memory_bytes();
 }
 
 }  // namespace tern::cache

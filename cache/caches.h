@@ -16,6 +16,7 @@
 
 #include "cache/answer_cache.h"
 #include "cache/cache_limits.h"
+#include "cache/failure_cache.h"
 #include "cache/negative_cache.h"
 #include "cache/packet_cache.h"
 #include "cache/rrset_cache.h"
@@ -40,6 +41,9 @@ class Caches {
   NegativeCache& negative() { return negative_; }
   AnswerCache& answers() { return answers_; }
   ServerStateCache& servers() { return servers_; }
+  // Failed resolutions (RFC 9520): a fifth of the server-state share.
+  FailureCache& failures() { return failures_; }
+  const FailureCache& failures() const { return failures_; }
   const RRsetCache& rrsets() const { return rrsets_; }
   const NegativeCache& negative() const { return negative_; }
   const AnswerCache& answers() const { return answers_; }
@@ -84,7 +88,7 @@ class Caches {
   FlushCount flush_name_type(const wire::Name& name, wire::RRType type,
                              wire::RRClass rclass = wire::RRClass::IN);
   FlushCount flush_subtree(const wire::Name& apex);
-  void flush_all();  // RRsets, answers, negative entries and packet caches; server state is kept
+  void flush_all();  // RRsets, answers, negative entries, failures, packet caches; server state kept
 
   // Zone-file text of every live RRset, then negative entries and answers as comments.
   void dump(std::ostream& out, Instant now) const;
@@ -99,6 +103,7 @@ class Caches {
   NegativeCache negative_;
   AnswerCache answers_;  // refers to rrsets_ and negative_: declared after them
   ServerStateCache servers_;
+  FailureCache failures_;
   std::atomic<uint64_t> flush_epoch_{0};
 };
 

@@ -1,5 +1,7 @@
 #include "cache/packet_key.h"
 
+#include "wire/edns.h"
+
 namespace tern::cache {
 namespace {
 
@@ -62,6 +64,8 @@ std::optional<PacketKey> packet_key(std::span<const uint8_t> q, bool tcp) {
       uint16_t code = read16(q, o);
       uint16_t len = read16(q, o + 2);
       if (code == kOptionEcs) return std::nullopt;  // the answer depends on the client subnet
+      // A malformed cookie gets FORMERR from the query checks, never a cached answer.
+      if (code == wire::kEdnsCookie && !wire::cookie_length_ok(len)) return std::nullopt;
       o += 4 + size_t(len);
       if (o > q.size()) return std::nullopt;
     }

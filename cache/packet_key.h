@@ -1,8 +1,8 @@
 // PacketKey: what a query's bytes say about which cached response may answer it, read straight
 // from the packet on the hit path (no MessageView, no allocation). Only plain queries are
 // cacheable: QUERY opcode, one question with an uncompressed name, no answer/authority records,
-// at most one OPT record (version 0, no EDNS Client Subnet option) and nothing after it. Anything
-// else returns nullopt and takes the full path.
+// at most one OPT record (version 0, no EDNS Client Subnet option, no COOKIE of a length RFC 7873
+// forbids) and nothing after it. Anything else returns nullopt and takes the full path.
 #pragma once
 
 #include <cstddef>

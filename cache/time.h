@@ -1,5 +1,7 @@
-// Time as the caches see it: an absolute wall-clock instant passed in by the caller. Nothing in
-// cache/ reads a clock, so every expiry rule can be tested to the millisecond with a manual `now`.
+// Time as the caches see it, passed in by the caller: an absolute wall-clock Instant for DNS TTLs
+// (they are ages of data that came from elsewhere), a MonoInstant (monotonic, process-local) for
+// what the resolver learns about servers and failures, so an NTP step neither ages nor revives it.
+// Nothing in cache/ reads a clock, so every expiry rule can be tested to the millisecond.
 #pragma once
 
 #include <chrono>
@@ -10,6 +12,8 @@ namespace tern::cache {
 using Instant = std::chrono::sys_time<std::chrono::milliseconds>;
 using Millis = std::chrono::milliseconds;
 using Seconds = std::chrono::seconds;
+// steady_clock's epoch is arbitrary (boot): only differences between MonoInstants mean anything.
+using MonoInstant = std::chrono::time_point<std::chrono::steady_clock, std::chrono::milliseconds>;
 
 // The instant `ttl_seconds` after `now`.
 inline Instant expiry_after(Instant now, uint32_t ttl_seconds) {
@@ -24,7 +28,8 @@ inline uint32_t seconds_left(Instant expiry, Instant now) {
 }
 
 // Whole seconds elapsed since `then` (0 when `now` is earlier, e.g. a clock step backwards).
-inline uint32_t seconds_since(Instant then, Instant now) {
+template <class TimePoint>
+inline uint32_t seconds_since(TimePoint then, TimePoint now) {
   if (now <= then) return 0;
   return uint32_t(std::chrono::duration_cast<Seconds>(now - then).count());
 }

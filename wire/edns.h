@@ -10,6 +10,12 @@ namespace tern::wire {
 constexpr uint16_t kEdnsCookie = 10;  // RFC 7873
 constexpr uint16_t kEdnsEde = 15;     // RFC 8914 extended DNS error
 
+// RFC 7873 §4: a COOKIE option is an 8-byte client cookie, optionally followed by a server cookie
+// of 8 to 32 bytes. Any other length is malformed (§5.2.2: FORMERR).
+constexpr bool cookie_length_ok(size_t length) {
+  return length == 8 || (length >= 16 && length <= 40);
+}
+
 struct EdnsOption {
   uint16_t code = 0;
   std::vector<uint8_t> data;

@@ -1,8 +1,12 @@
 #include "resolver/config/config.h"
 
+#include "resolver/engine/world.h"
+
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -141,14 +145,28 @@ const std::vector<KeyDef>& key_table() {
          c.server.allow.clear();
          for (auto& [text, w] : get_strings(s, k, n)) c.server.allow.push_back(parse_network(w, k, text));
        }},
+      {"server", "proxy-protocol-from",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.proxy_protocol_from.clear();
+         for (auto& [text, w] : get_strings(s, k, n))
+           c.server.proxy_protocol_from.push_back(parse_network(w, k, text));
+       }},
+      // The whole header, its 16 fixed bytes included; 65551 is the most its length field can say.
+      {"server", "proxy-protocol-maximum-size", uint_key(&ServerConfig::proxy_protocol_maximum_size, 16, 65551)},
       {"server", "udp-max-payload", uint_key(&ServerConfig::udp_max_payload, 512, 4096)},
       {"server", "tcp-idle-timeout-ms", uint_key(&ServerConfig::tcp_idle_timeout_ms, 100, 3600000)},
       {"server", "tcp-max-connections", uint_key(&ServerConfig::tcp_max_connections, 1, 1000000)},
       {"server", "tcp-max-inflight", uint_key(&ServerConfig::tcp_max_inflight, 1, 65535)},
       {"server", "tcp-max-write-buffer", uint_key(&ServerConfig::tcp_max_write_buffer, 65538, 64u << 20)},
+      {"server", "tcp-write-budget-mib", uint_key(&ServerConfig::tcp_write_budget_mib, 0, 1u << 20)},
+      {"server", "tcp-messages-per-iteration", uint_key(&ServerConfig::tcp_messages_per_iteration, 1, 65535)},
       {"server", "control-socket",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.control_socket = get_string(s, k, n);
+       }},
+      {"server", "hosts-file",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.local.hosts_file = get_string(s, k, n);
        }},
       {"server", "no-local-zones",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
@@ -186,7 +204,49 @@ const std::vector<KeyDef>& key_table() {
       {"resolver", "max-upstream-queries", uint_key(&ResolverConfig::max_upstream_queries, 1, 10000)},
       {"resolver", "max-referral-depth", uint_key(&ResolverConfig::max_referral_depth, 1, 128)},
       {"resolver", "resolve-deadline-ms", uint_key(&ResolverConfig::resolve_deadline_ms, 100, 60000)},
+      {"resolver", "max-waiters-per-query", uint_key(&ResolverConfig::max_waiters_per_query, 0, 1000000)},
+      {"resolver", "wait-limit", uint_key(&ResolverConfig::wait_limit, 0, 1000000)},
+      {"resolver", "discard-timeout-ms", uint_key(&ResolverConfig::discard_timeout_ms, 0, 60000)},
       {"resolver", "initial-timeout-ms", uint_key(&ResolverConfig::initial_timeout_ms, 10, 10000)},
+      {"resolver", "infra-cache-min-rtt", uint_key(&ResolverConfig::infra_cache_min_rtt_ms, 1, 10000)},
+      {"resolver", "infra-cache-max-rtt", uint_key(&ResolverConfig::infra_cache_max_rtt_ms, 10, 120000)},
+      {"resolver", "timeouts-before-down", uint_key(&ResolverConfig::timeouts_before_down, 0, 64)},
+      {"resolver", "infra-backoff-base", uint_key(&ResolverConfig::infra_backoff_base, 1, 3600)},
+      {"resolver", "infra-backoff-max", uint_key(&ResolverConfig::infra_backoff_max, 1, 86400)},
+      {"resolver", "infra-lame-ttl", uint_key(&ResolverConfig::infra_lame_ttl, 1, 86400)},
+      {"resolver", "fetches-per-zone", uint_key(&ResolverConfig::fetches_per_zone, 0, 1000000)},
+      {"resolver", "fetches-per-server", uint_key(&ResolverConfig::fetches_per_server, 0, 1000000)},
+      {"resolver", "failure-cache-min-ttl", uint_key(&ResolverConfig::failure_cache_min_ttl, 0, 3600)},
+      {"resolver", "failure-cache-max-ttl", uint_key(&ResolverConfig::failure_cache_max_ttl, 0, 86400)},
+      {"resolver", "case-randomisation",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.resolver.case_randomisation = get_bool(s, k, n);
+       }},
+      {"resolver", "near-miss-limit", uint_key(&ResolverConfig::near_miss_limit, 0, 65536)},
+      {"resolver", "unwanted-reply-threshold",
+       uint_key(&ResolverConfig::unwanted_reply_threshold, 0, uint64_t(1) << 40)},
+      {"resolver", "outgoing-port-range",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         // "LOW-HIGH", both within 1024..65535: ports below 1024 belong to services.
+         std::string text = get_string(s, k, n);
+         unsigned lo = 0, hi = 0;
+         char dash = 0, extra = 0;
+         if (std::sscanf(text.c_str(), "%u %c %u %c", &lo, &dash, &hi, &extra) != 3 || dash != '-' ||
+             lo < 1024 || hi > 65535 || lo > hi)
+           fail_at(where_of(s, n), fmt::format("{}: '{}' is not LOW-HIGH within 1024-65535", k, text));
+         c.resolver.outgoing_port_low = static_cast<uint16_t>(lo);
+         c.resolver.outgoing_port_high = static_cast<uint16_t>(hi);
+       }},
+      {"resolver", "outgoing-address",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.resolver.outgoing_address.clear();
+         for (auto& [text, w] : get_strings(s, k, n)) {
+           auto a = engine::Address::parse(text, 0);
+           if (!a || a->port != 0)
+             fail_at(w, fmt::format("{}: '{}' is not an IPv4 or IPv6 address (no port)", k, text));
+           c.resolver.outgoing_address.push_back(text);
+         }
+       }},
       {"cache", "size-mib", uint_key(&CacheConfig::size_mib, 1, 1u << 20)},
       {"cache", "max-ttl", uint_key(&CacheConfig::max_ttl, 1, kU32)},
       {"cache", "min-ttl", uint_key(&CacheConfig::min_ttl, 0, kU32)},
@@ -222,8 +282,69 @@ const std::vector<KeyDef>& key_table() {
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.log.query_log = get_bool(s, k, n);
        }},
+      {"log", "destination",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         std::string text = get_string(s, k, n);
+         auto d = LogDestination::parse(text);
+         if (!d) fail_at(where_of(s, n), fmt::format("{}: '{}' is not stderr, syslog or file:PATH", k, text));
+         c.log.destination = *d;
+       }},
+      {"log", "warning-interval", [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.log.warning_interval = static_cast<uint32_t>(get_uint(s, k, n, 1, 86400));
+       }},
   };
   return keys;
+}
+
+// [[local-zone]] and [[local-data]]: arrays of tables at the top level, unlike the sections above.
+constexpr std::string_view kLocalZoneTypes[] = {"static",   "transparent",     "redirect",     "refuse",
+                                               "deny",     "always-nxdomain", "always-nodata"};
+
+std::string absolute_name(const Where& w, std::string_view key, std::string text) {
+  if (text.empty() || text.back() != '.')
+    fail_at(w, fmt::format("{}: '{}' must be an absolute name ending in '.'", key, text));
+  return text;
+}
+
+bool apply_local_tables(Config& c, std::string_view src, std::string_view section, const toml::node& n) {
+  if (section != "local-zone" && section != "local-data") return false;
+  const toml::array* arr = n.as_array();
+  if (!arr || !arr->is_array_of_tables())
+    fail_at(where_of(src, n), fmt::format("'{}' must be an array of tables ([[{}]])", section, section));
+  for (const toml::node& e : *arr) {
+    const toml::table& t = *e.as_table();
+    Where w = where_of(src, e);
+    if (section == "local-zone") {
+      LocalZoneConfig z;
+      z.where = w.str();
+      for (auto&& [key, v] : t) {
+        std::string k = fmt::format("local-zone.{}", key.str());
+        if (key.str() == "name") {
+          z.name = absolute_name(where_of(src, v), k, get_string(src, k, v));
+        } else if (key.str() == "type") {
+          z.type = get_string(src, k, v);
+          bool known = false;
+          for (auto name : kLocalZoneTypes) known |= z.type == name;
+          if (!known)
+            fail_at(where_of(src, v), fmt::format("{}: '{}' is not one of static, transparent, redirect, "
+                                                  "refuse, deny, always-nxdomain, always-nodata", k, z.type));
+        } else {
+          fail_at(where_of(src, v), fmt::format("unknown key '{}' in [[local-zone]] (name, type)", key.str()));
+        }
+      }
+      if (z.name.empty() || z.type.empty()) fail_at(w, "[[local-zone]] needs both name and type");
+      c.local.zones.push_back(std::move(z));
+    } else {
+      for (auto&& [key, v] : t) {
+        std::string k = fmt::format("local-data.{}", key.str());
+        bool ptr = key.str() == "ptr";
+        if (key.str() != "rr" && !ptr)
+          fail_at(where_of(src, v), fmt::format("unknown key '{}' in [[local-data]] (rr, ptr)", key.str()));
+        for (auto& [text, tw] : get_strings(src, k, v)) c.local.data.push_back({text, ptr, tw.str()});
+      }
+    }
+  }
+  return true;
 }
 
 void check_consistency(const Config& c, std::string_view source) {
@@ -233,6 +354,11 @@ void check_consistency(const Config& c, std::string_view source) {
 }
 
 std::string read_file(const std::string& path) {
+  // An ifstream opens a directory and reads nothing from it, which would pass for an empty
+  // (all defaults) configuration.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(fmt::format("{}: is a directory, not a configuration file", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(fmt::format("{}: cannot open", path));
   std::ostringstream ss;
@@ -272,12 +398,13 @@ void apply_toml(Config& cfg, std::string_view toml_text, std::string_view source
   Config next = cfg;  // all or nothing
   for (auto&& [section_key, section_node] : doc) {
     std::string_view section = section_key.str();
+    if (apply_local_tables(next, source_name, section, section_node)) continue;
     const toml::table* table = section_node.as_table();
     bool known_section = false;
     for (const KeyDef& k : key_table()) known_section |= k.section == section;
     if (!known_section)
       fail_at(Where{source_name, section_key.source().begin.line},
-              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, log, metrics)", section));
+              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, log, metrics, [[local-zone]], [[local-data]])", section));
     if (!table)
       fail_at(Where{source_name, section_key.source().begin.line},
               fmt::format("'{}' must be a table ([{}])", section, section));

@@ -24,11 +24,18 @@ struct ServerConfig {
   std::vector<SocketAddress> listen;     // default 127.0.0.1:53 and [::1]:53
   unsigned threads = 0;                  // 0 = one per core
   std::vector<Network> allow;            // clients served; default 127.0.0.0/8 and ::1/128
+  // Load balancers that put a PROXY v2 header before every query (server/proxy_policy.h).
+  std::vector<Network> proxy_protocol_from;
+  uint32_t proxy_protocol_maximum_size = 512;  // server::kProxyProtocolMaximumSize
   uint16_t udp_max_payload = 1232;       // cap on the client's EDNS buffer size
   uint32_t tcp_idle_timeout_ms = 10000;  // RFC 7766 §6.2.3
   uint32_t tcp_max_connections = 1024;   // per worker thread
   uint32_t tcp_max_inflight = 32;        // queries in flight per TCP connection
   uint32_t tcp_max_write_buffer = 256 * 1024;  // bytes queued to one slow reader before closing
+  // Replies queued to TCP clients and not yet read, all connections of all workers together.
+  // 0 = a quarter of cache.size-mib, at least 4 (server::kTcpWriteBudgetCacheDivisor).
+  uint32_t tcp_write_budget_mib = 0;
+  uint32_t tcp_messages_per_iteration = 256;  // server::kTcpMessagesPerIteration
   std::string control_socket;            // unix socket for `ternd control`; empty = none
   std::vector<std::string> no_local_zones;  // built-in local zones to resolve normally instead
 };
@@ -43,7 +50,28 @@ struct ResolverConfig {
   uint32_t max_upstream_queries = 100;
   uint32_t max_referral_depth = 30;
   uint32_t resolve_deadline_ms = 5000;
-  uint32_t initial_timeout_ms = 400;
+  uint32_t max_waiters_per_query = 1000;  // engine::kMaxWaitersPerQuery
+  uint32_t wait_limit = 1000;             // engine::kWaitLimit (Unbound wait-limit)
+  uint32_t discard_timeout_ms = 1900;     // engine::kDiscardTimeout (Unbound discard-timeout)
+  uint32_t initial_timeout_ms = 376;
+  // Timeout policy, dead servers, lameness, quotas and the failure cache (engine/limits.h).
+  uint32_t infra_cache_min_rtt_ms = 50;
+  uint32_t infra_cache_max_rtt_ms = 3000;
+  uint32_t timeouts_before_down = 3;
+  uint32_t infra_backoff_base = 5;    // seconds
+  uint32_t infra_backoff_max = 120;   // seconds
+  uint32_t infra_lame_ttl = 900;      // seconds, the longest a lame mark lasts
+  uint32_t fetches_per_zone = 1000;
+  uint32_t fetches_per_server = 400;
+  uint32_t failure_cache_min_ttl = 5;   // seconds; 0 = no failure cache
+  uint32_t failure_cache_max_ttl = 300;  // seconds
+  // Forged-answer defences and the upstream source (resolver/net/transport_config.h).
+  bool case_randomisation = true;                // 0x20 on upstream UDP query names
+  uint32_t near_miss_limit = 1;                  // wrong-ID/case replies before TCP; 0 = off
+  uint64_t unwanted_reply_threshold = 10000000;  // dropped replies per warning; 0 = off
+  uint16_t outgoing_port_low = 1024;             // upstream UDP source ports drawn from here
+  uint16_t outgoing_port_high = 65535;
+  std::vector<std::string> outgoing_address;     // source addresses; empty = kernel's choice
 };
 
 struct CacheConfig {
@@ -64,9 +92,30 @@ struct MetricsConfig {
   uint32_t max_connections = 16;         // scrapers connected at once; more are closed
 };
 
+// Local data (issue #15): [[local-zone]] tables, [[local-data]] records and the hosts file, kept
+// as text with where each came from; resolver/server/local_policy.cpp turns them into the policy
+// (and reports a bad record by this file and line).
+struct LocalZoneConfig {
+  std::string name;   // absolute, ends in '.'
+  std::string type;   // static, transparent, redirect, refuse, deny, always-nxdomain, always-nodata
+  std::string where;  // "ternd.toml:12"
+};
+struct LocalDataConfig {
+  std::string text;   // "printer.corp.example. 300 IN A 192.0.2.7" or, for ptr, "192.0.2.7 printer.corp.example."
+  bool ptr = false;   // the local-data-ptr shorthand
+  std::string where;
+};
+struct LocalConfig {
+  std::vector<LocalZoneConfig> zones;
+  std::vector<LocalDataConfig> data;
+  std::string hosts_file;  // empty = none
+};
+
 struct LogConfig {
   LogLevel level = LogLevel::Info;
   bool query_log = false;
+  LogDestination destination;  // stderr (the journal under systemd), syslog, or file:PATH
+  uint32_t warning_interval = static_cast<uint32_t>(kDefaultWarningInterval.count());  // seconds
 };
 
 struct Config {
@@ -76,6 +125,7 @@ struct Config {
   CacheConfig cache;
   LogConfig log;
   MetricsConfig metrics;
+  LocalConfig local;
 };
 
 // What the command line asked for besides configuration.

@@ -127,32 +127,48 @@ bool CacheAccess::store_answer(const wire::Name& qname, wire::RRType qtype, wire
                                cache::AnswerFlags{dnssec_ok, cd}, rcode, refs, now);
 }
 
-cache::ServerInfo CacheAccess::server(const Address& a, Instant now) {
+cache::ServerInfo CacheAccess::server(const Address& a, MonoInstant now) {
   return caches_.servers().info(key_of(a), now);
 }
 
-void CacheAccess::record_rtt(const Address& a, std::chrono::milliseconds rtt, Instant now) {
+void CacheAccess::record_rtt(const Address& a, std::chrono::milliseconds rtt, MonoInstant now) {
   caches_.servers().record_rtt(key_of(a), rtt, now);
 }
 
-void CacheAccess::record_timeout(const Address& a, Instant now) {
-  caches_.servers().record_timeout(key_of(a), now);
+void CacheAccess::record_timeout(const Address& a, uint32_t sent_exponent, MonoInstant now) {
+  caches_.servers().record_timeout(key_of(a), sent_exponent, now);
 }
 
-bool CacheAccess::edns_unsupported(const Address& a, Instant now) {
+bool CacheAccess::claim_probe(const Address& a, MonoInstant seen_last_timeout, MonoInstant now) {
+  return caches_.servers().claim_probe(key_of(a), seen_last_timeout, now);
+}
+
+bool CacheAccess::edns_unsupported(const Address& a, MonoInstant now) {
   return caches_.servers().info(key_of(a), now).edns == cache::EdnsSupport::Unsupported;
 }
 
-void CacheAccess::set_edns_unsupported(const Address& a, Instant now) {
+void CacheAccess::set_edns_unsupported(const Address& a, MonoInstant now) {
   caches_.servers().record_edns(key_of(a), cache::EdnsSupport::Unsupported, now);
 }
 
-bool CacheAccess::lame(const Address& a, const wire::Name& zone, Instant now) {
+bool CacheAccess::lame(const Address& a, const wire::Name& zone, MonoInstant now) {
   return caches_.servers().is_lame(key_of(a), zone, now);
 }
 
-void CacheAccess::set_lame(const Address& a, const wire::Name& zone, Instant now) {
-  caches_.servers().mark_lame(key_of(a), zone, now);
+bool CacheAccess::lame_evidence(const Address& a, const wire::Name& zone, MonoInstant now,
+                                std::chrono::seconds max_ttl) {
+  return caches_.servers().record_lame(key_of(a), zone, now, max_ttl);
+}
+
+bool CacheAccess::recently_failed(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
+                                  MonoInstant now) {
+  return caches_.failures().failing(name, type, rclass, now);
+}
+
+void CacheAccess::record_failure(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
+                                 MonoInstant now, std::chrono::seconds min_ttl,
+                                 std::chrono::seconds max_ttl) {
+  caches_.failures().record(name, type, rclass, now, min_ttl, max_ttl);
 }
 
 }  // namespace tern::engine

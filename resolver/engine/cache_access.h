@@ -79,13 +79,22 @@ class CacheAccess {
                     const std::vector<wire::RRset>& authority, Instant now);
 
   // Server state (per address): smoothed RTT for selection, timeout with backoff.
-  cache::ServerInfo server(const Address& a, Instant now);
-  void record_rtt(const Address& a, std::chrono::milliseconds rtt, Instant now);
-  void record_timeout(const Address& a, Instant now);
-  bool edns_unsupported(const Address& a, Instant now);
-  void set_edns_unsupported(const Address& a, Instant now);
-  bool lame(const Address& a, const wire::Name& zone, Instant now);
-  void set_lame(const Address& a, const wire::Name& zone, Instant now);
+  cache::ServerInfo server(const Address& a, MonoInstant now);
+  void record_rtt(const Address& a, std::chrono::milliseconds rtt, MonoInstant now);
+  bool edns_unsupported(const Address& a, MonoInstant now);
+  void set_edns_unsupported(const Address& a, MonoInstant now);
+  void record_timeout(const Address& a, uint32_t sent_exponent, MonoInstant now);
+  bool claim_probe(const Address& a, MonoInstant seen_last_timeout, MonoInstant now);
+  bool lame(const Address& a, const wire::Name& zone, MonoInstant now);
+  // One piece of lameness evidence; true when it marks the server lame for the zone.
+  bool lame_evidence(const Address& a, const wire::Name& zone, MonoInstant now,
+                     std::chrono::seconds max_ttl);
+
+  // RFC 9520 failure cache (cache::FailureCache).
+  bool recently_failed(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
+                       MonoInstant now);
+  void record_failure(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
+                      MonoInstant now, std::chrono::seconds min_ttl, std::chrono::seconds max_ttl);
 
  private:
   cache::Caches& caches_;

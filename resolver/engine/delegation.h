@@ -26,6 +26,7 @@ struct ServerAttempt {
   Address address;
   uint32_t attempts = 0;  // failed exchanges with it (timeouts, rejected responses) here
   bool done = false;      // lame, failed, or used up: never again for this delegation
+  bool timed_out = false;  // its last failed exchange was a timeout: worth another round
 };
 
 struct Delegation {
@@ -36,6 +37,7 @@ struct Delegation {
   uint32_t skipped_not_allowed = 0;  // addresses dropped by the allow-list / IPv6 switch
   bool from_hints = false;
   bool parent_side_added = false;  // the servers' parent_side addresses joined their addresses
+  uint32_t rounds = 0;  // times every used-up server was given another round (timeouts only)
 
   NameServer* find(const wire::Name& ns);
   ServerAttempt& attempt(const Address& a);

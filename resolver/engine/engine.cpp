@@ -2,9 +2,12 @@
 // itself lives in iterator*.cpp.
 #include "resolver/engine/engine.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
+#include "cache/caches.h"
+#include "resolver/engine/answer_ttl.h"
 #include "resolver/engine/iterator.h"
 #include "resolver/engine/resolution_state.h"
 #include "root-hints/compiled_root_hints.h"
@@ -12,6 +15,18 @@
 namespace tern::engine {
 
 namespace {
+
+// Failures that say something about the question or its servers, kept by the failure cache. Not
+// the ones about this resolver's own state (overload, quotas, a bug) or the failure cache itself.
+bool remembered(Failure f) {
+  switch (f) {
+    case Failure::Overloaded:
+    case Failure::FetchLimit:
+    case Failure::RecentFailure:
+    case Failure::Internal: return false;
+    default: return true;
+  }
+}
 
 RootHints load_hints(const EngineConfig& cfg) {
   std::string_view text = cfg.root_hints_text.empty() ? tern::compiled_root_hints()
@@ -42,12 +57,29 @@ Engine::~Engine() {
   alive_.reset();
 }
 
-void Engine::resolve(const Query& query, Done done) {
+void Engine::resolve(const Query& query, Done done, std::optional<Address> client) {
+  if (client) client->port = 0;
   if (auto it = by_key_.find(key_of(query)); it != by_key_.end()) {
     auto r = resolutions_.find(it->second);
     if (r != resolutions_.end() && !r->second->finished) {
-      ++stats_.merged;
-      r->second->waiters.push_back(std::move(done));
+      Resolution& res = *r->second;
+      // Full: first shed the waiters the answer would be too late for anyway, so an old burst
+      // does not keep a fresh client out.
+      std::vector<Waiter> expired;
+      if (config_.max_waiters_per_query && res.waiters.size() >= config_.max_waiters_per_query)
+        expired = take_expired_waiters(res, world_.clock.mono());
+      bool admitted = false;
+      if (config_.max_waiters_per_query && res.waiters.size() >= config_.max_waiters_per_query) {
+        ++stats_.waiters_over_query_cap;
+      } else if (!admit_client(client)) {
+        ++stats_.waiters_over_wait_limit;
+      } else {
+        ++stats_.merged;
+        res.waiters.push_back(make_waiter(std::move(done), client));
+        admitted = true;
+      }
+      for (const auto& w : expired) drop(w.done);
+      if (!admitted) drop(done);
       return;
     }
   }
@@ -86,7 +118,79 @@ void Engine::resolve(const Query& query, Done done) {
     if (refresh) prefetch(query);
     return;
   }
-  start(query, std::move(done), /*prefetch=*/false, /*cache_walked=*/walk.chain.empty());
+  // RFC 9520: the same question failed moments ago; do not send the same doomed queries again.
+  if (config_.failure_cache_min_ttl.count() > 0 &&
+      cache.recently_failed(query.qname, query.qtype, query.qclass, world_.clock.mono())) {
+    ++stats_.failure_cache_answers;
+    Answer a;
+    if (auto stale = stale_answer(cache, query, config_, now, stats_)) {
+      a = std::move(*stale);
+      ++stats_.stale_answers;
+    } else {
+      a.failure = Failure::RecentFailure;
+      a.rcode = client_rcode(Failure::RecentFailure);
+      ++stats_.servfails;
+    }
+    a.from_cache = true;
+    done(a);
+    return;
+  }
+  if (!admit_client(client)) {
+    ++stats_.waiters_over_wait_limit;
+    drop(done);
+    return;
+  }
+  start(query, std::move(done), /*prefetch=*/false, /*cache_walked=*/walk.chain.empty(), client);
+}
+
+bool Engine::admit_client(const std::optional<Address>& client) {
+  if (!client || config_.wait_limit == 0) return true;
+  auto it = waiting_per_client_.find(*client);
+  return it == waiting_per_client_.end() || it->second < config_.wait_limit;
+}
+
+Waiter Engine::make_waiter(Done done, std::optional<Address> client) {
+  if (client) ++waiting_per_client_[*client];
+  return Waiter{std::move(done), world_.clock.mono(), client};
+}
+
+void Engine::release_waiter(const Waiter& w) {
+  if (!w.client) return;
+  auto it = waiting_per_client_.find(*w.client);
+  if (it == waiting_per_client_.end()) return;
+  if (--it->second == 0) waiting_per_client_.erase(it);
+}
+
+std::vector<Waiter> Engine::take_expired_waiters(Resolution& res, MonoInstant now) {
+  std::vector<Waiter> expired, kept;
+  // The question that started the resolution is answered however late: one reply per
+  // resolution is what a resolver without merging sends too, so it amplifies nothing, and a
+  // client asking a slow name alone (dig with one try) still learns SERVFAIL. The merged ones
+  // are the burst.
+  auto late = [&](const Waiter& w) {
+    return w.client && !w.started_it && now - w.since > config_.discard_timeout;
+  };
+  if (config_.discard_timeout.count() == 0 ||
+      std::none_of(res.waiters.begin(), res.waiters.end(), late))
+    return expired;
+  for (auto& w : res.waiters) {
+    if (late(w)) {
+      release_waiter(w);
+      expired.push_back(std::move(w));
+    } else {
+      kept.push_back(std::move(w));
+    }
+  }
+  res.waiters = std::move(kept);
+  stats_.waiters_discarded += expired.size();
+  return expired;
+}
+
+void Engine::drop(const Done& done) {
+  if (!done) return;
+  Answer a;
+  a.dropped = true;
+  done(a);
 }
 
 void Engine::prefetch(const Query& query) {
@@ -95,7 +199,8 @@ void Engine::prefetch(const Query& query) {
   start(query, nullptr, /*prefetch=*/true);
 }
 
-void Engine::start(const Query& query, Done done, bool prefetch, bool cache_walked) {
+void Engine::start(const Query& query, Done done, bool prefetch, bool cache_walked,
+                   std::optional<Address> client) {
   if (resolutions_.size() >= config_.max_in_flight) {
     ++stats_.servfails;
     if (done) {
@@ -109,8 +214,11 @@ void Engine::start(const Query& query, Done done, bool prefetch, bool cache_walk
   auto res = std::make_unique<Resolution>();
   res->id = next_id_++;
   res->query = query;
-  if (done) res->waiters.push_back(std::move(done));
-  res->started = world_.clock.now();
+  if (done) {
+    res->waiters.push_back(make_waiter(std::move(done), client));
+    res->waiters.back().started_it = true;
+  }
+  res->started = world_.clock.mono();
   res->deadline = res->started + config_.resolve_deadline;
   res->prefetch = prefetch;
   auto root = std::make_unique<Task>();
@@ -154,10 +262,24 @@ void Engine::complete(uint64_t resolution_id) {
                               res->query.dnssec_ok, res->query.cd, answer.rcode, answer.answer,
                               answer.authority, iter.now()))
     ++stats_.answers_stored;
+  // The operator's TTL limits, which the caches applied to what they stored, hold for this
+  // answer too: it comes from the upstream response as sent (answer_ttl.h).
+  if (answer.stale)
+    cap_stale_ttls(answer.answer, answer.authority, answer.additional, caches_.limits());
+  else if (!answer.failure)
+    clamp_fresh_ttls(answer.answer, answer.authority, answer.additional, caches_.limits());
+  const auto& root = res->tasks.front()->result;
+  if (root.kind == TaskResult::Kind::Failed && remembered(root.failure) && !res->prefetch &&
+      config_.failure_cache_min_ttl.count() > 0)
+    iter.cache.record_failure(res->query.qname, res->query.qtype, res->query.qclass, iter.mono(),
+                              config_.failure_cache_min_ttl, config_.failure_cache_max_ttl);
   if (answer.stale) ++stats_.stale_answers;
   if (answer.failure) ++stats_.servfails;
-  for (auto& waiter : res->waiters)
-    if (waiter) waiter(answer);
+  std::vector<Waiter> late = take_expired_waiters(*res, iter.mono());
+  for (const auto& w : res->waiters) release_waiter(w);
+  for (auto& w : res->waiters)
+    if (w.done) w.done(answer);
+  for (const auto& w : late) drop(w.done);
 }
 
 }  // namespace tern::engine

@@ -5,12 +5,19 @@
 //  - `done` is called exactly once.
 //  - It is called SYNCHRONOUSLY, from inside resolve(), only when the answer is decided without
 //    sending anything: the whole answer (a CNAME chain included) is in the answer cache or the
-//    RRset and negative caches, or the resolution fails before its first query (no server it
-//    may send to: every address outside the allow-list or marked lame). Every other question
+//    RRset and negative caches, the same question failed moments ago (the RFC 9520 failure
+//    cache), or the resolution fails before its first query (no server it may send to: every
+//    address outside the allow-list, every server of the zone down, a fetch quota reached). Every other question
 //    completes later, from a Transport callback on the loop. Beyond max_in_flight resolutions a
 //    new question is refused at once (SERVFAIL, synchronously).
 //  - Identical questions (qname case-insensitive, qtype, qclass) in flight are merged: one
 //    resolution, every `done` called with the same Answer, in the order they were registered.
+//  - Waiter caps (DNSBomb): a question is shed -- `done` gets an Answer with `dropped` set, and
+//    the front end sends nothing -- when its resolution already has max_waiters_per_query
+//    waiters, or when its client (a UDP client: see resolve()) already has wait_limit questions
+//    waiting (both synchronously, from inside resolve()), or when a merged UDP waiter has waited
+//    longer than discard_timeout by the time the answer arrives (the question that started the
+//    resolution is always answered).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +29,7 @@
 
 #include "resolver/engine/engine_config.h"
 #include "resolver/engine/failure.h"
+#include "resolver/engine/fetch_limits.h"
 #include "resolver/engine/root_hints.h"
 #include "resolver/engine/world.h"
 #include "wire/name.h"
@@ -46,6 +54,7 @@ struct Answer {
   wire::Rcode rcode = wire::Rcode::ServFail;
   std::vector<wire::RRset> answer, authority, additional;
   bool stale = false;  // served from expired cache data after every upstream failed (RFC 8767)
+  bool dropped = false;  // shed by a waiter cap or the discard timeout: send the client nothing
   // Diagnostics, not for the wire.
   std::optional<Failure> failure;  // set when rcode came from client_rcode()
   bool from_cache = false;         // answered without sending anything
@@ -65,10 +74,19 @@ struct EngineStats {
   uint64_t stale_answers = 0;
   uint64_t stale_answer_cache_hits = 0;  // of those, served by the answer cache's stale lookup
   uint64_t prefetches = 0;
+  uint64_t failure_cache_answers = 0;   // answered from the RFC 9520 failure cache (no resolution)
+  uint64_t servers_down_failures = 0;   // tasks failed at once: every server of the zone down
+  uint64_t fetch_limited = 0;           // tasks failed at once: fetches-per-zone/-server reached
+  uint64_t server_probes = 0;           // queries sent to a down server whose backoff was over
+  uint64_t lame_marks = 0;              // (server, zone) marked lame after repeated evidence
+  uint64_t waiters_over_query_cap = 0;   // dropped: max_waiters_per_query reached
+  uint64_t waiters_over_wait_limit = 0;  // dropped: wait_limit reached for the client address
+  uint64_t waiters_discarded = 0;        // dropped: older than discard_timeout
 };
 
 struct Resolution;
 struct Task;
+struct Waiter;
 
 class Engine {
  public:
@@ -80,7 +98,11 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   using Done = std::function<void(const Answer&)>;
-  void resolve(const Query& query, Done done);
+  // `client`: the address of a client whose source address could be forged (UDP; the port is
+  // ignored), subject to the wait limit and the discard timeout -- the amplification DNSBomb
+  // needs. nullopt for TCP clients (their address is proven, their answer expected however late)
+  // and internal callers: only max_waiters_per_query applies to them.
+  void resolve(const Query& query, Done done, std::optional<Address> client = std::nullopt);
 
   // Refreshes `query` in the background, bypassing the cache for the final answer (the front end
   // calls this when its packet cache says an entry is nearly expired; the engine calls it itself
@@ -105,7 +127,17 @@ class Engine {
 
   // `cache_walked`: the caller has just walked the cache for the question and missed with no
   // chain, so the first Init need not walk it again.
-  void start(const Query& query, Done done, bool prefetch, bool cache_walked = false);
+  void start(const Query& query, Done done, bool prefetch, bool cache_walked = false,
+             std::optional<Address> client = std::nullopt);
+  // Waiter accounting (the caps are in limits.h). admit_client() says whether `client` may wait
+  // on one more question; make_waiter/release_waiter keep the per-address counts.
+  bool admit_client(const std::optional<Address>& client);
+  Waiter make_waiter(Done done, std::optional<Address> client);
+  void release_waiter(const Waiter& w);
+  // Sheds the waiters of `res` older than discard_timeout: removes them and returns them (the
+  // caller calls them with a dropped Answer once its own state is consistent).
+  std::vector<Waiter> take_expired_waiters(Resolution& res, MonoInstant now);
+  void drop(const Done& done);
   // Runs task `task_index` of a resolution; completes the resolution when its client task is done.
   void drive(uint64_t resolution_id, size_t task_index);
   void complete(uint64_t resolution_id);
@@ -118,7 +150,9 @@ class Engine {
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<Resolution>> resolutions_;
   std::unordered_map<Key, uint64_t, KeyHash> by_key_;
+  std::unordered_map<Address, uint32_t, AddressHash> waiting_per_client_;
   EngineStats stats_;
+  FetchCounts fetches_;  // outstanding upstream queries of this engine, per zone and server
   // Transport callbacks hold a weak reference: after the engine is gone they do nothing.
   std::shared_ptr<Engine*> alive_;
 };

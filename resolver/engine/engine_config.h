@@ -1,6 +1,7 @@
 // EngineConfig: what the engine can be told. ternd fills it from resolver/config/config.h.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,9 +36,21 @@ struct EngineConfig {
   uint32_t max_subquery_depth = kMaxSubqueryDepth;
   uint32_t max_attempts_per_server = kMaxAttemptsPerServer;
   uint32_t max_in_flight = kMaxInFlight;
+  uint32_t max_waiters_per_query = kMaxWaitersPerQuery;  // 0 = no cap
+  uint32_t wait_limit = kWaitLimit;                       // 0 = no cap
+  milliseconds discard_timeout = kDiscardTimeout;         // 0 = never discard
   milliseconds resolve_deadline = kResolveDeadline;
   milliseconds initial_timeout = kInitialTimeout;
   milliseconds max_timeout = kMaxTimeout;
+  milliseconds min_timeout = kMinTimeout;
+  uint32_t timeouts_before_down = kTimeoutsBeforeDown;
+  std::chrono::seconds infra_backoff_base = kInfraBackoffBase;
+  std::chrono::seconds infra_backoff_max = kInfraBackoffMax;
+  std::chrono::seconds max_lame_ttl = kMaxLameTtl;
+  uint32_t fetches_per_zone = kFetchesPerZone;      // 0: no limit
+  uint32_t fetches_per_server = kFetchesPerServer;  // 0: no limit
+  std::chrono::seconds failure_cache_min_ttl = kFailureCacheMinTtl;  // 0: no failure cache
+  std::chrono::seconds failure_cache_max_ttl = kFailureCacheMaxTtl;
   uint16_t edns_buffer_size = kEdnsBufferSize;
 };
 

@@ -17,6 +17,9 @@ std::string_view to_string(Failure f) {
     case Failure::PrimingFailed: return "priming-failed";
     case Failure::BadRootHints: return "bad-root-hints";
     case Failure::Overloaded: return "overloaded";
+    case Failure::ServersDown: return "servers-down";
+    case Failure::FetchLimit: return "fetch-limit";
+    case Failure::RecentFailure: return "recent-failure";
     case Failure::Internal: return "internal";
   }
   return "unknown";

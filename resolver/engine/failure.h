@@ -21,6 +21,9 @@ enum class Failure : uint8_t {
   PrimingFailed,      // no root NS set after priming
   BadRootHints,       // root hints text unusable
   Overloaded,         // max_in_flight resolutions already running on this engine
+  ServersDown,        // every server of a delegation is known down (infra backoff), none to probe
+  FetchLimit,         // fetches-per-zone / fetches-per-server reached for what is left to ask
+  RecentFailure,      // the same question failed moments ago (RFC 9520 failure cache)
   Internal,           // a response we built could not be parsed again etc.
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cache/caches.h"
+#include "resolver/engine/upstream_policy.h"
 #include "wire/rdata.h"
 
 namespace tern::engine {
@@ -39,7 +40,8 @@ std::string_view to_string(State s) {
 }
 
 Iterator::Iterator(Engine& e, Resolution& r)
-    : engine(e), res(r), cache(e.caches_), event_time(e.world_.clock.now()) {}
+    : engine(e), res(r), cache(e.caches_), event_time(e.world_.clock.now()),
+      event_mono(e.world_.clock.mono()) {}
 
 bool Iterator::run(size_t idx) {
   int steps = 0;
@@ -47,7 +49,7 @@ bool Iterator::run(size_t idx) {
     Task& t = *res.tasks[idx];
     while (t.state != State::WaitResponse && t.state != State::WaitChild &&
            t.state != State::Finished) {
-      if (now() >= res.deadline) {
+      if (mono() >= res.deadline) {
         t.state = fail(t, Failure::Deadline);
         break;
       }
@@ -142,14 +144,33 @@ size_t Iterator::spawn_child(Task& parent, const wire::Name& qname, wire::RRType
   return idx;
 }
 
-bool Iterator::allowed(const Address& a) const {
-  const auto& cfg = engine.config_;
-  if (a.v6 && !cfg.ipv6) return false;
-  for (const auto& net : cfg.upstream_allow)
-    if (net.contains(a)) return true;
-  if (!cfg.upstream_allow.empty()) return false;
-  // No allow-list: any global address, never loopback or private ones (do-not-query-localhost).
-  return !a.is_loopback() && !a.is_private();
+bool Iterator::allowed(const Address& a) const { return upstream_allowed(engine.config_, a); }
+
+std::optional<Answer> stale_answer(CacheAccess& cache, const Query& q, const EngineConfig& cfg,
+                                   Instant now, EngineStats& stats) {
+  if (!cfg.serve_stale) return std::nullopt;
+  Answer a;
+  // The answer cache first (the answer as it was given, even if its chain's RRsets expired),
+  // then the RRset walk.
+  if (auto hit = cache.answer(q.qname, q.qtype, q.qclass, q.dnssec_ok, q.cd, now, /*stale=*/true)) {
+    ++stats.stale_answer_cache_hits;
+    a.rcode = hit->rcode;
+    a.answer = std::move(hit->answer);
+    a.authority = std::move(hit->authority);
+    // Stale even when every part is still fresh, as for the walk below: no upstream confirmed it.
+    a.stale = true;
+    return a;
+  }
+  auto walk = walk_cache(cache, q.qname, q.qtype, q.qclass, now, cfg.max_cname_chain,
+                         /*stale=*/true, /*refresh=*/false);
+  if (walk.outcome == CacheWalk::Outcome::Miss) return std::nullopt;
+  a.stale = true;
+  a.answer = walk.chain;
+  for (auto& s : walk.answer) a.answer.push_back(s);
+  if (walk.soa) a.authority.push_back(*walk.soa);
+  if (walk.soa && walk.zone_ns) a.authority.push_back(*walk.zone_ns);
+  a.rcode = walk.outcome == CacheWalk::Outcome::NxDomain ? wire::Rcode::NXDomain : wire::Rcode::NoError;
+  return a;
 }
 
 Answer Iterator::client_answer(const Task& root) {
@@ -175,31 +196,9 @@ Answer Iterator::client_answer(const Task& root) {
     case TaskResult::Kind::Failed: break;
   }
   // Every upstream failed: RFC 8767 serve-stale, if the cache still holds something.
-  if (engine.config_.serve_stale) {
-    // The answer cache first (the answer as it was given, even if its chain's RRsets expired),
-    // then the RRset walk.
-    if (auto hit = cache.answer(res.query.qname, res.query.qtype, res.query.qclass,
-                                res.query.dnssec_ok, res.query.cd, now(), /*stale=*/true)) {
-      ++engine.stats_.stale_answer_cache_hits;
-      a.rcode = hit->rcode;
-      a.answer = std::move(hit->answer);
-      a.authority = std::move(hit->authority);
-      // Stale even when every part is still fresh, as for the walk below: no upstream confirmed it.
-      a.stale = true;
-      return a;
-    }
-    auto walk = walk_cache(cache, res.query.qname, res.query.qtype, res.query.qclass, now(),
-                           engine.config_.max_cname_chain, /*stale=*/true, /*refresh=*/false);
-    if (walk.outcome != CacheWalk::Outcome::Miss) {
-      a.stale = true;
-      a.answer = walk.chain;
-      for (auto& s : walk.answer) a.answer.push_back(s);
-      if (walk.soa) a.authority.push_back(*walk.soa);
-      if (walk.soa && walk.zone_ns) a.authority.push_back(*walk.zone_ns);
-      a.rcode = walk.outcome == CacheWalk::Outcome::NxDomain ? wire::Rcode::NXDomain
-                                                              : wire::Rcode::NoError;
-      return a;
-    }
+  if (auto stale = stale_answer(cache, res.query, engine.config_, now(), engine.stats_)) {
+    stale->upstream_queries = res.upstream_queries;
+    return *stale;
   }
   a.failure = r.failure;
   a.rcode = client_rcode(r.failure);

@@ -31,14 +31,22 @@ CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType q
                      wire::RRClass qclass, Instant now, uint32_t max_chain, bool stale,
                      bool refresh);
 
+// RFC 8767: the answer from expired data still in the serve-stale window, when cfg.serve_stale and
+// the cache holds one (counts stale_answer_cache_hits). Used when every upstream failed, and when
+// the failure cache says they just did.
+std::optional<Answer> stale_answer(CacheAccess& cache, const Query& q, const EngineConfig& cfg,
+                                   Instant now, EngineStats& stats);
+
 struct Iterator {
   Engine& engine;
   Resolution& res;
   CacheAccess cache;
   // The clock is read once per event (a client question, a reply, a timeout): every cache
   // lookup and deadline check of that event sees the same instant. Reading it per lookup cost
-  // ~23 clock_gettime calls per cache-miss resolution.
+  // ~23 clock_gettime calls per cache-miss resolution. Wall time for TTLs, monotonic time for
+  // deadlines, RTTs and server state.
   const Instant event_time;
+  const MonoInstant event_mono;
 
   Iterator(Engine& e, Resolution& r);
 
@@ -61,6 +69,7 @@ struct Iterator {
 
   // Helpers.
   Instant now() const { return event_time; }
+  MonoInstant mono() const { return event_mono; }
   State fail(Task& t, Failure f);
   State finish_answer(Task& t, TaskResult::Kind kind, std::vector<wire::RRset> answer,
                       std::optional<wire::RRset> soa);

@@ -39,6 +39,16 @@ CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType q
     if (qtype == wire::RRType::CNAME) return w;
     auto cname = lookup(w.name, wire::RRType::CNAME);
     if (!cname || !cache::answer_grade(cname->trust) || cname->rrset.empty()) return w;
+    if (qtype == wire::RRType::ANY) {
+      // ANY at an alias is its CNAME, not followed (an alias has no other data, RFC 1034
+      // §3.6.2), as an authoritative server answers it. A refresh asks upstream instead.
+      if (refresh) return w;
+      w.outcome = CacheWalk::Outcome::Answer;
+      w.prefetch_due = w.prefetch_due || cname->prefetch_due;
+      w.stale = w.stale || cname->stale;
+      w.answer.push_back(std::move(cname->rrset));
+      return w;
+    }
     // A refresh asks for a CNAME about to expire at its own name: the response renews it.
     if (refresh && uint64_t(cname->rrset.ttl) * 10 <= cname->original_ttl) return w;
     auto target = wire::rdata_target(wire::RRType::CNAME, *cname->rrset.begin());

@@ -27,14 +27,22 @@ State Iterator::on_handle_response(Task& t) {
   const auto& cfg = engine.config_;
   auto& stats = engine.stats_;
   const auto n = now();
+  const auto m = mono();
   auto& attempt = t.dp.attempt(t.server);
   if (!t.response) return State::SelectServer;
   if (!t.response->ok()) {
+    if (t.response->error() == TransportError::Spoofed && t.protocol == Protocol::Udp) {
+      // Near misses (resolver/net/exchange.cpp): the same server over TCP, which an off-path
+      // attacker cannot answer for it. Not a failure of the server.
+      t.protocol = Protocol::Tcp;
+      return State::SendQuery;
+    }
     // Servers that drop minimised queries exist (RFC 9156 §2.3): the next try asks the full name.
     if (!(t.sent_qname == t.qname)) t.minimise = false;
     ++attempt.attempts;  // only failed exchanges count: a server that answers may be asked again
-    if (t.response->error() == TransportError::Timeout)
-      cache.record_timeout(t.server, n);
+    attempt.timed_out = t.response->error() == TransportError::Timeout;
+    if (attempt.timed_out)
+      cache.record_timeout(t.server, t.sent_exponent, m);
     else
       attempt.done = true;
     if (t.protocol == Protocol::Tcp) attempt.done = true;
@@ -46,9 +54,10 @@ State Iterator::on_handle_response(Task& t) {
     // Not an answer to our question (spoofed, misdirected or garbage): nothing of it is used.
     ++stats.rejected_responses;
     ++attempt.attempts;
+    attempt.timed_out = false;
     return State::SelectServer;
   }
-  cache.record_rtt(t.server, std::chrono::duration_cast<std::chrono::milliseconds>(n - t.sent_at), n);
+  cache.record_rtt(t.server, std::chrono::duration_cast<std::chrono::milliseconds>(m - t.sent_at), m);
 
   if (msg->header().tc) {
     if (t.protocol == Protocol::Udp) {
@@ -73,7 +82,7 @@ State Iterator::on_handle_response(Task& t) {
     case ResponseKind::FormErr:
       if (t.edns) {
         // RFC 6891 §7: an EDNS-unaware server; remembered for this address.
-        cache.set_edns_unsupported(t.server, n);
+        cache.set_edns_unsupported(t.server, m);
         t.edns = false;
         return State::SendQuery;
       }
@@ -82,7 +91,9 @@ State Iterator::on_handle_response(Task& t) {
       return State::SelectServer;
     case ResponseKind::Refused:
       if (minimised) return fall_back_to_full_name();
-      cache.set_lame(t.server, t.dp.zone, n);
+      // One REFUSED (maybe spoofed) is evidence, not a verdict: the server is left for this
+      // question; lame for the zone only after repeated evidence (ServerStateCache::record_lame).
+      if (cache.lame_evidence(t.server, t.dp.zone, m, cfg.max_lame_ttl)) ++stats.lame_marks;
       attempt.done = true;
       return State::SelectServer;
     case ResponseKind::ServerFailure:
@@ -96,7 +107,7 @@ State Iterator::on_handle_response(Task& t) {
     case ResponseKind::Lame:
       // RFC 9156 §2.3: some servers answer minimised queries oddly; the full name decides.
       if (minimised) return fall_back_to_full_name();
-      cache.set_lame(t.server, t.dp.zone, n);
+      if (cache.lame_evidence(t.server, t.dp.zone, m, cfg.max_lame_ttl)) ++stats.lame_marks;
       attempt.done = true;
       return State::SelectServer;
     case ResponseKind::Referral: {

@@ -24,10 +24,27 @@ State Iterator::on_select_server(Task& t) {
   if (!t.have_dp) return State::FindDelegation;
   auto& dp = t.dp;
   const auto& cfg = engine.config_;
-  if (auto a = choose_server(dp, cache, cfg, now())) {
-    t.server = *a;
+  // fetches-per-zone: a zone with this many queries outstanding gets no more from this thread.
+  if (engine.fetches_.zone_full(dp.zone, cfg.fetches_per_zone)) {
+    ++engine.stats_.fetch_limited;
+    return fail(t, Failure::FetchLimit);
+  }
+  SelectionSkips skips;
+  bool probed_elsewhere = false;
+  for (;;) {
+    auto choice = choose_server(dp, cache, cfg, engine.fetches_, mono(), &skips);
+    if (!choice) break;
+    // A probe of a down server: only the first query to see its backoff over sends one.
+    if (choice->probe && !cache.claim_probe(choice->address, choice->seen_last_timeout, mono())) {
+      dp.attempt(choice->address).done = true;  // another query probes it; not this one
+      probed_elsewhere = true;
+      continue;
+    }
+    if (choice->probe) ++engine.stats_.server_probes;
+    t.server = choice->address;
+    t.sent_exponent = choice->exponent;
     t.protocol = Protocol::Udp;
-    t.edns = !cache.edns_unsupported(*a, now());
+    t.edns = !cache.edns_unsupported(choice->address, mono());
     return State::SendQuery;
   }
   // Every address failed: the parent-side glue remembered from earlier referrals, once.
@@ -75,6 +92,29 @@ State Iterator::on_select_server(Task& t) {
     }
   }
   if (depth_blocked) return fail(t, Failure::SubqueryDepth);
+  // Every server used up, no address left to look up: servers that only timed out get another
+  // round while the deadline and the query budget allow (their timeouts have doubled meanwhile).
+  // Not for priming: when it fails the hints themselves are asked (on_child_done).
+  bool again = false;
+  for (auto& a : dp.tried) {
+    if (t.priming) break;
+    if (!a.done && a.timed_out && a.attempts >= cfg.max_attempts_per_server) {
+      a.attempts = 0;
+      again = true;
+    }
+  }
+  if (again) {
+    ++dp.rounds;
+    if (choose_server(dp, cache, cfg, engine.fetches_, mono(), &skips)) return State::SelectServer;
+  }
+  if (skips.down > 0 || probed_elsewhere) {
+    ++engine.stats_.servers_down_failures;
+    return fail(t, Failure::ServersDown);
+  }
+  if (skips.busy > 0) {
+    ++engine.stats_.fetch_limited;
+    return fail(t, Failure::FetchLimit);
+  }
   if (!dp.tried.empty()) return fail(t, Failure::AllServersFailed);
   if (dp.skipped_not_allowed > 0) return fail(t, Failure::NotAllowed);
   return fail(t, Failure::NoUsableServers);

@@ -39,9 +39,9 @@ State Iterator::on_send_query(Task& t) {
   }
   auto packet = wire::build_query(t.query_id, t.sent_qname, t.sent_qtype, t.qclass,
                                   /*rd=*/false, edns);
-  const auto n = now();
+  const auto n = mono();
   auto timeout = t.protocol == Protocol::Tcp ? std::max(kTcpTimeout, cfg.initial_timeout)
-                                             : server_timeout(t.server, cache, cfg, n);
+                                             : server_timeout(cache.server(t.server, n), cfg);
   auto deadline = std::min(n + timeout, res.deadline);
   t.sent_at = n;
   ++res.upstream_queries;
@@ -54,11 +54,14 @@ State Iterator::on_send_query(Task& t) {
   auto rid = res.id;
   auto idx = t.index;
   auto seq = t.send_seq;
+  // Outstanding until the transport calls back, whatever became of the resolution meanwhile.
+  engine.fetches_.add(t.dp.zone, t.server);
   engine.world_.transport.send(
       t.server, t.protocol, std::move(packet), deadline,
-      [alive, rid, idx, seq](TransportResult r) {
+      [alive, rid, idx, seq, zone = t.dp.zone, server = t.server](TransportResult r) {
         auto e = alive.lock();
         if (!e) return;
+        (*e)->fetches_.release(zone, server);
         on_transport(**e, rid, idx, seq, std::move(r));
       });
   return State::WaitResponse;

@@ -72,7 +72,8 @@ struct Task {
   uint16_t query_id = 0;
   wire::Name sent_qname;
   wire::RRType sent_qtype = wire::RRType::A;
-  Instant sent_at{};
+  MonoInstant sent_at{};
+  uint32_t sent_exponent = 0;  // the server's counted timeouts when sent (record_timeout)
   uint64_t send_seq = 0;  // ignores callbacks for queries this task no longer waits for
   std::optional<TransportResult> response;
 
@@ -88,12 +89,20 @@ struct Task {
   TaskResult result;
 };
 
+// A client waiting for a resolution: when it asked and, for the wait limit, who.
+struct Waiter {
+  Engine::Done done;
+  MonoInstant since{};
+  std::optional<Address> client;  // port 0
+  bool started_it = false;         // the question that started the resolution (never discarded)
+};
+
 struct Resolution {
   uint64_t id = 0;
   Query query;
-  std::vector<Engine::Done> waiters;
-  Instant started{};
-  Instant deadline{};
+  std::vector<Waiter> waiters;
+  MonoInstant started{};   // monotonic: an NTP step neither fails nor stretches it
+  MonoInstant deadline{};
   uint32_t upstream_queries = 0;
   uint32_t referrals = 0;
   bool primed = false;   // priming ran in this resolution (it is not repeated)

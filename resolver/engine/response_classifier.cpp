@@ -221,7 +221,15 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
     c.kind = (c.aa && child == q.zone) ? ResponseKind::NoData : ResponseKind::Lame;
     return c;
   }
-  c.kind = (c.aa && !upward_ns) ? ResponseKind::NoData : ResponseKind::Lame;
+  // Records of another type at the name itself (an A to an AAAA question, from a server that
+  // answers every type with what it has): the name exists, the type does not. Unbound and Knot
+  // Resolver read it as NODATA too; the stray records stay scrubbed (never cached) and, with no
+  // SOA, the NODATA is not cached either (RFC 2308 §5).
+  const bool stray_at_name = c.chain.empty() && !upward_ns &&
+                             std::any_of(answer.begin(), answer.end(), [&](const RRset& s) {
+                               return in_zone(s) && s.owner == cur && s.type != RRType::RRSIG;
+                             });
+  c.kind = ((c.aa && !upward_ns) || stray_at_name) ? ResponseKind::NoData : ResponseKind::Lame;
   return c;
 }
 

@@ -186,6 +186,7 @@ std::string_view to_string(TransportError e) {
     case TransportError::NotAllowed: return "not-allowed";
     case TransportError::Malformed: return "malformed";
     case TransportError::ConnectionFailed: return "connection-failed";
+    case TransportError::Spoofed: return "spoofed";
   }
   return "unknown";
 }

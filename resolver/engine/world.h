@@ -16,7 +16,8 @@
 
 namespace tern::engine {
 
-using Instant = cache::Instant;
+using Instant = cache::Instant;          // wall clock: TTL ages only
+using MonoInstant = cache::MonoInstant;  // monotonic: deadlines, RTTs, server state
 
 // An upstream server: IPv4 or IPv6 address plus port.
 struct Address {
@@ -64,6 +65,8 @@ enum class TransportError : uint8_t {
   NotAllowed,        // the transport refused the destination
   Malformed,         // a response arrived but could not be used (e.g. bad TCP framing)
   ConnectionFailed,  // TCP connect or read failed
+  Spoofed,           // UDP replies with a wrong ID or case came in (an attack, or a server that
+                     // does not keep case): the transport stopped listening; ask again over TCP
 };
 std::string_view to_string(TransportError e);
 
@@ -73,20 +76,23 @@ using TransportDone = std::function<void(TransportResult)>;
 // Sends one query to one server. Contract every implementation keeps:
 //  - `done` is called exactly once, and never from inside send() (always from the event loop), so
 //    the engine may call send() while iterating its own state;
-//  - `done` fires by `deadline` at the latest (TransportError::Timeout);
+//  - `done` fires by `deadline` (monotonic clock) at the latest (TransportError::Timeout);
 //  - production transports drop responses from another address/port or with another ID or
 //    question and keep waiting; the engine checks ID and question again regardless.
 class Transport {
  public:
   virtual ~Transport() = default;
   virtual void send(const Address& server, Protocol protocol, std::vector<uint8_t> query,
-                    Instant deadline, TransportDone done) = 0;
+                    MonoInstant deadline, TransportDone done) = 0;
 };
 
+// Two clocks: now() is wall time, for TTL ages (cached data is stamped with it); mono() never
+// steps, for deadlines, RTT measurements and server/failure state. An NTP step moves now() only.
 class Clock {
  public:
   virtual ~Clock() = default;
   virtual Instant now() const = 0;
+  virtual MonoInstant mono() const = 0;
 };
 
 class Random {

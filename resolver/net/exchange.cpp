@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "resolver/net/qname_case.h"
 #include "resolver/net/uv_transport.h"
 
 namespace tern::net {
@@ -94,18 +95,45 @@ void Exchange::handle_closed() {
   if (--open_handles_ == 0) delete this;
 }
 
-bool Exchange::offer(std::span<const uint8_t> message) {
+void Exchange::accept(std::span<const uint8_t> message) {
+  ++owner_.mutable_stats().accepted;
+  owner_.mutable_rtt().observe((uv_hrtime() - started_ns_) / 1000);
+  std::vector<uint8_t> answer(message.begin(), message.end());
+  // Only an answer with its question: a FORMERR/NOTIMP may come back with none (the filter lets
+  // it through for the engine's EDNS fallback), and then there is nothing to restore.
+  const bool has_question = answer.size() >= 6 && (answer[4] != 0 || answer[5] != 0);
+  if (!original_qname_.empty() && has_question)
+    restore_qname_everywhere(answer, identity_.qname_wire, original_qname_);
+  finish(std::move(answer));
+}
+
+bool Exchange::offer(std::span<const uint8_t> message, bool over_tcp) {
   auto& stats = owner_.mutable_stats();
   switch (filter_response(identity_, message)) {
-    case FilterVerdict::Accept:
-      ++stats.accepted;
-      owner_.mutable_rtt().observe((uv_hrtime() - started_ns_) / 1000);
-      finish(std::vector<uint8_t>(message.begin(), message.end()));
-      return true;
-    case FilterVerdict::WrongId: ++stats.dropped_wrong_id; return false;
+    case FilterVerdict::Accept: accept(message); return true;
+    case FilterVerdict::WrongCase:
+      if (over_tcp) {
+        // Nobody off-path can answer on our TCP connection: the server itself does not keep the
+        // case. Take the answer and stop randomising for this server.
+        if (owner_.mutable_case_memory().remember_insensitive(server_)) ++stats.case_insensitive_servers;
+        accept(message);
+        return true;
+      }
+      ++stats.dropped_wrong_case;
+      owner_.count_unwanted();
+      on_near_miss(/*right_id=*/true);
+      return false;
+    case FilterVerdict::WrongId:
+      ++stats.dropped_wrong_id;
+      owner_.count_unwanted();
+      on_near_miss(/*right_id=*/false);
+      return false;
     case FilterVerdict::WrongQuestion:
     case FilterVerdict::NotResponse:
-    case FilterVerdict::Unparsable: ++stats.dropped_wrong_question; return false;
+    case FilterVerdict::Unparsable:
+      ++stats.dropped_wrong_question;
+      owner_.count_unwanted();
+      return false;
   }
   return false;
 }
@@ -113,18 +141,14 @@ bool Exchange::offer(std::span<const uint8_t> message) {
 // ---- UDP ----------------------------------------------------------------------------------
 
 bool UdpExchange::start_io() {
-  if (uv_udp_init_ex(owner_.loop(), &udp_, server_.v6 ? AF_INET6 : AF_INET) != 0) return false;
+  if (int rc = uv_udp_init_ex(owner_.loop(), &udp_, server_.v6 ? AF_INET6 : AF_INET); rc != 0) {
+    owner_.socket_failed(rc);  // socket() itself: typically out of file descriptors
+    return false;
+  }
   udp_.data = this;
   udp_open_ = true;
   ++open_handles_;
-  // Port 0: the kernel picks a random ephemeral port for every socket (RFC 5452 §9.2 asks for
-  // source-port randomisation; Linux randomises ephemeral ports).
-  sockaddr_storage local{};
-  engine::Address any;
-  any.v6 = server_.v6;
-  any.port = 0;
-  to_sockaddr(any, local);
-  if (uv_udp_bind(&udp_, reinterpret_cast<const sockaddr*>(&local), 0) != 0) return false;
+  if (!bind_source()) return false;
   sockaddr_storage remote{};
   to_sockaddr(server_, remote);
   // Connected: the kernel delivers only datagrams from the server's address and port, and ICMP
@@ -136,6 +160,39 @@ bool UdpExchange::start_io() {
   if (uv_udp_send(&send_req_, &udp_, &buf, 1, nullptr, on_sent) != 0) return false;
   ++owner_.mutable_stats().udp_sent;
   return true;
+}
+
+bool UdpExchange::bind_source() {
+  // The source port is drawn from the whole configured range by the CSPRNG, not left to the
+  // kernel, whose ephemeral range holds 14.8 bits (RFC 5452 §9.2, §10).
+  const engine::Address* chosen = owner_.draw_outgoing(server_.v6);
+  engine::Address local = chosen ? *chosen : engine::Address{};
+  local.v6 = server_.v6;
+  sockaddr_storage ss{};
+  for (int attempt = 0; attempt < kPortBindAttempts; ++attempt) {
+    local.port = owner_.draw_port();
+    to_sockaddr(local, ss);
+    int rc = uv_udp_bind(&udp_, reinterpret_cast<const sockaddr*>(&ss), 0);
+    if (rc == 0) return true;
+    if (rc != UV_EADDRINUSE && rc != UV_EACCES) return false;  // e.g. an outgoing-address not ours
+    ++owner_.mutable_stats().port_bind_retries;
+  }
+  local.port = 0;  // the range is crowded: the kernel's choice rather than no query
+  to_sockaddr(local, ss);
+  return uv_udp_bind(&udp_, reinterpret_cast<const sockaddr*>(&ss), 0) == 0;
+}
+
+void UdpExchange::on_near_miss(bool right_id) {
+  ++near_misses_;
+  // The right ID in the wrong case is a forgery that hit the ID or a server that does not keep
+  // the case; only TCP tells them apart, so that one ends the UDP exchange at once. Closing the
+  // socket means no datagram is accepted for this query any more; the engine asks again over
+  // TCP (TransportError::Spoofed).
+  const uint32_t limit = owner_.config().near_miss_limit;
+  if (right_id || (limit != 0 && near_misses_ > limit)) {
+    ++owner_.mutable_stats().near_miss_tcp_retries;
+    finish(tern::fail(engine::TransportError::Spoofed));
+  }
 }
 
 void UdpExchange::close_io() {
@@ -167,9 +224,10 @@ void UdpExchange::on_recv(uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, const
   }
   if (!same_endpoint(addr, self->server_)) {
     ++self->owner_.mutable_stats().dropped_wrong_source;
+    self->owner_.count_unwanted();
     return;
   }
-  self->offer({reinterpret_cast<const uint8_t*>(buf->base), size_t(nread)});
+  self->offer({reinterpret_cast<const uint8_t*>(buf->base), size_t(nread)}, /*over_tcp=*/false);
 }
 
 void UdpExchange::on_sent(uv_udp_send_t* req, int status) {
@@ -187,11 +245,21 @@ bool TcpExchange::start_io() {
   tcp_.data = this;
   tcp_open_ = true;
   ++open_handles_;
+  if (const engine::Address* chosen = owner_.draw_outgoing(server_.v6)) {
+    engine::Address local = *chosen;
+    local.port = 0;  // TCP cannot be blindly injected into; the kernel's port is enough
+    sockaddr_storage ss{};
+    to_sockaddr(local, ss);
+    if (uv_tcp_bind(&tcp_, reinterpret_cast<const sockaddr*>(&ss), 0) != 0) return false;
+  }
   sockaddr_storage remote{};
   to_sockaddr(server_, remote);
   connect_req_.data = this;
-  if (uv_tcp_connect(&connect_req_, &tcp_, reinterpret_cast<const sockaddr*>(&remote), on_connect) != 0)
+  if (int rc = uv_tcp_connect(&connect_req_, &tcp_, reinterpret_cast<const sockaddr*>(&remote), on_connect);
+      rc != 0) {
+    if (rc == UV_EMFILE || rc == UV_ENFILE) owner_.socket_failed(rc);  // socket() in connect
     return false;
+  }
   framed_.reserve(query_.size() + 2);
   framed_.push_back(uint8_t(query_.size() >> 8));
   framed_.push_back(uint8_t(query_.size()));
@@ -245,13 +313,11 @@ void TcpExchange::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     self->finish(tern::fail(engine::TransportError::ConnectionFailed));
     return;
   }
-  auto* p = reinterpret_cast<const uint8_t*>(buf->base);
-  self->received_.insert(self->received_.end(), p, p + nread);
-  if (self->received_.size() < 2) return;
-  size_t len = size_t(self->received_[0]) << 8 | self->received_[1];
-  if (self->received_.size() < 2 + len) return;
+  self->reader_.feed({reinterpret_cast<const uint8_t*>(buf->base), size_t(nread)});
+  auto message = self->reader_.next();
+  if (!message) return;
   // One query per connection: the first complete message is the answer or the exchange failed.
-  if (!self->offer(std::span<const uint8_t>(self->received_).subspan(2, len))) {
+  if (!self->offer(*message, /*over_tcp=*/true)) {
     ++self->owner_.mutable_stats().errors;
     self->finish(tern::fail(engine::TransportError::Malformed));
   }

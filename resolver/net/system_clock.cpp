@@ -13,6 +13,10 @@ engine::Instant SystemClock::now() const {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
+engine::MonoInstant SystemClock::mono() const {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now());
+}
+
 void SecureRandom::refill() {
   size_t got = 0;
   while (got < buf_.size()) {

@@ -1,4 +1,4 @@
-// The production Clock (wall time) and Random (the kernel's CSPRNG).
+// The production Clock (wall time and the monotonic clock) and Random (the kernel's CSPRNG).
 #pragma once
 
 #include <array>
@@ -12,6 +12,7 @@ namespace tern::net {
 class SystemClock : public engine::Clock {
  public:
   engine::Instant now() const override;
+  engine::MonoInstant mono() const override;
 };
 
 // getrandom(2), buffered: query IDs must be unpredictable (RFC 5452 §9.2), and a syscall per ID

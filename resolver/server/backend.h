@@ -4,6 +4,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
+
+#include <sys/socket.h>
 
 #include "resolver/server/backend_stats.h"
 #include "resolver/server/client_query.h"
@@ -14,9 +17,11 @@ class Backend {
  public:
   virtual ~Backend() = default;
   // `done` is called exactly once, possibly from inside resolve(), always on the worker's loop.
-  // `done` receives the sections and whether they may go into the packet cache.
+  // `done` receives the sections and whether they may go into the packet cache; Sections::dropped
+  // set means no reply goes out. `client` is a UDP client's address (for the per-address wait
+  // limit and the discard timeout), nullptr for TCP.
   using Done = std::function<void(const Sections&, bool cacheable)>;
-  virtual void resolve(const ClientQuery& q, Done done) = 0;
+  virtual void resolve(const ClientQuery& q, const sockaddr* client, Done done) = 0;
   // Refreshes `q` in the background without answering it from a cache that is about to expire
   // (the packet cache asked: its entry is in the last 10% of its TTL). `done` gets the fresh
   // answer, at most once (not when the backend is destroyed first); counted in in_flight().

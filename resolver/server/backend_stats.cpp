@@ -4,7 +4,7 @@ namespace tern::server {
 
 void BackendStats::add(const BackendStats& o) {
   // Field by field: a counter added to EngineStats or TransportStats is exported once it is
-  // named here and in metrics_collect.cpp.
+  // named here and in metrics.cpp.
   engine.resolutions += o.engine.resolutions;
   engine.merged += o.engine.merged;
   engine.cache_answers += o.engine.cache_answers;
@@ -17,12 +17,25 @@ void BackendStats::add(const BackendStats& o) {
   engine.stale_answers += o.engine.stale_answers;
   engine.stale_answer_cache_hits += o.engine.stale_answer_cache_hits;
   engine.prefetches += o.engine.prefetches;
+  engine.failure_cache_answers += o.engine.failure_cache_answers;
+  engine.servers_down_failures += o.engine.servers_down_failures;
+  engine.fetch_limited += o.engine.fetch_limited;
+  engine.server_probes += o.engine.server_probes;
+  engine.lame_marks += o.engine.lame_marks;
+  engine.waiters_over_query_cap += o.engine.waiters_over_query_cap;
+  engine.waiters_over_wait_limit += o.engine.waiters_over_wait_limit;
+  engine.waiters_discarded += o.engine.waiters_discarded;
   transport.udp_sent += o.transport.udp_sent;
   transport.tcp_sent += o.transport.tcp_sent;
   transport.accepted += o.transport.accepted;
   transport.dropped_wrong_source += o.transport.dropped_wrong_source;
   transport.dropped_wrong_id += o.transport.dropped_wrong_id;
+  transport.dropped_wrong_case += o.transport.dropped_wrong_case;
   transport.dropped_wrong_question += o.transport.dropped_wrong_question;
+  transport.near_miss_tcp_retries += o.transport.near_miss_tcp_retries;
+  transport.case_insensitive_servers += o.transport.case_insensitive_servers;
+  transport.unwanted_reply_warnings += o.transport.unwanted_reply_warnings;
+  transport.port_bind_retries += o.transport.port_bind_retries;
   transport.timeouts += o.transport.timeouts;
   transport.errors += o.transport.errors;
   for (size_t i = 0; i < failures.size(); ++i) failures[i] += o.failures[i];

@@ -35,6 +35,7 @@ struct ClientQuery {
 struct Sections {
   wire::Rcode rcode = wire::Rcode::NoError;
   bool authoritative = false;  // AA: set for locally served zones
+  bool dropped = false;        // the backend shed the query (waiter caps): send nothing
   // Where the backend's answer came from (metrics only; resolver/server/stats.h).
   BackendSource source = BackendSource::Resolution;
   std::vector<wire::RRset> answer, authority, additional;

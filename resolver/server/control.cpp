@@ -1,12 +1,16 @@
 #include "resolver/server/control.h"
 
+#include <fmt/format.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -51,7 +55,73 @@ void close_connection(ControlConnection* c) {
            [](uv_handle_t* h) { delete static_cast<ControlConnection*>(h->data); });
 }
 
+[[noreturn]] void refuse(const std::string& path, const std::string& why) {
+  throw std::runtime_error(fmt::format("control socket {}: {}", path, why));
+}
+
+bool make_unix_address(const std::string& path, sockaddr_un& addr) {
+  addr = sockaddr_un{};
+  addr.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof addr.sun_path) return false;
+  std::memcpy(addr.sun_path, path.c_str(), path.size());
+  return true;
+}
+
+// A socket file left at `path`: a live server answers a connect (refuse to start: taking it over
+// would cut that server off from its operator); a refused connect means its owner is gone.
+bool someone_listens(const std::string& path, const sockaddr_un& addr) {
+  // Non-blocking: a wedged server with a full backlog answers EAGAIN instead of hanging us.
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) refuse(path, fmt::format("socket: {}", std::strerror(errno)));
+  int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+  int err = errno;
+  ::close(fd);
+  if (rc == 0 || err == EAGAIN) return true;
+  if (err == ECONNREFUSED) return false;
+  refuse(path, fmt::format("cannot tell whether another process uses it: {}", std::strerror(err)));
+}
+
 }  // namespace
+
+BoundSocket bind_control_socket(const std::string& path) {
+  sockaddr_un addr;
+  if (!make_unix_address(path, addr))
+    refuse(path, fmt::format("the path must be 1 to {} bytes long", sizeof addr.sun_path - 1));
+  // libuv reports a missing directory as "permission denied"; say what is wrong.
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string dir = parent.empty() ? std::string(".") : parent.string();
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0)
+    refuse(path, errno == ENOENT ? fmt::format("directory {} does not exist", dir)
+                                 : fmt::format("directory {}: {}", dir, std::strerror(errno)));
+  if (!S_ISDIR(st.st_mode)) refuse(path, fmt::format("{} is not a directory", dir));
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) refuse(path, "a file that is not a socket is in the way; not replacing it");
+    if (someone_listens(path, addr))
+      refuse(path, "another running ternd (or other program) is listening on it; refusing to start "
+                   "(stop that one, or give this one another --control path)");
+    ::unlink(path.c_str());  // stale: its server is gone
+  }
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) refuse(path, fmt::format("socket: {}", std::strerror(errno)));
+  // Owner and group may connect (mode 0660), whatever the process umask says. The umask is the
+  // only way to set a unix socket's mode at creation (fchmod on the fd does not reach the file,
+  // chmod afterwards leaves a window); start-up runs this before any worker thread exists.
+  mode_t old_mask = ::umask(kControlSocketUmask);
+  int rc = ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+  int err = errno;
+  ::umask(old_mask);
+  if (rc != 0) {
+    ::close(fd);
+    refuse(path, fmt::format("bind: {}", std::strerror(err)));
+  }
+  if (::lstat(path.c_str(), &st) != 0) {
+    err = errno;
+    ::close(fd);
+    refuse(path, fmt::format("stat after bind: {}", std::strerror(err)));
+  }
+  return BoundSocket{fd, st.st_ino, st.st_dev};
+}
 
 std::string run_control_command(std::string_view line, cache::Caches& caches, Server& server) {
   auto words = split_words(line);
@@ -106,11 +176,16 @@ std::string run_control_command(std::string_view line, cache::Caches& caches, Se
 
 ControlServer::ControlServer(uv_loop_t* loop, std::string path, Handler handler)
     : loop_(loop), path_(std::move(path)), handler_(std::move(handler)) {
-  ::unlink(path_.c_str());
+  // Everything that can fail happens on a plain fd before any libuv handle exists, so a refusal
+  // leaves nothing behind for a loop that will never run.
+  BoundSocket bound = bind_control_socket(path_);
+  inode_ = bound.inode;
+  device_ = bound.device;
   pipe_ = new uv_pipe_t;
   uv_pipe_init(loop_, pipe_, 0);
   pipe_->data = this;
-  int rc = uv_pipe_bind(pipe_, path_.c_str());
+  int rc = uv_pipe_open(pipe_, bound.fd);
+  if (rc != 0) ::close(bound.fd);
   if (rc == 0)
     rc = uv_listen(reinterpret_cast<uv_stream_t*>(pipe_), 16, [](uv_stream_t* s, int status) {
       if (status == 0 && s->data) static_cast<ControlServer*>(s->data)->on_connection();
@@ -128,7 +203,11 @@ void ControlServer::close() {
   pipe_->data = nullptr;
   close_and_delete(pipe_);
   pipe_ = nullptr;
-  ::unlink(path_.c_str());
+  // Only the file this server created: if another process has since put its own socket at the
+  // path, deleting it would cut that process off from its operator.
+  struct stat st {};
+  if (::lstat(path_.c_str(), &st) == 0 && st.st_ino == inode_ && st.st_dev == device_)
+    ::unlink(path_.c_str());
 }
 
 void ControlServer::on_connection() {
@@ -171,14 +250,16 @@ void ControlServer::on_connection() {
 }
 
 int control_client(const std::string& path, const std::string& command) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (fd < 0 || path.size() >= sizeof addr.sun_path) {
+  sockaddr_un addr;
+  if (!make_unix_address(path, addr)) {
     std::fprintf(stderr, "ternd control: bad socket path %s\n", path.c_str());
     return 2;
   }
-  std::memcpy(addr.sun_path, path.c_str(), path.size());
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    std::fprintf(stderr, "ternd control: socket: %s\n", std::strerror(errno));
+    return 2;
+  }
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     std::fprintf(stderr, "ternd control: cannot connect to %s: %s\n", path.c_str(), std::strerror(errno));
     ::close(fd);

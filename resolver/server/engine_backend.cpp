@@ -1,5 +1,6 @@
 #include "resolver/server/engine_backend.h"
 
+#include "resolver/config/address.h"
 #include "resolver/net/uv_transport.h"
 
 namespace tern::server {
@@ -17,6 +18,7 @@ engine::Query engine_query(const ClientQuery& q) {
 
 Sections sections_of(const engine::Answer& a) {
   Sections s;
+  s.dropped = a.dropped;
   s.rcode = a.rcode;
   s.answer = a.answer;
   s.authority = a.authority;
@@ -30,7 +32,7 @@ Sections sections_of(const engine::Answer& a) {
 // Stale data is served once with a short TTL (RFC 8767) and must not be replayed from the packet
 // cache; failures are not cached here either (the engine keeps its own failure state).
 bool cacheable(const engine::Answer& a) {
-  return !a.stale && (a.rcode == wire::Rcode::NoError || a.rcode == wire::Rcode::NXDomain);
+  return !a.stale && !a.dropped && (a.rcode == wire::Rcode::NoError || a.rcode == wire::Rcode::NXDomain);
 }
 
 }  // namespace
@@ -46,11 +48,14 @@ EngineBackend::~EngineBackend() {
   engine_.reset();
 }
 
-void EngineBackend::resolve(const ClientQuery& q, Done done) {
-  engine_->resolve(engine_query(q), [this, done = std::move(done)](const engine::Answer& a) {
-    count(a);
-    done(sections_of(a), cacheable(a));
-  });
+void EngineBackend::resolve(const ClientQuery& q, const sockaddr* client, Done done) {
+  engine_->resolve(
+      engine_query(q),
+      [this, done = std::move(done)](const engine::Answer& a) {
+        count(a);
+        done(sections_of(a), cacheable(a));
+      },
+      client ? config::address_of(client) : std::nullopt);
 }
 
 void EngineBackend::prefetch(const ClientQuery& q, Done done) {
@@ -104,8 +109,38 @@ engine::EngineConfig engine_config(const config::Config& cfg, std::string root_h
   e.max_upstream_queries = cfg.resolver.max_upstream_queries;
   e.max_referral_depth = cfg.resolver.max_referral_depth;
   e.resolve_deadline = engine::milliseconds(cfg.resolver.resolve_deadline_ms);
+  e.max_waiters_per_query = cfg.resolver.max_waiters_per_query;
+  e.wait_limit = cfg.resolver.wait_limit;
+  e.discard_timeout = engine::milliseconds(cfg.resolver.discard_timeout_ms);
   e.initial_timeout = engine::milliseconds(cfg.resolver.initial_timeout_ms);
+  e.min_timeout = engine::milliseconds(cfg.resolver.infra_cache_min_rtt_ms);
+  e.max_timeout = engine::milliseconds(cfg.resolver.infra_cache_max_rtt_ms);
+  e.timeouts_before_down = cfg.resolver.timeouts_before_down;
+  e.infra_backoff_base = std::chrono::seconds(cfg.resolver.infra_backoff_base);
+  e.infra_backoff_max = std::chrono::seconds(cfg.resolver.infra_backoff_max);
+  e.max_lame_ttl = std::chrono::seconds(cfg.resolver.infra_lame_ttl);
+  e.fetches_per_zone = cfg.resolver.fetches_per_zone;
+  e.fetches_per_server = cfg.resolver.fetches_per_server;
+  e.failure_cache_min_ttl = std::chrono::seconds(cfg.resolver.failure_cache_min_ttl);
+  e.failure_cache_max_ttl = std::chrono::seconds(cfg.resolver.failure_cache_max_ttl);
   return e;
+}
+
+net::TransportConfig transport_config(const config::Config& cfg, config::Log& log) {
+  net::TransportConfig t;
+  const auto& r = cfg.resolver;
+  t.case_randomisation = r.case_randomisation;
+  t.near_miss_limit = r.near_miss_limit;
+  t.unwanted_reply_threshold = r.unwanted_reply_threshold;
+  t.port_low = r.outgoing_port_low;
+  t.port_high = r.outgoing_port_high;
+  for (const auto& text : r.outgoing_address) {
+    auto a = engine::Address::parse(text, 0);
+    if (!a) throw config::ConfigError("outgoing-address: '" + text + "' is not an address");
+    t.outgoing.push_back(*a);
+  }
+  t.warn = [&log](const std::string& line) { log.warn("{}", line); };
+  return t;
 }
 
 cache::CacheLimits cache_limits(const config::Config& cfg) {

@@ -9,7 +9,9 @@
 
 #include "cache/cache_limits.h"
 #include "resolver/config/config.h"
+#include "resolver/config/log.h"
 #include "resolver/engine/engine.h"
+#include "resolver/net/transport_config.h"
 #include "resolver/server/backend.h"
 
 namespace tern::server {
@@ -26,7 +28,7 @@ class EngineBackend : public Backend {
   EngineBackend(EngineParts parts, engine::EngineConfig config, cache::Caches& caches);
   ~EngineBackend() override;
 
-  void resolve(const ClientQuery& q, Done done) override;
+  void resolve(const ClientQuery& q, const sockaddr* client, Done done) override;
   void prefetch(const ClientQuery& q, Done done) override;
   size_t in_flight() const override { return engine_->in_flight(); }
   void add_stats(BackendStats& s) const override;
@@ -42,5 +44,7 @@ class EngineBackend : public Backend {
 // Throws config::ConfigError for an upstream-allow entry the engine cannot take.
 engine::EngineConfig engine_config(const config::Config& cfg, std::string root_hints_text);
 cache::CacheLimits cache_limits(const config::Config& cfg);
+// The upstream transport's defences and source addresses; warnings go to `log`.
+net::TransportConfig transport_config(const config::Config& cfg, config::Log& log);
 
 }  // namespace tern::server

@@ -152,7 +152,18 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
     m.histogram(s.backend_latency[i], label("source", backend_source_name(BackendSource(i))));
   m.family("tern_queries_dropped_total", "Client messages dropped without a response, by reason.", Type::Counter)
       .sample(double(load(s.dropped_unparseable)), label("reason", "unparseable"))
-      .sample(double(load(s.dropped_responses)), label("reason", "response"));
+      .sample(double(load(s.dropped_responses)), label("reason", "response"))
+      .sample(double(load(s.dropped_waiters)), label("reason", "waiter_limit"));
+  m.family("tern_queries_rejected_total",
+           "Queries answered with an error by the checks before any lookup, by rcode (FORMERR: "
+           "malformed; NOTIMP: opcode; REFUSED: not allowed or RD=0; BADVERS: EDNS version).",
+           Type::Counter)
+      .sample(double(load(s.formerr)), label("rcode", "FORMERR"))
+      .sample(double(load(s.notimp)), label("rcode", "NOTIMP"))
+      .sample(double(load(s.refused)), label("rcode", "REFUSED"))
+      .sample(double(load(s.badvers)), label("rcode", "BADVERS"));
+  m.family("tern_backend_servfails_total", "Backend answers sent as SERVFAIL.", Type::Counter)
+      .sample(double(load(s.servfail)));
   m.family("tern_backend_queries_total", "Client queries handed to the resolution engine.", Type::Counter)
       .sample(double(load(s.backend_queries)));
   m.family("tern_truncated_responses_total", "UDP responses sent truncated (TC=1).", Type::Counter)
@@ -162,6 +173,9 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
   m.family("tern_prefetches_total", "Background refreshes of nearly expired answers started by the engine.",
            Type::Counter)
       .sample(double(b.engine.prefetches));
+  m.family("tern_packet_cache_prefetches_total",
+           "Refreshes asked by packet-cache hits in the last 10% of their TTL and started.", Type::Counter)
+      .sample(double(load(s.prefetches)));
   m.family("tern_prefetches_dropped_total",
            "Refreshes asked by packet-cache hits and dropped at the per-worker limit.", Type::Counter)
       .sample(double(load(s.prefetches_dropped)));
@@ -177,7 +191,23 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
   m.family("tern_tcp_connections_closed_total", "Client TCP connections closed by Tern, by reason.", Type::Counter)
       .sample(double(load(s.tcp_closed_idle)), label("reason", "idle"))
       .sample(double(load(s.tcp_closed_framing)), label("reason", "framing"))
-      .sample(double(load(s.tcp_closed_slow_reader)), label("reason", "slow_reader"));
+      .sample(double(load(s.tcp_closed_slow_reader)), label("reason", "slow_reader"))
+      .sample(double(load(s.tcp_closed_evicted)), label("reason", "evicted"))
+      .sample(double(load(s.tcp_closed_over_budget)), label("reason", "over_budget"));
+  m.family("tern_tcp_reads_deferred_total",
+           "Client TCP reads put off to the next loop iteration (tcp-messages-per-iteration reached).",
+           Type::Counter)
+      .sample(double(load(s.tcp_deferred)));
+
+  // --- PROXY v2 from load balancers ----------------------------------------------------------
+  m.family("tern_proxy_headers_accepted_total",
+           "PROXY v2 headers accepted (per UDP datagram, per TCP connection).", Type::Counter)
+      .sample(double(load(s.proxy_accepted)));
+  m.family("tern_proxy_dropped_total",
+           "Datagrams and TCP connections dropped for their PROXY v2 header, by reason.", Type::Counter)
+      .sample(double(load(s.proxy_not_allowed)), label("reason", "not_allowed"))
+      .sample(double(load(s.proxy_malformed)), label("reason", "malformed"))
+      .sample(double(load(s.proxy_missing)), label("reason", "missing"));
 
   // --- resolution ----------------------------------------------------------------------------
   m.family("tern_resolutions_total", "Resolutions started (merged questions count once).", Type::Counter)
@@ -191,6 +221,28 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
            Type::Counter);
   for (size_t i = 0; i < kFailureKinds; ++i)
     m.sample(double(b.failures[i]), label("reason", engine::to_string(engine::Failure(i))));
+  m.family("tern_waiters_dropped_total",
+           "Clients not attached to a resolution in flight (no reply sent), by the limit that shed them.",
+           Type::Counter)
+      .sample(double(b.engine.waiters_over_query_cap), label("limit", "max_waiters_per_query"))
+      .sample(double(b.engine.waiters_over_wait_limit), label("limit", "wait_limit"))
+      .sample(double(b.engine.waiters_discarded), label("limit", "discard_timeout"));
+  m.family("tern_failure_cache_answers_total",
+           "Questions answered SERVFAIL from the failure cache (RFC 9520) without a resolution.",
+           Type::Counter)
+      .sample(double(b.engine.failure_cache_answers));
+  m.family("tern_upstream_skipped_total",
+           "Resolution steps failed at once without sending, by reason (every server of the zone "
+           "down; fetches-per-zone or fetches-per-server reached).",
+           Type::Counter)
+      .sample(double(b.engine.servers_down_failures), label("reason", "servers_down"))
+      .sample(double(b.engine.fetch_limited), label("reason", "fetch_limit"));
+  m.family("tern_upstream_probes_total", "Queries sent to a down server whose backoff was over.", Type::Counter)
+      .sample(double(b.engine.server_probes));
+  m.family("tern_lame_marks_total", "Servers marked lame for a zone after repeated evidence.", Type::Counter)
+      .sample(double(b.engine.lame_marks));
+  m.family("tern_engine_servfails_total", "Resolutions the engine answered SERVFAIL.", Type::Counter)
+      .sample(double(b.engine.servfails));
   m.family("tern_stale_answers_total", "Answers served from expired data after upstreams failed (RFC 8767).",
            Type::Counter)
       .sample(double(b.engine.stale_answers));
@@ -199,6 +251,11 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
   m.family("tern_upstream_queries_total", "Queries sent to authoritative servers, by transport.", Type::Counter)
       .sample(double(b.transport.udp_sent), label("transport", "udp"))
       .sample(double(b.transport.tcp_sent), label("transport", "tcp"));
+  m.family("tern_engine_upstream_queries_total",
+           "Queries the engine handed to the transport (the sum of tern_upstream_queries_total, "
+           "counted by the engine).",
+           Type::Counter)
+      .sample(double(b.engine.upstream_queries));
   m.family("tern_upstream_responses_total", "Upstream responses accepted (source, ID and question matched).",
            Type::Counter)
       .sample(double(b.transport.accepted));
@@ -212,7 +269,20 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
            Type::Counter)
       .sample(double(b.transport.dropped_wrong_source), label("reason", "wrong_source"))
       .sample(double(b.transport.dropped_wrong_id), label("reason", "wrong_id"))
+      .sample(double(b.transport.dropped_wrong_case), label("reason", "wrong_case"))
       .sample(double(b.transport.dropped_wrong_question), label("reason", "wrong_question"));
+  m.family("tern_upstream_near_miss_tcp_retries_total",
+           "Upstream UDP queries given up after near misses and asked again over TCP.", Type::Counter)
+      .sample(double(b.transport.near_miss_tcp_retries));
+  m.family("tern_upstream_case_insensitive_servers_total",
+           "Servers learned not to keep the query's 0x20 case (asked without it since).", Type::Counter)
+      .sample(double(b.transport.case_insensitive_servers));
+  m.family("tern_upstream_unwanted_reply_warnings_total", "Times unwanted-reply-threshold was reached.",
+           Type::Counter)
+      .sample(double(b.transport.unwanted_reply_warnings));
+  m.family("tern_upstream_port_bind_retries_total",
+           "Drawn upstream source ports that were in use and drawn again.", Type::Counter)
+      .sample(double(b.transport.port_bind_retries));
   m.family("tern_upstream_rejected_responses_total", "Upstream responses the engine rejected as unusable.",
            Type::Counter)
       .sample(double(b.engine.rejected_responses));
@@ -231,6 +301,11 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
       .sample(double(b.engine.answer_cache_hits), label("layer", "answer"))
       .sample(double(b.engine.cache_answers - std::min(b.engine.cache_answers, b.engine.answer_cache_hits)),
               label("layer", "rrset"));
+  m.family("tern_answer_cache_stores_total", "Finished answers the answer cache accepted.", Type::Counter)
+      .sample(double(b.engine.answers_stored));
+  m.family("tern_stale_answer_cache_hits_total", "Stale answers served by the answer cache's stale lookup.",
+           Type::Counter)
+      .sample(double(b.engine.stale_answer_cache_hits));
   m.family("tern_cache_misses_total", "Packet-cache lookups that missed.", Type::Counter)
       .sample(double(b.packet_cache.misses), label("layer", "packet"));
   m.family("tern_cache_bytes", "Accounted bytes held, by cache layer.", Type::Gauge)

@@ -2,22 +2,25 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "resolver/config/address.h"
+#include "resolver/server/any_answer.h"
 #include "resolver/server/query_check.h"
 #include "resolver/server/response.h"
 
 namespace tern::server {
 
-QueryPipeline::QueryPipeline(PipelineSettings settings, const LocalZones& zones, Backend& backend,
-                             HitCache* cache, Stats& stats, config::Log& log)
+QueryPipeline::QueryPipeline(PipelineSettings settings, std::shared_ptr<const LocalPolicy> policy,
+                             Backend& backend, HitCache* cache, Stats& stats, config::Log& log)
     : settings_(settings),
-      zones_(zones),
+      policy_(std::move(policy)),
       backend_(backend),
       cache_(cache),
       stats_(stats),
       log_(log),
-      acl_(std::make_shared<Acl>()) {}
+      acl_(std::make_shared<Acl>()),
+      proxy_(std::make_shared<ProxyPolicy>()) {}
 
 void QueryPipeline::log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
                               std::string_view source) const {
@@ -39,8 +42,10 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
   // hit is a query check_query would have let through; what it cannot know is the client, hence
   // the ACL first. Parsing the message and building its ClientQuery was a quarter of a hit's user
   // time; it runs now only for the query log and the rare prefetch. The cache also comes before
-  // the local zones: it only ever holds answers the backend gave, and a name the local zones
-  // answer never reaches the backend, so the order changes no answer.
+  // the local policy: it only ever holds answers the backend gave, and a name the policy answers
+  // never reaches the backend, so the order changes no answer — as long as the policy is the
+  // same for every client and the cache is cleared when the policy changes (reload:
+  // Worker::set_local_policy; see docs/architecture.md, "Local data").
   if (allowed && cache_) {
     bool prefetch_due = false;
     if (cache_->lookup(packet, tcp, out, settings_.max_prefetches > 0 ? &prefetch_due : nullptr)) {
@@ -78,11 +83,17 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
     return Outcome::Now;
   }
 
-  if (auto local = zones_.answer(q)) {
+  LocalDecision local = policy_->decide(q);
+  if (local.kind == LocalDecision::Kind::Drop) {
     bump(stats_.local_answers);
-    out = build_response(q, *local, limit, settings_.udp_max_payload);
-    count_rcode(local->rcode);
-    log_query(client, q, local->rcode, "local");
+    log_query(client, q, wire::Rcode::Refused, "local-deny");
+    return Outcome::Drop;
+  }
+  if (local.kind == LocalDecision::Kind::Answer) {
+    bump(stats_.local_answers);
+    out = build_response(q, local.sections, limit, settings_.udp_max_payload);
+    count_rcode(local.sections.rcode);
+    log_query(client, q, local.sections.rcode, "local");
     return Outcome::Now;
   }
 
@@ -103,12 +114,19 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
 
 std::vector<uint8_t> QueryPipeline::respond(const ClientQuery& q,
                                             const std::vector<uint8_t>& query_copy, bool tcp,
-                                            const Sections& s, bool cacheable) {
+                                             const Sections& resolved, bool cacheable,
+                                             uint64_t generation) {
   size_t limit = tcp ? kTcpResponseLimit : udp_response_limit(q, settings_.udp_max_payload);
+  // The copy only for ANY: every other answer is sent as the backend gave it.
+  std::optional<Sections> shortened;
+  if (q.qtype == wire::RRType::ANY) shorten_any_answer(q, shortened.emplace(resolved));
+  const Sections& s = shortened ? *shortened : resolved;
   std::vector<uint8_t> response = build_response(q, s, limit, settings_.udp_max_payload);
   bool truncated = response.size() > 2 && (response[2] & 0x02);
   uint32_t ttl = min_ttl(s);
   // Only complete answers: a truncated one would send the next client to TCP for nothing.
+  // Not when the local policy changed since the query arrived: the name may be local now.
+  if (generation != policy_generation_) cacheable = false;
   if (cache_ && cacheable && ttl > 0 && !truncated) cache_->insert(query_copy, response, tcp, ttl);
   return response;
 }
@@ -123,9 +141,20 @@ void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packe
   // Only the backend's answers are timed: a packet-cache hit or a local answer is sent from the
   // receive callback itself, and a clock read per hit would cost more than it tells.
   auto started = std::chrono::steady_clock::now();
-  backend_.resolve(q, [this, q, tcp, client_addr, started, query_copy = std::move(query_copy),
-                       later = std::move(later)](const Sections& s, bool cacheable) {
-    std::vector<uint8_t> response = respond(q, query_copy, tcp, s, cacheable);
+  // Only a UDP client's address can be forged: the backend's wait limit and discard timeout are
+  // for those (engine.h).
+  backend_.resolve(q, tcp ? nullptr : client,
+                   [this, q, tcp, client_addr, started, query_copy = std::move(query_copy),
+                    generation = policy_generation_,
+                    later = std::move(later)](const Sections& s, bool cacheable) {
+    if (s.dropped) {
+      // Shed by a waiter cap: no response is built, and the client gets nothing (as Unbound's
+      // wait-limit and discard-timeout do); it retries or has gone.
+      bump(stats_.dropped_waiters);
+      later({});
+      return;
+    }
+    std::vector<uint8_t> response = respond(q, query_copy, tcp, s, cacheable, generation);
     if (response.size() > 2 && (response[2] & 0x02)) bump(stats_.truncated);
     if (s.rcode == wire::Rcode::ServFail) bump(stats_.servfail);
     count_rcode(s.rcode);
@@ -153,10 +182,10 @@ void QueryPipeline::prefetch(const ClientQuery& q, std::span<const uint8_t> pack
   // The refreshed response is stored under the same key (the hit's query, its flags and
   // transport) through the miss path's insert, so the next hits see the fresh TTL.
   std::vector<uint8_t> query_copy(packet.begin(), packet.end());
-  backend_.prefetch(q, [this, q, tcp, query_copy = std::move(query_copy)](const Sections& s,
-                                                                          bool cacheable) {
+  backend_.prefetch(q, [this, q, tcp, query_copy = std::move(query_copy),
+                        generation = policy_generation_](const Sections& s, bool cacheable) {
     --prefetches_in_flight_;
-    respond(q, query_copy, tcp, s, cacheable);
+    respond(q, query_copy, tcp, s, cacheable, generation);
   });
 }
 

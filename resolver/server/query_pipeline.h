@@ -15,7 +15,8 @@
 #include "resolver/server/acl.h"
 #include "resolver/server/backend.h"
 #include "resolver/server/hit_cache.h"
-#include "resolver/server/local_zones.h"
+#include "resolver/server/local_policy.h"
+#include "resolver/server/proxy_policy.h"
 #include "resolver/server/query_check.h"
 #include "resolver/server/stats.h"
 
@@ -37,10 +38,19 @@ struct PipelineSettings {
 
 class QueryPipeline {
  public:
-  QueryPipeline(PipelineSettings settings, const LocalZones& zones, Backend& backend,
-                HitCache* cache, Stats& stats, config::Log& log);
+  QueryPipeline(PipelineSettings settings, std::shared_ptr<const LocalPolicy> policy,
+                Backend& backend, HitCache* cache, Stats& stats, config::Log& log);
 
   void set_acl(std::shared_ptr<const Acl> acl) { acl_ = std::move(acl); }
+  // A new local policy (reload). The caller clears the packet cache with it; answers to
+  // resolutions started under the old policy are then not stored (policy_generation_).
+  void set_local_policy(std::shared_ptr<const LocalPolicy> policy) {
+    policy_ = std::move(policy);
+    ++policy_generation_;
+  }
+  // Read by the UDP listener and TCP connections before a message reaches handle().
+  void set_proxy(std::shared_ptr<const ProxyPolicy> proxy) { proxy_ = std::move(proxy); }
+  const ProxyPolicy& proxy() const { return *proxy_; }
 
   using Later = std::function<void(std::vector<uint8_t>)>;
   // Answers at once when it can (checks, local zones, packet cache) and returns Now or Drop;
@@ -64,18 +74,20 @@ class QueryPipeline {
   // Builds the response for `q` from the backend's sections and stores it in the packet cache
   // when it may be replayed; returns it.
   std::vector<uint8_t> respond(const ClientQuery& q, const std::vector<uint8_t>& query_copy,
-                               bool tcp, const Sections& s, bool cacheable);
+                               bool tcp, const Sections& s, bool cacheable, uint64_t generation);
   void count_rcode(wire::Rcode r);
   void log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
                  std::string_view source) const;
 
   PipelineSettings settings_;
-  const LocalZones& zones_;
+  std::shared_ptr<const LocalPolicy> policy_;
+  uint64_t policy_generation_ = 0;
   Backend& backend_;
   HitCache* cache_;
   Stats& stats_;
   config::Log& log_;
   std::shared_ptr<const Acl> acl_;
+  std::shared_ptr<const ProxyPolicy> proxy_;
   size_t prefetches_in_flight_ = 0;
 };
 

@@ -1,11 +1,22 @@
 #include "resolver/server/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
+#include "resolver/server/local_policy_builder.h"
+#include "resolver/server/socket_open.h"
+
 namespace tern::server {
+
+size_t tcp_write_budget_bytes(const config::Config& cfg) {
+  size_t mib = cfg.server.tcp_write_budget_mib;
+  if (mib == 0)
+    mib = std::max<size_t>(kTcpMinWriteBudgetMib, cfg.cache.size_mib / kTcpWriteBudgetCacheDivisor);
+  return mib << 20;
+}
 
 WorkerSettings worker_settings(const config::Config& cfg) {
   WorkerSettings w;
@@ -16,6 +27,8 @@ WorkerSettings worker_settings(const config::Config& cfg) {
   w.tcp.max_connections = cfg.server.tcp_max_connections;
   w.tcp.max_inflight = cfg.server.tcp_max_inflight;
   w.tcp.max_write_buffer = cfg.server.tcp_max_write_buffer;
+  w.tcp.write_budget = tcp_write_budget_bytes(cfg) / std::max(1u, cfg.server.threads);
+  w.tcp.messages_per_iteration = cfg.server.tcp_messages_per_iteration;
   return w;
 }
 
@@ -23,19 +36,41 @@ std::shared_ptr<const Acl> make_acl(const config::Config& cfg) {
   return std::make_shared<const Acl>(cfg.server.allow);
 }
 
-Server::Server(const config::Config& cfg, config::Log& log, BackendFactory backend,
-               HitCacheFactory cache)
-    : zones_(cfg.server.no_local_zones) {
+std::shared_ptr<const ProxyPolicy> make_proxy_policy(const config::Config& cfg) {
+  return std::make_shared<const ProxyPolicy>(cfg.server.proxy_protocol_from,
+                                             cfg.server.proxy_protocol_maximum_size);
+}
+
+Server::Server(const config::Config& cfg, std::shared_ptr<const LocalPolicy> policy,
+               config::Log& log, BackendFactory backend, HitCacheFactory cache)
+    : listen_(cfg.server.listen) {
   unsigned n = cfg.server.threads;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   auto acl = make_acl(cfg);
   for (unsigned i = 0; i < n; ++i)
-    workers_.push_back(std::make_unique<Worker>(worker_settings(cfg), zones_, log, backend, cache, acl));
+    workers_.push_back(std::make_unique<Worker>(worker_settings(cfg), policy, log, backend, cache, acl));
+  // Set before the loops run, so the first datagram already sees it.
+  auto proxy = make_proxy_policy(cfg);
+  for (auto& w : workers_) w->set_proxy(proxy);
 }
+
+namespace {
+std::shared_ptr<const LocalPolicy> policy_or_throw(const config::Config& cfg) {
+  LocalPolicyBuild b = load_local_policy(cfg);
+  if (!b.policy) throw config::ConfigError(b.error);
+  return b.policy;
+}
+}  // namespace
+
+Server::Server(const config::Config& cfg, config::Log& log, BackendFactory backend,
+               HitCacheFactory cache)
+    : Server(cfg, policy_or_throw(cfg), log, std::move(backend), std::move(cache)) {}
 
 Server::~Server() { stop(); }
 
 void Server::start() {
+  // Before any worker binds: afterwards the probe would find our own sockets.
+  for (const auto& addr : listen_) refuse_if_served(addr);
   for (auto& w : workers_) w->open();
   for (auto& w : workers_) w->start();
 }
@@ -49,6 +84,10 @@ void Server::stop() {
 
 void Server::set_acl(std::shared_ptr<const Acl> acl) {
   for (auto& w : workers_) w->post([acl](Worker& self) { self.set_acl(acl); });
+}
+
+void Server::set_proxy(std::shared_ptr<const ProxyPolicy> proxy) {
+  for (auto& w : workers_) w->post([proxy](Worker& self) { self.set_proxy(proxy); });
 }
 
 void Server::clear_packet_caches() {
@@ -84,10 +123,8 @@ void Server::collect(ServerSnapshot& out) const {
   out.answered = workers_.size() - p->left;
 }
 
-std::string Server::stats_text() const {
-  Stats total;
-  for (const auto& w : workers_) w->stats().add_to(total);
-  return total.to_text();
+void Server::set_local_policy(std::shared_ptr<const LocalPolicy> policy) {
+  for (auto& w : workers_) w->post([policy](Worker& self) { self.set_local_policy(policy); });
 }
 
 }  // namespace tern::server

@@ -8,13 +8,17 @@
 
 #include "resolver/config/config.h"
 #include "resolver/config/log.h"
-#include "resolver/server/local_zones.h"
+#include "resolver/server/local_policy.h"
 #include "resolver/server/worker.h"
 
 namespace tern::server {
 
 WorkerSettings worker_settings(const config::Config& cfg);
+// server.tcp-write-budget-mib in bytes, its default derived from the cache size; split evenly
+// over the workers.
+size_t tcp_write_budget_bytes(const config::Config& cfg);
 std::shared_ptr<const Acl> make_acl(const config::Config& cfg);
+std::shared_ptr<const ProxyPolicy> make_proxy_policy(const config::Config& cfg);
 
 // Every worker's counters summed: the front end's read directly (relaxed atomics), the backends'
 // copied on each worker's thread. `answered` < `workers` when a worker did not answer in time
@@ -31,21 +35,29 @@ inline constexpr uint32_t kStatsCollectTimeoutMs = 1000;
 
 class Server {
  public:
+  // `policy`: the local policy built from `cfg` (load_local_policy), checked before the server.
+  Server(const config::Config& cfg, std::shared_ptr<const LocalPolicy> policy, config::Log& log,
+         BackendFactory backend, HitCacheFactory cache);
+  // Builds the local policy from `cfg` itself (throws config::ConfigError on a bad record).
   Server(const config::Config& cfg, config::Log& log, BackendFactory backend, HitCacheFactory cache);
   ~Server();
 
-  void start();  // opens every socket in every worker (throws std::runtime_error), runs them
+  // Refuses an address another process already serves, then opens every socket in every worker
+  // (throws std::runtime_error naming the address) and runs them.
+  void start();
   void stop();   // graceful: in-flight queries get the grace period; joins the threads
 
   void set_acl(std::shared_ptr<const Acl> acl);
+  void set_proxy(std::shared_ptr<const ProxyPolicy> proxy);  // reloaded with the ACL
   void clear_packet_caches();
-  std::string stats_text() const;
+  // Hands `policy` to every worker, each of which clears its packet cache with the swap.
+  void set_local_policy(std::shared_ptr<const LocalPolicy> policy);
   // Thread-safe; blocks the caller up to kStatsCollectTimeoutMs, never a worker.
   void collect(ServerSnapshot& out) const;
   size_t threads() const { return workers_.size(); }
 
  private:
-  LocalZones zones_;  // shared read-only by the workers
+  std::vector<config::SocketAddress> listen_;
   std::vector<std::unique_ptr<Worker>> workers_;
   bool stopped_ = false;
 };

@@ -46,6 +46,27 @@ int open_reuseport_socket(const config::SocketAddress& addr, int type) {
   return fd;
 }
 
+void refuse_if_served(const config::SocketAddress& addr) {
+  for (int type : {SOCK_DGRAM, SOCK_STREAM}) {
+    int fd = ::socket(addr.family(), type | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;  // the real open reports it
+    int one = 1;
+    // TCP: SO_REUSEADDR so connections of an earlier run still in TIME_WAIT do not count; a
+    // listening socket still conflicts. No SO_REUSEPORT: that is what would let this bind join
+    // another process's group instead of failing.
+    if (type == SOCK_STREAM) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (addr.family() == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    int rc = ::bind(fd, addr.sa(), addr.length);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0 && err == EADDRINUSE) {
+      throw std::runtime_error(addr.to_string() + (type == SOCK_DGRAM ? " (UDP)" : " (TCP)") +
+                               " is already in use by another process (another ternd?); refusing "
+                               "to start, so the two do not split the queries between them");
+    }
+  }
+}
+
 bool is_wildcard(const config::SocketAddress& addr) {
   if (addr.family() == AF_INET) {
     return reinterpret_cast<const sockaddr_in*>(&addr.storage)->sin_addr.s_addr == htonl(INADDR_ANY);

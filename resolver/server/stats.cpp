@@ -9,27 +9,35 @@ namespace {
 
 template <class S, class F>
 void each(S& s, F f) {
-  f("udp-queries", s.udp_queries);
-  f("tcp-queries", s.tcp_queries);
-  f("dropped-unparseable", s.dropped_unparseable);
-  f("dropped-responses", s.dropped_responses);
-  f("udp-send-failed", s.udp_send_failed);
-  f("formerr", s.formerr);
-  f("notimp", s.notimp);
-  f("refused", s.refused);
-  f("badvers", s.badvers);
-  f("servfail", s.servfail);
-  f("local-answers", s.local_answers);
-  f("cache-hits", s.cache_hits);
-  f("backend-queries", s.backend_queries);
-  f("truncated", s.truncated);
-  f("prefetches", s.prefetches);
-  f("prefetches-dropped", s.prefetches_dropped);
-  f("tcp-accepted", s.tcp_accepted);
-  f("tcp-rejected-cap", s.tcp_rejected_cap);
-  f("tcp-closed-idle", s.tcp_closed_idle);
-  f("tcp-closed-framing", s.tcp_closed_framing);
-  f("tcp-closed-slow-reader", s.tcp_closed_slow_reader);
+  f(s.udp_queries);
+  f(s.tcp_queries);
+  f(s.dropped_unparseable);
+  f(s.dropped_responses);
+  f(s.udp_send_failed);
+  f(s.formerr);
+  f(s.notimp);
+  f(s.refused);
+  f(s.badvers);
+  f(s.servfail);
+  f(s.local_answers);
+  f(s.cache_hits);
+  f(s.backend_queries);
+  f(s.truncated);
+  f(s.prefetches);
+  f(s.prefetches_dropped);
+  f(s.proxy_accepted);
+  f(s.proxy_not_allowed);
+  f(s.proxy_malformed);
+  f(s.proxy_missing);
+  f(s.tcp_accepted);
+  f(s.tcp_rejected_cap);
+  f(s.tcp_closed_idle);
+  f(s.tcp_closed_framing);
+  f(s.tcp_closed_slow_reader);
+  f(s.dropped_waiters);
+  f(s.tcp_closed_evicted);
+  f(s.tcp_closed_over_budget);
+  f(s.tcp_deferred);
 }
 
 }  // namespace
@@ -37,9 +45,9 @@ void each(S& s, F f) {
 void Stats::add_to(Stats& total) const {
   // Same order in both walks: pair them up by index.
   std::vector<const std::atomic<uint64_t>*> mine;
-  each(*this, [&](const char*, const std::atomic<uint64_t>& c) { mine.push_back(&c); });
+  each(*this, [&](const std::atomic<uint64_t>& c) { mine.push_back(&c); });
   size_t i = 0;
-  each(total, [&](const char*, std::atomic<uint64_t>& c) {
+  each(total, [&](std::atomic<uint64_t>& c) {
     c.fetch_add(mine[i++]->load(std::memory_order_relaxed), std::memory_order_relaxed);
   });
   auto add_array = [](const auto& from, auto& to) {
@@ -104,14 +112,6 @@ const char* backend_source_name(BackendSource s) {
     case BackendSource::Stale: return "stale";
   }
   return "resolution";
-}
-
-std::string Stats::to_text() const {
-  std::string out;
-  each(*this, [&](const char* name, const std::atomic<uint64_t>& c) {
-    out += fmt::format("{} {}\n", name, c.load(std::memory_order_relaxed));
-  });
-  return out;
 }
 
 }  // namespace tern::server

@@ -50,8 +50,14 @@ struct Stats {
   std::atomic<uint64_t> formerr{0}, notimp{0}, refused{0}, badvers{0}, servfail{0};
   std::atomic<uint64_t> local_answers{0}, cache_hits{0}, backend_queries{0}, truncated{0};
   std::atomic<uint64_t> prefetches{0}, prefetches_dropped{0};  // asked by packet-cache hits
+  // PROXY v2 headers (proxy_policy.h): per UDP datagram, per TCP connection.
+  std::atomic<uint64_t> proxy_accepted{0}, proxy_not_allowed{0}, proxy_malformed{0}, proxy_missing{0};
   std::atomic<uint64_t> tcp_accepted{0}, tcp_rejected_cap{0}, tcp_closed_idle{0};
   std::atomic<uint64_t> tcp_closed_framing{0}, tcp_closed_slow_reader{0};
+  std::atomic<uint64_t> dropped_waiters{0};  // the backend shed the query (waiter caps, discard)
+  std::atomic<uint64_t> tcp_closed_evicted{0};     // oldest idle connection closed for a new one
+  std::atomic<uint64_t> tcp_closed_over_budget{0};  // unread output passed the TCP write budget
+  std::atomic<uint64_t> tcp_deferred{0};  // reads put off to the next loop iteration (fairness)
 
   // For the metrics endpoint (docs/operations.md "Monitoring"): queries by question type,
   // responses by rcode, backend answers by source with their latency.
@@ -59,8 +65,10 @@ struct Stats {
   std::array<std::atomic<uint64_t>, kRcodeSlots> by_rcode{};
   std::array<LatencyHistogram, kBackendSources> backend_latency{};
 
+  // The engine's and transport's counters are not here: they stay plain on the worker's thread
+  // and are copied there when collected (backend_stats.h). Exported by metrics.cpp, which must
+  // name every field added here.
   void add_to(Stats& total) const;
-  std::string to_text() const;  // "name value" lines
 };
 
 inline void bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }

@@ -109,12 +109,29 @@ std::vector<uint8_t>& UdpListener::next_slot(const sockaddr* to, const ReplySour
 
 void UdpListener::on_datagram(std::span<const uint8_t> data, const sockaddr* from,
                               const ReplySource& source) {
+  // PROXY v2 (proxy_policy.h): only a datagram from a listed balancer, or one that starts like
+  // the signature, pays for more than one byte compare here.
+  const ProxyPolicy& proxy = pipeline_.proxy();
+  if (proxy.concerns(data)) [[unlikely]] {
+    ProxyAdmission a = proxy.admit(data, from, false, stats_);
+    if (a.verdict == ProxyVerdict::Drop) return;
+    if (a.verdict == ProxyVerdict::Proxied) {
+      // The pipeline sees the client inside the header; the reply goes back to the balancer.
+      serve(data.subspan(a.header_size), from, a.client.sa(), source);
+      return;
+    }
+  }
+  serve(data, from, from, source);
+}
+
+void UdpListener::serve(std::span<const uint8_t> data, const sockaddr* from,
+                        const sockaddr* client, const ReplySource& source) {
   std::vector<uint8_t>& slot = next_slot(from, source);
-  Outcome o = pipeline_.handle(data, from, false, slot, [this, from, &source] {
-    return [weak = weak_from_this(), client = config::SocketAddress::from_sockaddr(from),
+  Outcome o = pipeline_.handle(data, client, false, slot, [this, from, &source] {
+    return [weak = weak_from_this(), to = config::SocketAddress::from_sockaddr(from),
             source](std::vector<uint8_t> resp) {
       auto self = weak.lock();
-      if (self && !resp.empty()) self->queue(client, source, std::move(resp));
+      if (self && !resp.empty()) self->queue(to, source, std::move(resp));
     };
   });
   // Outcome::Now: the reply is in the slot. (A backend that completes synchronously goes

@@ -37,6 +37,9 @@ class UdpListener : public std::enable_shared_from_this<UdpListener> {
   UdpListener(QueryPipeline& pipeline, Stats& stats) : pipeline_(pipeline), stats_(stats) {}
   void on_readable();
   void on_datagram(std::span<const uint8_t> data, const sockaddr* from, const ReplySource& source);
+  // Hands one DNS message to the pipeline as coming from `client`, answering to `from`.
+  void serve(std::span<const uint8_t> data, const sockaddr* from, const sockaddr* client,
+             const ReplySource& source);
   std::vector<uint8_t>& next_slot(const sockaddr* to, const ReplySource& source);
 
   struct Pending {

@@ -4,7 +4,7 @@
 
 namespace tern::server {
 
-Worker::Worker(WorkerSettings settings, const LocalZones& zones, config::Log& log,
+Worker::Worker(WorkerSettings settings, std::shared_ptr<const LocalPolicy> policy, config::Log& log,
                const BackendFactory& backend, const HitCacheFactory& cache,
                std::shared_ptr<const Acl> acl)
     : settings_(std::move(settings)), log_(log) {
@@ -12,10 +12,10 @@ Worker::Worker(WorkerSettings settings, const LocalZones& zones, config::Log& lo
   loop_.data = this;
   if (cache) cache_ = cache();
   backend_ = backend(&loop_);
-  pipeline_ = std::make_unique<QueryPipeline>(settings_.pipeline, zones, *backend_, cache_.get(),
+  pipeline_ = std::make_unique<QueryPipeline>(settings_.pipeline, std::move(policy), *backend_, cache_.get(),
                                               stats_, log_);
   pipeline_->set_acl(std::move(acl));
-  tcp_ = std::make_unique<TcpServer>(&loop_, settings_.tcp, *pipeline_, stats_);
+  tcp_ = std::make_unique<TcpServer>(&loop_, settings_.tcp, *pipeline_, stats_, log_);
 
   async_ = new uv_async_t;
   uv_async_init(&loop_, async_, [](uv_async_t* a) { static_cast<Worker*>(a->data)->run_posted(); });

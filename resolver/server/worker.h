@@ -14,7 +14,7 @@
 #include "resolver/config/log.h"
 #include "resolver/server/backend.h"
 #include "resolver/server/hit_cache.h"
-#include "resolver/server/local_zones.h"
+#include "resolver/server/local_policy.h"
 #include "resolver/server/query_pipeline.h"
 #include "resolver/server/stats.h"
 #include "resolver/server/tcp_server.h"
@@ -35,7 +35,7 @@ using HitCacheFactory = std::function<std::unique_ptr<HitCache>()>;
 
 class Worker {
  public:
-  Worker(WorkerSettings settings, const LocalZones& zones, config::Log& log,
+  Worker(WorkerSettings settings, std::shared_ptr<const LocalPolicy> policy, config::Log& log,
          const BackendFactory& backend, const HitCacheFactory& cache,
          std::shared_ptr<const Acl> acl);
   ~Worker();
@@ -51,6 +51,12 @@ class Worker {
 
   // Worker-thread only (from post()):
   void set_acl(std::shared_ptr<const Acl> acl) { pipeline_->set_acl(std::move(acl)); }
+  // The packet cache goes with the old policy: it may hold answers for names now local.
+  void set_local_policy(std::shared_ptr<const LocalPolicy> policy) {
+    pipeline_->set_local_policy(std::move(policy));
+    clear_packet_cache();
+  }
+  void set_proxy(std::shared_ptr<const ProxyPolicy> p) { pipeline_->set_proxy(std::move(p)); }
   void clear_packet_cache() {
     if (cache_) cache_->clear();
   }

@@ -4,11 +4,14 @@
 
 #include <uv.h>
 
-#include "resolver/engine/engine_config.h"
+#include "resolver/config/log.h"
+#include "resolver/net/transport_config.h"
 #include "resolver/server/engine_backend.h"
 
 namespace tern::ternd {
 
-server::EngineParts make_engine_parts(uv_loop_t* loop, const engine::EngineConfig& config);
+// `log` hears about upstream sockets that cannot be opened (may be null).
+server::EngineParts make_engine_parts(uv_loop_t* loop, const net::TransportConfig& transport,
+                                      config::Log* log);
 
 }  // namespace tern::ternd

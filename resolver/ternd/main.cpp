@@ -1,9 +1,12 @@
 // ternd: the Tern resolver daemon. Reads the configuration, starts the worker threads, and runs
 // the main thread's loop: signals (SIGTERM/SIGINT stop, SIGHUP reloads) and the control socket.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <uv.h>
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -13,24 +16,29 @@
 #include "cache/caches.h"
 #include "resolver/config/config.h"
 #include "resolver/config/log.h"
+#include "resolver/engine/root_hints.h"
+#include "resolver/engine/upstream_policy.h"
 #include "resolver/server/control.h"
 #include "resolver/server/engine_backend.h"
+#include "resolver/server/local_policy_builder.h"
 #include "resolver/server/metrics.h"
 #include "resolver/server/metrics_http.h"
 #include "resolver/server/packet_cache_adapter.h"
 #include "resolver/server/server.h"
 #include "resolver/ternd/allocator.h"
+#include "resolver/ternd/build_info.h"
 #include "resolver/ternd/engine_parts.h"
-
-#ifndef TERN_VERSION
-#define TERN_VERSION "dev"
-#endif
+#include "resolver/ternd/service_notify.h"
+#include "root-hints/compiled_root_hints.h"
 
 namespace tern::ternd {
 namespace {
 
 std::string read_root_hints(const config::Config& cfg) {
   if (cfg.resolver.root_hints_file.empty()) return {};  // the engine uses the compiled-in hints
+  std::error_code ec;
+  if (std::filesystem::is_directory(cfg.resolver.root_hints_file, ec))
+    throw config::ConfigError(cfg.resolver.root_hints_file + ": is a directory, not a root hints file");
   std::ifstream in(cfg.resolver.root_hints_file);
   if (!in) throw config::ConfigError(cfg.resolver.root_hints_file + ": cannot open root hints");
   std::ostringstream ss;
@@ -46,6 +54,7 @@ struct Daemon {
   config::Log& log;
   cache::Caches& caches;
   server::Server& server;
+  std::shared_ptr<const server::LocalPolicy> policy;  // the one the workers run with
   uv_loop_t* loop;
   uv_signal_t sigterm{}, sigint{}, sighup{};
   std::unique_ptr<server::ControlServer> control;
@@ -53,6 +62,7 @@ struct Daemon {
 
 void stop(Daemon& d, const char* why) {
   d.log.info("{}: stopping", why);
+  notify_stopping();
   uv_signal_stop(&d.sigterm);
   uv_signal_stop(&d.sigint);
   uv_signal_stop(&d.sighup);
@@ -62,19 +72,42 @@ void stop(Daemon& d, const char* why) {
   if (d.control) d.control->close();
 }
 
-// SIGHUP: re-read the file with the same flags. Log level, query log and the ACL change at
-// once; everything else needs a restart, and the log says which keys those were.
+// SIGHUP: re-read the file with the same flags. Log level, query log, log destination, the ACL,
+// the PROXY policy and local data (local zones, local data, the hosts file) change at once;
+// everything else needs a restart, and the log says which keys those were.
 void reload(Daemon& d) {
+  notify_reloading();
   config::Config next;
   try {
     next = config::reload(d.cmdline.args);
   } catch (const config::ConfigError& e) {
     d.log.error("reload failed, keeping the running configuration: {}", e.what());
+    notify_ready();
     return;
+  }
+  // A "file:" log is reopened by name on every SIGHUP, so logrotate can move it away first; a
+  // changed destination is switched to at once.
+  auto log_failed = next.log.destination == d.log.destination() ? d.log.reopen()
+                                                                 : d.log.open(next.log.destination);
+  if (log_failed) d.log.error("{}; still logging to {}", *log_failed, d.log.destination().to_string());
+  d.log.set_warning_interval(std::chrono::seconds(next.log.warning_interval));
+  // Local data next: a bad record or an unreadable hosts file keeps the running policy (and,
+  // like a bad file above, everything else).
+  server::LocalPolicyBuild built = server::load_local_policy(next);
+  if (!built.policy) {
+    d.log.error("reload failed, keeping the running configuration and local data: {}", built.error);
+    return;
+  }
+  for (const auto& w : built.warnings) d.log.warn("hosts file line skipped: {}", w);
+  bool local_changed = built.policy->fingerprint() != d.policy->fingerprint();
+  if (local_changed) {
+    d.policy = built.policy;
+    d.server.set_local_policy(built.policy);
   }
   d.log.set_level(next.log.level);
   d.log.set_query_log(next.log.query_log);
   d.server.set_acl(server::make_acl(next));
+  d.server.set_proxy(server::make_proxy_policy(next));  // proxy-protocol-from goes with the ACL
   std::vector<std::string> not_reloaded;
   auto listen_text = [](const config::Config& c) {
     std::string s;
@@ -90,12 +123,13 @@ void reload(Daemon& d) {
       next.metrics.request_timeout_ms != d.cfg.metrics.request_timeout_ms ||
       next.metrics.max_connections != d.cfg.metrics.max_connections)
     not_reloaded.push_back("[metrics]");
-  if (next.server.no_local_zones != d.cfg.server.no_local_zones) not_reloaded.push_back("server.no-local-zones");
   if (next.server.udp_max_payload != d.cfg.server.udp_max_payload ||
       next.server.tcp_idle_timeout_ms != d.cfg.server.tcp_idle_timeout_ms ||
       next.server.tcp_max_connections != d.cfg.server.tcp_max_connections ||
       next.server.tcp_max_inflight != d.cfg.server.tcp_max_inflight ||
-      next.server.tcp_max_write_buffer != d.cfg.server.tcp_max_write_buffer)
+      next.server.tcp_max_write_buffer != d.cfg.server.tcp_max_write_buffer ||
+      next.server.tcp_write_budget_mib != d.cfg.server.tcp_write_budget_mib ||
+      next.server.tcp_messages_per_iteration != d.cfg.server.tcp_messages_per_iteration)
     not_reloaded.push_back("server.udp-*/tcp-*");
   const auto& r1 = next.resolver;
   const auto& r0 = d.cfg.resolver;
@@ -103,8 +137,20 @@ void reload(Daemon& d) {
       r1.qname_minimisation != r0.qname_minimisation || r1.ipv6 != r0.ipv6 ||
       r1.max_cname_chain != r0.max_cname_chain || r1.max_upstream_queries != r0.max_upstream_queries ||
       r1.max_referral_depth != r0.max_referral_depth || r1.resolve_deadline_ms != r0.resolve_deadline_ms ||
-      r1.initial_timeout_ms != r0.initial_timeout_ms)
+      r1.initial_timeout_ms != r0.initial_timeout_ms || r1.infra_cache_min_rtt_ms != r0.infra_cache_min_rtt_ms ||
+      r1.infra_cache_max_rtt_ms != r0.infra_cache_max_rtt_ms || r1.timeouts_before_down != r0.timeouts_before_down ||
+      r1.infra_backoff_base != r0.infra_backoff_base || r1.infra_backoff_max != r0.infra_backoff_max ||
+      r1.infra_lame_ttl != r0.infra_lame_ttl || r1.fetches_per_zone != r0.fetches_per_zone ||
+      r1.fetches_per_server != r0.fetches_per_server || r1.failure_cache_min_ttl != r0.failure_cache_min_ttl ||
+      r1.failure_cache_max_ttl != r0.failure_cache_max_ttl ||
+      r1.max_waiters_per_query != r0.max_waiters_per_query ||
+      r1.wait_limit != r0.wait_limit || r1.discard_timeout_ms != r0.discard_timeout_ms)
     not_reloaded.push_back("[resolver]");
+  if (r1.case_randomisation != r0.case_randomisation || r1.near_miss_limit != r0.near_miss_limit ||
+      r1.unwanted_reply_threshold != r0.unwanted_reply_threshold ||
+      r1.outgoing_port_low != r0.outgoing_port_low || r1.outgoing_port_high != r0.outgoing_port_high ||
+      r1.outgoing_address != r0.outgoing_address)
+    not_reloaded.push_back("[resolver] transport");
   const auto& c1 = next.cache;
   const auto& c0 = d.cfg.cache;
   if (c1.size_mib != c0.size_mib || c1.max_ttl != c0.max_ttl || c1.min_ttl != c0.min_ttl ||
@@ -119,10 +165,16 @@ void reload(Daemon& d) {
   // Keep the running values of what was not applied, so the next reload compares against them.
   d.cfg.log = next.log;
   d.cfg.server.allow = next.server.allow;
-  d.log.warn("reloaded: log level {}, query log {}, allow ({} networks){}",
+  d.cfg.server.no_local_zones = next.server.no_local_zones;
+  d.cfg.local = next.local;
+  d.cfg.server.proxy_protocol_from = next.server.proxy_protocol_from;
+  d.cfg.server.proxy_protocol_maximum_size = next.server.proxy_protocol_maximum_size;
+  d.log.warn("reloaded: log level {}, query log {}, allow ({} networks), local data {}{}",
              config::to_string(next.log.level), next.log.query_log ? "on" : "off",
              next.server.allow.size(),
+             local_changed ? "changed (packet caches cleared)" : "unchanged",
              skipped.empty() ? "" : "; changed but not applied until restart: " + skipped);
+  notify_ready();
 }
 
 void probe_engine(const server::BackendFactory& backend, const std::string& hints_source) {
@@ -142,6 +194,30 @@ void probe_engine(const server::BackendFactory& backend, const std::string& hint
   if (!error.empty()) throw config::ConfigError(hints_source + ": " + error);
 }
 
+// Root hints none of whose addresses the engine may query (all loopback or private without an
+// upstream-allow naming them, all outside upstream-allow, or all IPv6 with IPv6 off) would make
+// every question SERVFAIL after start-up: a configuration error instead.
+void check_hints_reachable(const engine::EngineConfig& engine_cfg, const std::string& hints_source) {
+  auto hints = engine::parse_root_hints(engine_cfg.root_hints_text.empty()
+                                            ? tern::compiled_root_hints()
+                                            : std::string_view(engine_cfg.root_hints_text));
+  if (!hints) return;  // probe_engine reported it
+  auto reach = engine::hint_reach(engine_cfg, *hints);
+  if (!reach.allowed.empty()) return;
+  std::vector<std::string> refused;
+  for (size_t i = 0; i < reach.refused.size() && i < 4; ++i) refused.push_back(reach.refused[i].host_to_string());
+  if (reach.refused.size() > 4) refused.push_back("...");
+  std::vector<std::string> allow;
+  for (const auto& c : engine_cfg.upstream_allow) allow.push_back(c.to_string());
+  throw config::ConfigError(fmt::format(
+      "{}: none of the {} root server addresses ({}) may be queried: {}{}; add their network to "
+      "upstream-allow or use root hints inside it",
+      hints_source, reach.refused.size(), fmt::join(refused, " "),
+      allow.empty() ? std::string("without upstream-allow, loopback and private addresses are refused")
+                    : fmt::format("upstream-allow is [{}]", fmt::join(allow, " ")),
+      engine_cfg.ipv6 ? "" : ", and IPv6 is off"));
+}
+
 int run(config::CommandLine cmdline) {
   const config::Config& cfg = cmdline.config;
   std::string hints = read_root_hints(cfg);
@@ -149,11 +225,14 @@ int run(config::CommandLine cmdline) {
 
   config::Log log(cfg.log.level);
   log.set_query_log(cfg.log.query_log);
+  log.set_warning_interval(std::chrono::seconds(cfg.log.warning_interval));
+  if (auto failed = log.open(cfg.log.destination)) throw config::ConfigError(*failed);
+  net::TransportConfig transport_cfg = server::transport_config(cfg, log);
   cache::Caches caches(server::cache_limits(cfg));
   size_t threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
 
   server::BackendFactory backend = [&](uv_loop_t* loop) -> std::unique_ptr<server::Backend> {
-    return std::make_unique<server::EngineBackend>(make_engine_parts(loop, engine_cfg), engine_cfg, caches);
+    return std::make_unique<server::EngineBackend>(make_engine_parts(loop, transport_cfg, &log), engine_cfg, caches);
   };
   server::HitCacheFactory packet_cache = [&] {
     return std::make_unique<server::PacketCacheAdapter>(caches, threads);
@@ -163,14 +242,20 @@ int run(config::CommandLine cmdline) {
 
   // Building one engine parses the root hints: the last thing in the configuration that can be
   // wrong. Done before any worker exists, so a bad file is a configuration error (exit 2).
-  probe_engine(backend, cfg.resolver.root_hints_file.empty() ? "compiled-in root hints"
-                                                             : cfg.resolver.root_hints_file);
+  const std::string hints_source =
+      cfg.resolver.root_hints_file.empty() ? "compiled-in root hints" : cfg.resolver.root_hints_file;
+  probe_engine(backend, hints_source);
+  check_hints_reachable(engine_cfg, hints_source);
+  // Local zones, local data and the hosts file: a bad record is a configuration error too.
+  server::LocalPolicyBuild local = server::load_local_policy(cfg);
+  if (!local.policy) throw config::ConfigError(local.error);
+  for (const auto& w : local.warnings) log.warn("hosts file line skipped: {}", w);
   if (cmdline.check_config) {
     std::printf("configuration OK%s%s\n", cfg.config_file.empty() ? "" : ": ", cfg.config_file.c_str());
     return 0;
   }
 
-  server::Server srv(effective, log, backend, packet_cache);
+  server::Server srv(effective, local.policy, log, backend, packet_cache);
   // The Prometheus endpoint runs its own thread; bound before the workers start
   // (a busy port is a start-up error) and stopped before the workers it reads from.
   std::unique_ptr<server::MetricsHttpServer> metrics;
@@ -184,11 +269,25 @@ int run(config::CommandLine cmdline) {
         ms, [&] { return server::to_prometheus(server::collect_metrics(srv, caches)); });
     log.info("metrics on http://{}/metrics", cfg.metrics.listen->to_string());
   }
-  srv.start();
 
   uv_loop_t loop;
   uv_loop_init(&loop);
-  Daemon d{cmdline, cmdline.config, log, caches, srv, &loop, {}, {}, {}, nullptr};
+  Daemon d{cmdline, cmdline.config, log, caches, srv, local.policy, &loop, {}, {}, {}, nullptr};
+  // The control socket first, while this is the only thread (it sets the umask for a moment),
+  // then the listening sockets. Either may find another ternd in the way and refuse; nothing of
+  // this instance is left behind then.
+  try {
+    if (!cfg.server.control_socket.empty()) {
+      d.control = std::make_unique<server::ControlServer>(&loop, cfg.server.control_socket,
+          [&](std::string_view line) { return server::run_control_command(line, caches, srv); });
+    }
+    srv.start();
+  } catch (...) {
+    d.control.reset();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    throw;
+  }
   for (uv_signal_t* s : {&d.sigterm, &d.sigint, &d.sighup}) {
     uv_signal_init(&loop, s);
     s->data = &d;
@@ -196,17 +295,14 @@ int run(config::CommandLine cmdline) {
   uv_signal_start(&d.sigterm, [](uv_signal_t* s, int) { stop(*static_cast<Daemon*>(s->data), "SIGTERM"); }, SIGTERM);
   uv_signal_start(&d.sigint, [](uv_signal_t* s, int) { stop(*static_cast<Daemon*>(s->data), "SIGINT"); }, SIGINT);
   uv_signal_start(&d.sighup, [](uv_signal_t* s, int) { reload(*static_cast<Daemon*>(s->data)); }, SIGHUP);
-  if (!cfg.server.control_socket.empty()) {
-    d.control = std::make_unique<server::ControlServer>(&loop, cfg.server.control_socket,
-        [&](std::string_view line) { return server::run_control_command(line, caches, srv); });
-  }
   std::string addrs;
   for (const auto& a : cfg.server.listen) {
     addrs += ' ';
     addrs += a.to_string();
   }
-  log.info("ternd {} serving on{} with {} threads ({})", TERN_VERSION, addrs, threads,
+  log.info("ternd {} serving on{} with {} threads ({})", build_version(), addrs, threads,
            allocator_description());
+  notify_ready();  // every listening socket is bound by now (srv.start() throws otherwise)
 
   uv_run(&loop, UV_RUN_DEFAULT);
   metrics.reset();
@@ -250,7 +346,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cl.show_version) {
-    std::printf("ternd %s (%s)\n", TERN_VERSION, ternd::allocator_description().c_str());
+    std::printf("ternd %s (%s)\n", ternd::build_version().c_str(), ternd::allocator_description().c_str());
     return 0;
   }
   try {

@@ -314,8 +314,8 @@ TEST_CASE("AnswerCache: threads storing, replacing, reading and flushing answers
   Caches c(l);
   auto writer = [&] {
     for (int i = 0; i < 3000; ++i) {
-      std::string owner = "w" + std::to_string(i % 300) + ".example.";
-      std::string target = "t" + std::to_string(i % 300) + ".example.net.";
+      std::string owner = std::string("w").append(std::to_string(i % 300)).append(".example.");
+      std::string target = std::string("t").append(std::to_string(i % 300)).append(".example.net.");
       auto now = at(i * 0.01);
       c.store_rrset(cname_rrset(owner, 60, target), Trust::AnswerAuth, now);
       c.store_rrset(a_rrset(target, 60, {ipv4(192, 0, 2, uint8_t(i))}), Trust::AnswerAuth, now);
@@ -329,7 +329,7 @@ TEST_CASE("AnswerCache: threads storing, replacing, reading and flushing answers
   size_t whole = 0, partial = 0;
   auto reader = [&] {
     for (int i = 0; i < 6000; ++i) {
-      std::string owner = "w" + std::to_string(i % 300) + ".example.";
+      std::string owner = std::string("w").append(std::to_string(i % 300)).append(".example.");
       if (auto hit = c.lookup_answer(question(owner), {}, at(i * 0.005))) {
         // Whole or not at all: never a CNAME without the RRset it leads to.
         ++(hit->answer.size() == 2 ? whole : partial);

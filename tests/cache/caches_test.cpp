@@ -27,11 +27,11 @@ TEST_CASE("Caches: one budget split between the caches", "[caches]") {
   size_t flood = 0;
   auto soa = soa_rrset("example.", 3600, 3600);
   for (int n = 0; n < 60000; ++n) {
-    std::string owner = "n" + std::to_string(n) + ".example.";
+    std::string owner = std::string("n").append(std::to_string(n)).append(".example.");
     c.rrsets().insert(a_rrset(owner, 3600, {ipv4(192, 0, 2, 1)}), Trust::AnswerAuth, at(0));
     c.negative().insert_nxdomain(name("x" + owner), RRClass::IN, soa, Trust::AnswerAuth, at(0));
     c.servers().record_rtt(ServerKey::ipv4({10, 0, uint8_t(n >> 8), uint8_t(n)}),
-                           std::chrono::milliseconds(5), at(0));
+                           std::chrono::milliseconds(5), mono_at(0));
     ++flood;
   }
   CHECK(c.rrsets().memory_bytes() <= share_of(10 << 20, kRRsetSharePercent));
@@ -73,7 +73,8 @@ TEST_CASE("Caches: threads inserting and looking up concurrently", "[caches][thr
     PacketCache pc = c.make_packet_cache(2);
     std::vector<uint8_t> buf;
     for (int i = 0; i < 4000; ++i) {
-      std::string owner = "t" + std::to_string(id) + "-" + std::to_string(i % 500) + ".example.";
+      std::string owner =
+          std::string("t").append(std::to_string(id)).append("-").append(std::to_string(i % 500)).append(".example.");
       auto now = at(i * 0.01);
       if (!c.rrsets().lookup(name(owner), RRType::A, RRClass::IN, now)) {
         c.rrsets().insert(a_rrset(owner, 60, {ipv4(192, 0, 2, uint8_t(i))}), Trust::AnswerAuth, now);
@@ -82,7 +83,7 @@ TEST_CASE("Caches: threads inserting and looking up concurrently", "[caches][thr
                                  soa_rrset("example.", 60, 60), Trust::AnswerAuth, now);
       c.negative().lookup(name(owner), RRType::AAAA, RRClass::IN, now);
       c.servers().record_rtt(ServerKey::ipv4({127, 53, 0, uint8_t(i % 7)}),
-                             std::chrono::milliseconds(i % 50), now);
+                             std::chrono::milliseconds(i % 50), mono_at(0));
       auto q = query(owner, 1);
       if (!pc.lookup(q, now, buf)) pc.insert(q, response(q, 0, {{owner, 1, 60, ipv4(192, 0, 2, 1)}}), now);
       if (i % 1000 == 999) c.flush_name(name(owner));
@@ -92,7 +93,7 @@ TEST_CASE("Caches: threads inserting and looking up concurrently", "[caches][thr
   a.join();
   b.join();
   for (int id : {1, 2}) {
-    std::string owner = "t" + std::to_string(id) + "-100.example.";
+    std::string owner = std::string("t").append(std::to_string(id)).append("-100.example.");
     CHECK(c.rrsets().lookup(name(owner), RRType::A, RRClass::IN, at(39.99)));
   }
   CHECK(c.memory_bytes() <= size_t(4 << 20));

@@ -23,6 +23,11 @@ inline Instant at(double seconds) {
   return t0() + std::chrono::milliseconds(int64_t(seconds * 1000));
 }
 
+// The monotonic clock the server-state and failure caches take, counted the same way.
+inline MonoInstant mono_at(double seconds) {
+  return MonoInstant(std::chrono::seconds(5000)) + std::chrono::milliseconds(int64_t(seconds * 1000));
+}
+
 inline std::vector<uint8_t> ipv4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) { return {a, b, c, d}; }
 
 inline wire::RRset a_rrset(std::string_view owner, uint32_t ttl,

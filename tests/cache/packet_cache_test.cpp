@@ -197,7 +197,7 @@ TEST_CASE("PacketCache: bounded in bytes, flushed by the epoch", "[packet]") {
   const size_t budget = 64 << 10;
   PacketCache c(budget, 86400, &epoch);
   for (int i = 0; i < 5000; ++i) {
-    std::string n = "n" + std::to_string(i) + ".example.";
+    std::string n = std::string("n").append(std::to_string(i)).append(".example.");
     auto q = query(n, kA);
     c.insert(q, response(q, 0, {{n, kA, 300, ipv4(192, 0, 2, 1)}}), at(0));
     REQUIRE(c.memory_bytes() <= budget);

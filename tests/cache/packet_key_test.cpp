@@ -68,6 +68,17 @@ TEST_CASE("packet_key: anything unusual takes the full path", "[packet]") {
   QueryOpts cookie;
   cookie.options = {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8};
   CHECK(packet_key(query("www.example.com.", 1, cookie)));
+  // A COOKIE of a length no cookie has (RFC 7873 §4) takes the full path, where it is FORMERR.
+  for (uint8_t len : {0, 7, 9, 15, 41}) {
+    QueryOpts bad_cookie;
+    bad_cookie.options = {0, 10, 0, len};
+    bad_cookie.options.resize(4 + len, 0xab);
+    CHECK_FALSE(packet_key(query("www.example.com.", 1, bad_cookie)));
+  }
+  QueryOpts full_cookie;
+  full_cookie.options = {0, 10, 0, 24};
+  full_cookie.options.resize(4 + 24, 0xab);
+  CHECK(packet_key(query("www.example.com.", 1, full_cookie)));
   QueryOpts bad_option;
   bad_option.options = {0, 10, 0, 9, 1, 2};
   CHECK_FALSE(packet_key(query("www.example.com.", 1, bad_option)));

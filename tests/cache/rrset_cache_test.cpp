@@ -251,7 +251,7 @@ TEST_CASE("RRsetCache: a unique-name flood stays within budget and keeps the hot
   }
   size_t max_seen = 0;
   for (int n = 0; n < 40000; ++n) {
-    std::string flood = "r" + std::to_string(n) + ".flood.example.net.";
+    std::string flood = std::string("r").append(std::to_string(n)).append(".flood.example.net.");
     c.insert(a_rrset(flood, 3600, {ipv4(198, 51, 100, 1), ipv4(198, 51, 100, 2)}),
              Trust::AnswerNonAuth, at(1));
     if (n % 64 == 0) {

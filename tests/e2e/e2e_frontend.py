@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """ternd end to end, without the lab: the query rules (each FORMERR / NOTIMP / REFUSED / BADVERS
 case, drops), the locally served zones (dig), EDNS echo, the ACL (a client on 127.0.0.2 while
-only 127.0.0.1/32 is allowed) and its SIGHUP reload, the control channel, --check-config, and a
-clean SIGTERM with queries in flight (exit 0).
+only 127.0.0.1/32 is allowed) and its SIGHUP reload, the control channel (mode 0660), --check-config
+(a directory as --config, root hints outside upstream-allow), a second instance on the same address
+or control socket (refused), a control socket in a missing directory, running out of file
+descriptors (logged, rate-limited), and a clean SIGTERM with queries in flight (exit 0).
 
   e2e_frontend.py --ternd PATH --ares PATH
 """
@@ -17,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from ternd_harness import Ternd, blackhole_hints, dig, dnsmsg, header
+from ternd_harness import Ternd, blackhole_hints, dig, dnsmsg, free_port, header
 
 ADDRESS = "127.0.0.61"
 failures = []
@@ -118,8 +120,12 @@ def local_zones(t):
         check(status == "NXDOMAIN" and any(" SOA " in a for a in authority), f"{name} -> NXDOMAIN with SOA")
     status, _, _ = dig(t.address, t.port, "anything.invalid.", "A")
     check(status == "NXDOMAIN", "anything.invalid. -> NXDOMAIN")
-    status, answer, _ = dig(t.address, t.port, "example.com.", "ANY")
-    check(status == "NOERROR" and any('HINFO "RFC8482" ""' in a for a in answer), "ANY -> RFC 8482 HINFO")
+    # ANY is resolved (whether the name exists decides the answer: e2e_protocol.py, with the lab);
+    # a local zone answers it itself, and without RD it is REFUSED like any other question.
+    status, answer, _ = dig(t.address, t.port, "localhost.", "ANY")
+    check(status == "NOERROR" and any(a.endswith("A 127.0.0.1") for a in answer), "ANY localhost. -> local data")
+    status, answer, _ = dig(t.address, t.port, "example.com.", "ANY", "+norec")
+    check(status == "REFUSED" and not answer, "ANY example.com. with RD=0 -> REFUSED")
     status, answer, _ = dig(t.address, t.port, "localhost.", "A", "+tcp")
     check(status == "NOERROR" and answer, "dig +tcp localhost A")
 
@@ -203,6 +209,8 @@ def control(binary, hints):
         def run(*cmd):
             p = subprocess.run([binary, "control", sock, *cmd], capture_output=True, text=True, timeout=10)
             return p.returncode, p.stdout
+        mode = os.stat(sock).st_mode & 0o777
+        check(mode == 0o660, f"the control socket is mode 0660 (owner and group), not from the umask (got {mode:o})")
         rc, out = run("stats")
         check(rc == 0 and 'tern_queries_total{transport="udp"}' in out and 'tern_answers_total{source="local"}' in out, "ternd control stats")
         rc, out = run("flush", "example.com.")
@@ -220,7 +228,7 @@ def control(binary, hints):
     check(not os.path.exists(sock), "the control socket is removed on exit")
 
 
-def check_config(binary):
+def check_config(binary, directory):
     p = subprocess.run([binary, "--check-config", "--root-hints", "/nonexistent/hints"],
                        capture_output=True, text=True, timeout=10)
     check(p.returncode == 2 and "cannot open root hints" in p.stderr, "--check-config: missing hints file")
@@ -236,8 +244,140 @@ def check_config(binary):
     p = subprocess.run([binary, "--check-config", "--config", bad], capture_output=True, text=True, timeout=10)
     os.unlink(bad)
     check(p.returncode == 2 and f"{bad}:4:" in p.stderr, "--check-config names the bad line")
+    p = subprocess.run([binary, "--check-config", "--config", "/tmp"], capture_output=True, text=True, timeout=10)
+    check(p.returncode == 2 and "is a directory" in p.stderr and "configuration OK" not in p.stdout,
+          f"--check-config --config DIRECTORY fails (rc {p.returncode}: {p.stderr.strip()})")
+    # Root hints on a loopback address: refused unless upstream-allow holds them.
+    hints = blackhole_hints(directory, "127.0.0.99")
+    p = subprocess.run([binary, "--check-config", "--root-hints", hints], capture_output=True, text=True, timeout=10)
+    check(p.returncode == 2 and "none of the 1 root server addresses" in p.stderr and "127.0.0.99" in p.stderr,
+          f"--check-config: loopback hints without upstream-allow fail, saying so ({p.stderr.strip()})")
+    p = subprocess.run([binary, "--check-config", "--root-hints", hints, "--upstream-allow", "10.0.0.0/8"],
+                       capture_output=True, text=True, timeout=10)
+    check(p.returncode == 2 and "upstream-allow is [10.0.0.0/8]" in p.stderr,
+          f"--check-config: hints all outside upstream-allow fail, naming it ({p.stderr.strip()})")
+    p = subprocess.run([binary, "--check-config", "--root-hints", hints, "--upstream-allow", "127.0.0.0/8"],
+                       capture_output=True, text=True, timeout=10)
+    check(p.returncode == 0 and "configuration OK" in p.stdout, "--check-config: hints inside upstream-allow pass")
     p = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10)
     check(p.returncode == 0 and p.stdout.startswith("ternd "), "--version")
+
+
+def run_ternd(binary, args, timeout=20):
+    """Runs a ternd that is expected to refuse to start: (exit code, output), or (None, output)
+    when it kept running (then it is stopped by its PID)."""
+    env = dict(os.environ)
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+    p = subprocess.Popen([binary, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out
+    except subprocess.TimeoutExpired:
+        p.terminate()
+        out, _ = p.communicate()
+        return None, out
+
+
+def second_instance(binary, hints):
+    """A second ternd on an address (or control socket) the first one serves refuses to start,
+    names what is in use, and leaves the first one's sockets alone."""
+    sock = os.path.join("/tmp", f"ternd-e2e-first-{os.getpid()}.sock")
+    common = ["--root-hints", hints, "--upstream-allow", "127.0.0.0/8", "--threads", "1"]
+    first = Ternd(binary, ADDRESS, args=[*common[:4], "--control", sock])
+    try:
+        listen = f"{ADDRESS}:{first.port}"
+        other_sock = sock + ".second"
+        rc, out = run_ternd(binary, ["--listen", listen, "--control", other_sock, *common])
+        check(rc is not None and rc != 0 and listen in out and "already in use" in out,
+              f"a second ternd on {listen} refuses to start, naming the address (rc {rc}: {out.strip()[-300:]})")
+        check(not os.path.exists(other_sock), "the refused instance leaves no control socket behind")
+        check("LeakSanitizer" not in out, "the refused instance exits without leaks")
+
+        other_port = free_port(ADDRESS)
+        rc, out = run_ternd(binary, ["--listen", f"{ADDRESS}:{other_port}", "--control", sock, *common])
+        check(rc is not None and rc != 0 and sock in out and "another running ternd" in out,
+              f"a second ternd on the same control socket refuses to start (rc {rc}: {out.strip()[-300:]})")
+        check("LeakSanitizer" not in out, "... and exits without leaks")
+        check(os.path.exists(sock), "the first instance's control socket is still there")
+        p = subprocess.run([binary, "control", sock, "stats"], capture_output=True, text=True, timeout=10)
+        check(p.returncode == 0 and "tern_queries_total" in p.stdout, "the first instance still answers on its control socket")
+        answered = 0
+        for i in range(20):
+            if first.udp(query("localhost.", 1, qid=i)) is not None:
+                answered += 1
+        check(answered == 20, f"the first instance still gets every query ({answered}/20)")
+    finally:
+        check(first.stop() == 0, "first instance exits 0")
+    check(not os.path.exists(sock), "the first instance removes its own control socket on exit")
+
+
+def control_missing_directory(binary, hints):
+    missing = os.path.join("/tmp", f"ternd-e2e-nodir-{os.getpid()}", "sub")
+    sock = os.path.join(missing, "control.sock")
+    port = free_port(ADDRESS)
+    rc, out = run_ternd(binary, ["--listen", f"{ADDRESS}:{port}", "--threads", "1", "--root-hints", hints,
+                                 "--upstream-allow", "127.0.0.0/8", "--control", sock])
+    check(rc is not None and rc != 0 and "does not exist" in out and missing in out and "ermission" not in out,
+          f"--control in a missing directory says the directory is missing (rc {rc}: {out.strip()[-300:]})")
+    check("LeakSanitizer" not in out, "--control in a missing directory: exit without leaks")
+
+
+def out_of_fds(binary, directory):
+    """ternd with a small open-file limit: running out of descriptors is logged with what to do,
+    once per interval, for TCP clients (libuv drops connections it cannot accept without telling
+    anyone, so ternd warns as the accepted descriptors near the limit) and for upstream sockets."""
+    import resource
+    hole_addr = f"127.0.{random.randrange(100, 250)}.{random.randrange(2, 250)}"
+    hole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    hole.bind((hole_addr, 0))
+    hints = blackhole_hints(directory, hole_addr)
+    limit = 64
+
+    def low_nofile():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+    config = (f"[server]\ntcp-max-connections = 1000\n"
+              f"[resolver]\nupstream-port = {hole.getsockname()[1]}\n")
+    t = Ternd(binary, ADDRESS, config=config, args=["--root-hints", hints, "--upstream-allow", "127.0.0.0/8"],
+              preexec_fn=low_nofile)
+    conns = []
+    try:
+        # Upstream queries while descriptors are plenty: they wait on the silent root. (This also
+        # runs the code the failing path shares once, which UBSan's type check needs: its first
+        # check of a type opens a pipe, impossible once the process is out of descriptors.)
+        for i in range(3):
+            t.udp(query(f"warm{i}.example.com.", 1, qid=0x200 + i), timeout=0.2)
+        time.sleep(1.5)
+        # Hold connections open until ternd has no descriptor left (each accepted one costs one).
+        for _ in range(limit + 16):
+            try:
+                conns.append(socket.create_connection((t.address, t.port), timeout=2))
+            except OSError:
+                break
+        time.sleep(0.5)
+        # Questions that need upstream: each needs a new socket, which cannot be had.
+        for i in range(10):
+            t.udp(query(f"fd{i}.example.com.", 1, qid=0x100 + i), timeout=0.3)
+        time.sleep(0.5)
+        log = t.read_log()
+        tcp_lines = [line for line in log.splitlines() if "tcp: running out of file descriptors" in line]
+        upstream_lines = [line for line in log.splitlines() if "cannot open a socket for a query" in line]
+        check(len(tcp_lines) >= 1 and "LimitNOFILE" in tcp_lines[0] and "ulimit -n" in tcp_lines[0],
+              f"out of descriptors: TCP clients near the limit are logged with the remedy ({tcp_lines[:1]})")
+        check(len(tcp_lines) == 1, f"... once per interval, not per connection ({len(tcp_lines)} lines)")
+        check(len(upstream_lines) >= 1 and "LimitNOFILE" in upstream_lines[0],
+              f"out of descriptors: upstream socket failures are logged with the remedy ({upstream_lines[:1]})")
+        check(len(upstream_lines) == 1, f"... once per interval ({len(upstream_lines)} lines)")
+    finally:
+        for c in conns:
+            c.close()
+        hole.close()
+        time.sleep(0.3)
+        code = t.stop()
+        with open(t.log_path) as f:
+            tail = f.read()[-400:]
+        check(code == 0, f"the instance that ran out of descriptors exits 0 (got {code}; log: {tail})")
 
 
 def shutdown_in_flight(binary, directory):
@@ -303,7 +443,10 @@ def main():
     acl_and_reload(args.ternd, hints)
     tcp_limits(args.ternd, hints)
     control(args.ternd, hints)
-    check_config(args.ternd)
+    check_config(args.ternd, directory)
+    second_instance(args.ternd, hints)
+    control_missing_directory(args.ternd, hints)
+    out_of_fds(args.ternd, directory)
     shutdown_in_flight(args.ternd, directory)
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0

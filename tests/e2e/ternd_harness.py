@@ -48,9 +48,10 @@ def blackhole_hints(directory, address):
 
 
 class Ternd:
-    def __init__(self, binary, address, args=(), config=None, env=None, threads=1):
+    def __init__(self, binary, address, args=(), config=None, env=None, threads=1, preexec_fn=None,
+                 port=None):
         self.address = address
-        self.port = free_port(address)
+        self.port = port or free_port(address)
         self.dir = tempfile.mkdtemp(prefix="ternd-e2e-")
         self.log_path = os.path.join(self.dir, "ternd.log")
         self.config_path = os.path.join(self.dir, "ternd.toml")
@@ -66,7 +67,7 @@ class Ternd:
         full_env.update(env or {})
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=subprocess.STDOUT, env=full_env)
+                                     stderr=subprocess.STDOUT, env=full_env, preexec_fn=preexec_fn)
         deadline = time.monotonic() + 15
         while True:
             r = self.udp(dnsmsg.build_query("localhost.", "A")[1], timeout=0.3)

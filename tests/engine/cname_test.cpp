@@ -111,8 +111,8 @@ TEST_CASE("the CNAME chain limit", "[engine][cname][limits]") {
   build_example_tree(h);
   // c0 -> c1 -> ... -> c20, each answered by its own query.
   for (int i = 0; i < 20; ++i) {
-    auto owner = "c" + std::to_string(i) + ".example.com.";
-    auto target = "c" + std::to_string(i + 1) + ".example.com.";
+    auto owner = std::string("c").append(std::to_string(i)).append(".example.com.");
+    auto target = std::string("c").append(std::to_string(i + 1)).append(".example.com.");
     h.net.on(addr(kNs1), owner, RRType::A, cname(owner, target));
   }
   auto a = h.resolve("c0.example.com.", RRType::A);

@@ -63,7 +63,7 @@ TEST_CASE("referral depth is bounded", "[engine][limits]") {
   std::string zone = "l1.";
   h.net.on_subdomain(h.root(), zone, referral(zone, {"ns." + zone}, {{"ns." + zone, "192.0.2.1"}}));
   for (int i = 2; i < 12; ++i) {
-    std::string child = "l" + std::to_string(i) + "." + zone;
+    std::string child = std::string("l").append(std::to_string(i)).append(".").append(zone);
     std::string server = "192.0.2." + std::to_string(i - 1);
     std::string next = "192.0.2." + std::to_string(i);
     h.net.on_subdomain(addr(server), child, referral(child, {"ns." + child}, {{"ns." + child, next}}));
@@ -106,7 +106,7 @@ TEST_CASE("resolutions in flight per engine are bounded", "[engine][limits]") {
   build_example_tree(h);
   std::vector<std::optional<engine::Answer>> answers(5);
   for (size_t i = 0; i < answers.size(); ++i)
-    h.resolve_async("n" + std::to_string(i) + ".example.com.", RRType::A, &answers[i]);
+    h.resolve_async(std::string("n").append(std::to_string(i)).append(".example.com."), RRType::A, &answers[i]);
   CHECK(h.engine->in_flight() == 3);
   REQUIRE(answers[3]);
   CHECK(answers[3]->rcode == wire::Rcode::ServFail);

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "example_tree.h"
+#include "resolver/engine/upstream_policy.h"
+#include "root-hints/compiled_root_hints.h"
 
 using namespace tern;
 using namespace tern::testsupport;
@@ -70,4 +72,46 @@ TEST_CASE("no allowed server at all: SERVFAIL without sending anything", "[engin
   });
   CHECK(called);  // documented: decided before any query, so synchronous
   CHECK(h.net.sent().empty());
+}
+
+TEST_CASE("hint_reach: root hints outside upstream-allow are found before start-up", "[engine][policy]") {
+  const std::string lab_hints =
+      ". 3600000 IN NS a.root.lab.\n. 3600000 IN NS b.root.lab.\n"
+      "a.root.lab. 3600000 IN A 127.53.0.1\nb.root.lab. 3600000 IN A 127.53.0.2\n"
+      "b.root.lab. 3600000 IN AAAA fd00::53\n";
+  auto hints = engine::parse_root_hints(lab_hints);
+  REQUIRE(hints);
+  engine::EngineConfig cfg;
+  cfg.upstream_port = 5300;
+
+  SECTION("no allow-list: loopback and private hints are all refused") {
+    auto r = engine::hint_reach(cfg, *hints);
+    CHECK(r.allowed.empty());
+    CHECK(r.refused.size() == 3);
+    CHECK(r.refused[0].port == 5300);
+  }
+  SECTION("an allow-list that misses them") {
+    cfg.upstream_allow = {*engine::Cidr::parse("10.0.0.0/8")};
+    CHECK(engine::hint_reach(cfg, *hints).allowed.empty());
+  }
+  SECTION("an allow-list that holds one of them") {
+    cfg.upstream_allow = {*engine::Cidr::parse("127.53.0.2/32")};
+    auto r = engine::hint_reach(cfg, *hints);
+    REQUIRE(r.allowed.size() == 1);
+    CHECK(r.allowed[0].host_to_string() == "127.53.0.2");
+    CHECK(r.refused.size() == 2);
+  }
+  SECTION("only IPv6 allowed, with IPv6 off") {
+    cfg.upstream_allow = {*engine::Cidr::parse("fd00::/8")};
+    CHECK(engine::hint_reach(cfg, *hints).allowed.size() == 1);
+    cfg.ipv6 = false;
+    CHECK(engine::hint_reach(cfg, *hints).allowed.empty());
+  }
+  SECTION("the compiled-in hints with no allow-list are all allowed") {
+    auto real = engine::parse_root_hints(tern::compiled_root_hints());
+    REQUIRE(real);
+    auto r = engine::hint_reach(cfg, *real);
+    CHECK(r.refused.empty());
+    CHECK(r.allowed.size() >= 13);
+  }
 }

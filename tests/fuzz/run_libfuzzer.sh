@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds every tests/fuzz/fuzz_<name>.cpp with clang++ and libFuzzer (plus ASan/UBSan) in a
 # nested build of the repository and runs each for TERN_FUZZ_SECONDS (default 20) over a copy of
-# its seed corpus. Exit 77 (ctest: skipped) when clang++ is not installed.
+# its seed corpus. Exit 77 (ctest: skipped) when clang++ is not installed (1 under CI=true).
 #   usage: run_libfuzzer.sh <source dir> <build dir>
 set -eu
 src=$1
@@ -12,6 +12,8 @@ cxx=$(command -v clang++ || command -v clang++-14 || true)
 cc=$(command -v clang || command -v clang-14 || true)
 if [ -z "$cxx" ] || [ -z "$cc" ]; then
   echo "clang++ not found: libFuzzer run skipped"
+  # In CI a skip is a failure: the run would otherwise pass with nothing fuzzed.
+  case "${CI:-}" in true|TRUE|True|1) echo "FAIL: CI is set and clang++ is missing"; exit 1 ;; esac
   exit 77
 fi
 

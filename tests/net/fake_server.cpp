@@ -1,5 +1,6 @@
 #include "fake_server.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -9,6 +10,23 @@
 namespace tern::nettest {
 
 namespace {
+
+FakeServer::Peer peer_of(const sockaddr* sa, bool tcp) {
+  FakeServer::Peer p;
+  p.tcp = tcp;
+  char host[64] = {};
+  if (sa->sa_family == AF_INET) {
+    auto* s4 = reinterpret_cast<const sockaddr_in*>(sa);
+    uv_ip4_name(s4, host, sizeof host);
+    p.port = ntohs(s4->sin_port);
+  } else if (sa->sa_family == AF_INET6) {
+    auto* s6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    uv_ip6_name(s6, host, sizeof host);
+    p.port = ntohs(s6->sin6_port);
+  }
+  p.host = host;
+  return p;
+}
 
 template <class H>
 void close_delete(H* h) {
@@ -112,6 +130,7 @@ void FakeServer::on_udp_recv(uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, co
   auto* self = static_cast<FakeServer*>(h->data);
   if (nread <= 0 || !addr || self->stopped_) return;
   ++self->udp_queries;
+  self->peers.push_back(peer_of(addr, false));
   std::vector<uint8_t> query(buf->base, buf->base + nread);
   sockaddr_storage to{};
   std::memcpy(&to, addr, sizeof(sockaddr_in));
@@ -150,16 +169,22 @@ void FakeServer::on_connection(uv_stream_t* s, int status) {
         size_t len = size_t(c->in[0]) << 8 | c->in[1];
         if (c->in.size() < 2 + len) return;
         ++c->server->tcp_queries;
+        sockaddr_storage peer{};
+        int plen = sizeof peer;
+        uv_tcp_getpeername(&c->tcp, reinterpret_cast<sockaddr*>(&peer), &plen);
+        c->server->peers.push_back(peer_of(reinterpret_cast<sockaddr*>(&peer), true));
         std::vector<uint8_t> query(c->in.begin() + 2, c->in.begin() + 2 + long(len));
         for (auto& r : c->server->script_(query, true)) {
           struct W {
             uv_write_t req;
             std::vector<uint8_t> bytes;
           };
-          auto* w = new W{{}, {}};
-          w->bytes.push_back(uint8_t(r.bytes.size() >> 8));
-          w->bytes.push_back(uint8_t(r.bytes.size()));
-          w->bytes.insert(w->bytes.end(), r.bytes.begin(), r.bytes.end());
+          // Sized once and filled in place: GCC 12 -O3 reports a false array-bounds error for
+          // push_back twice then insert.
+          auto* w = new W{{}, std::vector<uint8_t>(2 + r.bytes.size())};
+          w->bytes[0] = uint8_t(r.bytes.size() >> 8);
+          w->bytes[1] = uint8_t(r.bytes.size());
+          std::copy(r.bytes.begin(), r.bytes.end(), w->bytes.begin() + 2);
           uv_buf_t wb = uv_buf_init(reinterpret_cast<char*>(w->bytes.data()), unsigned(w->bytes.size()));
           uv_write(&w->req, st, &wb, 1, [](uv_write_t* q, int) { delete reinterpret_cast<W*>(q); });
         }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "wire/message_builder.h"
@@ -32,6 +33,13 @@ class FakeServer {
   void stop();  // closes every handle; the loop then ends when the test's work is done
   int udp_queries = 0;
   int tcp_queries = 0;
+  // Where each query came from, in arrival order ("127.0.0.1", port).
+  struct Peer {
+    std::string host;
+    uint16_t port = 0;
+    bool tcp = false;
+  };
+  std::vector<Peer> peers;
 
  private:
   struct Conn;

@@ -33,8 +33,8 @@ std::vector<uint8_t> query_for(const char* name, uint16_t id) {
                            wire::RRClass::IN, false, wire::Edns{});
 }
 
-engine::Instant in_ms(int ms) {
-  return net::SystemClock().now() + std::chrono::milliseconds(ms);
+engine::MonoInstant in_ms(int ms) {
+  return net::SystemClock().mono() + std::chrono::milliseconds(ms);
 }
 
 struct Outcome {

@@ -130,6 +130,7 @@ class Player {
   std::unique_ptr<cache::Caches> caches_;
   std::unique_ptr<engine::Engine> engine_;
   std::optional<std::vector<uint8_t>> last_answer_;
+  std::vector<bool> checked_out_;  // per network_.sent() index: taken by a CHECK_OUT_QUERY
   uint16_t next_id_ = 0x4a01;
 };
 
@@ -253,16 +254,37 @@ void Player::play_check(const Step& step) {
 }
 
 void Player::play_check_out_query(const Step& step) {
-  // Deckard ignores this step; testbound uses it to drain a query still outstanding. We only
-  // report whether such a query was sent: it is not a verdict in either tool's reading.
+  // testbound's reading: a query the resolver sent upstream must fit the entry under its MATCH
+  // rules (and its TCP / UDP, as for a range entry). Each sent query is checked out at most once,
+  // in the order sent; one no entry answered (testbound's "still outstanding") is taken first,
+  // and is then accounted for in strict mode.
   const Entry& e = *step.entry;
   const CompareMessage tmpl = from_entry(e);
-  bool seen = false;
-  for (const SentQuery& q : network_.sent()) {
-    seen = seen || q.question == question_to_text(tmpl.question);
+  const auto& sent = network_.sent();
+  checked_out_.resize(sent.size(), false);
+  auto fits = [&](const SentQuery& q) {
+    if (e.match.tcp && q.protocol != engine::Protocol::Tcp) return false;
+    if (e.match.udp && q.protocol != engine::Protocol::Udp) return false;
+    if (!q.message) return false;
+    return !e.has_match || !compare(e.match, tmpl, *q.message);  // no MATCH: any query fits
+  };
+  std::optional<size_t> found;
+  for (bool unanswered_only : {true, false}) {
+    for (size_t i = 0; i < sent.size() && !found; ++i) {
+      if (checked_out_[i] || (unanswered_only && sent[i].source)) continue;
+      if (fits(sent[i])) found = i;
+    }
+    if (found) break;
   }
-  log(std::string("  note: a query for ") + question_to_text(tmpl.question) +
-      (seen ? " was sent" : " was not sent"));
+  if (!found) {
+    std::string what = "no query fitting " + question_to_text(tmpl.question) +
+                       " (MATCH rules of the step) was sent upstream";
+    failure(step, what);
+    log("  CHECK FAILED: " + what);
+    return;
+  }
+  checked_out_[*found] = true;
+  log("  check ok: " + sent[*found].question + " was sent to " + sent[*found].server.host_to_string());
 }
 
 void Player::settle() {
@@ -304,8 +326,10 @@ void Player::run() {
   }
   settle();
   if (options_.strict) {
-    for (const SentQuery& q : network_.sent()) {
-      if (q.source) continue;
+    const auto& sent = network_.sent();
+    for (size_t i = 0; i < sent.size(); ++i) {
+      const SentQuery& q = sent[i];
+      if (q.source || (i < checked_out_.size() && checked_out_[i])) continue;
       result_.failures.push_back("strict: STEP " + std::to_string(q.step) + ": query to " +
                                  q.server.host_to_string() + " over " + protocol_text(q.protocol) +
                                  " for " + q.question + " is not answered by the scenario: " +

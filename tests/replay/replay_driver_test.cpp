@@ -319,6 +319,38 @@ SCENARIO_END
   }
 }
 
+TEST_CASE("CHECK_OUT_QUERY: a query the engine sent passes, one it never sent fails",
+          "[replay][engine]") {
+  auto check_out = [](const std::string& qname) {
+    return "STEP 11 CHECK_OUT_QUERY\nENTRY_BEGIN\nMATCH qname qtype\nADJUST copy_id\nREPLY QR\n"
+           "SECTION QUESTION\n" + qname + " IN A\nENTRY_END\n";
+  };
+  RunOptions o;
+  o.qname_minimisation = false;  // the engine then asks 1.2.3.4 the full name
+
+  RunResult sent = run_scenario(parse_ok(kHead + kNetwork + check_out("www.example.com.") + "SCENARIO_END\n"), o);
+  INFO(sent.log);
+  CHECK(sent.verdict == Verdict::Pass);
+  CHECK(sent.log.find("check ok: www.example.com. IN A was sent") != std::string::npos);
+
+  RunResult never = run_scenario(parse_ok(kHead + kNetwork + check_out("nosuch.example.com.") + "SCENARIO_END\n"), o);
+  INFO(never.log);
+  REQUIRE(never.verdict == Verdict::Fail);
+  CHECK(never.failures.front().find("STEP 11 CHECK_OUT_QUERY") != std::string::npos);
+  CHECK(never.failures.front().find("nosuch.example.com.") != std::string::npos);
+
+  // Each sent query is checked out once: the engine asks www.example.com. A three times (root,
+  // com., example.com.), so a fourth check finds none left.
+  const std::string one = check_out("www.example.com.").substr(std::string("STEP 11").size());
+  std::string four;
+  for (int step : {11, 12, 13, 14}) four += "STEP " + std::to_string(step) + one;
+  RunResult again = run_scenario(parse_ok(kHead + kNetwork + four + "SCENARIO_END\n"), o);
+  INFO(again.log);
+  REQUIRE(again.verdict == Verdict::Fail);
+  REQUIRE(again.failures.size() == 1);
+  CHECK(again.failures.front().find("STEP 14 CHECK_OUT_QUERY") != std::string::npos);
+}
+
 TEST_CASE("unsupported features skip the scenario, naming them", "[replay]") {
   const Scenario s = parse_ok("val-override-date: 20070916134226\nstub-addr: 1.1.1.1\nCONFIG_END\n"
                               "SCENARIO_BEGIN t\nSCENARIO_END\n");

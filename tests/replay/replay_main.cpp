@@ -1,17 +1,19 @@
 // tern_replay: plays .rpl scenarios against the engine.
 //
 //   tern_replay [--strict] [--qmin on|off|both] [--unmatched timeout|servfail] [--xfail FILE]
-//               [-v] (SCENARIO.rpl... | --all DIR)
+//               [--missing-ok] [-v] (SCENARIO.rpl... | --all DIR)
 //
 // --unmatched: what a query no entry answers gets: nothing (timeout, the default) or Deckard's
 // SERVFAIL. Strict mode fails on such a query either way.
 //
 // One line per scenario, then (for --all) a closing "N passed, M failed". Exit status: 0 when
 // everything passed (or failed as listed in the expected-failure file), 1 on a failure, 77 when
-// everything was skipped (ctest's SKIP_RETURN_CODE): unsupported features, or the scenario
-// folder missing.
+// everything was skipped (ctest's SKIP_RETURN_CODE) for unsupported features. A missing scenario
+// folder or file is a failure unless --missing-ok (CMake TERN_REPLAY_MISSING_OK) makes it a skip.
+// Under CI=true a skip is a failure: a suite that played nothing must not pass there.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -28,11 +30,27 @@ namespace fs = std::filesystem;
 
 constexpr int kExitSkip = 77;
 
+// CI=true (set by .ci/run, and by the usual CI services): every skip becomes a failure.
+bool in_ci() {
+  const char* ci = std::getenv("CI");
+  return ci && (std::string(ci) == "true" || std::string(ci) == "1");
+}
+
+int skip_exit(const std::string& why) {
+  if (in_ci()) {
+    std::cout << "FAIL: " << why << " (CI is set: a skip is a failure there)\n";
+    return 1;
+  }
+  std::cout << "SKIPPED: " << why << "\n";
+  return kExitSkip;
+}
+
 struct Options {
   bool strict = false;
   std::vector<bool> qmin = {true, false};
   std::string xfail_file;
   bool verbose = false;
+  bool missing_ok = false;
   Unmatched unmatched = Unmatched::Timeout;
   std::string all_dir;
   std::vector<std::string> files;
@@ -103,7 +121,7 @@ Outcome play_file(const std::string& path, const Options& opt, const ExpectedFai
 
 int usage() {
   std::cerr << "usage: tern_replay [--strict] [--qmin on|off|both] [--unmatched timeout|servfail] "
-               "[--xfail FILE] [-v] "
+               "[--xfail FILE] [--missing-ok] [-v] "
                "(--all DIR | SCENARIO.rpl...)\n";
   return 2;
 }
@@ -123,6 +141,8 @@ int main(int argc, char** argv) {
       opt.strict = true;
     } else if (a == "--lenient") {
       opt.strict = false;
+    } else if (a == "--missing-ok") {
+      opt.missing_ok = true;
     } else if (a == "-v" || a == "--verbose") {
       opt.verbose = true;
     } else if (a == "--qmin") {
@@ -164,23 +184,23 @@ int main(int argc, char** argv) {
     xfail = std::move(*loaded);
   }
 
+  auto missing = [&](const std::string& what) {
+    const std::string why = what + " not found (set -DTERN_DECKARD_SCENARIOS=...)";
+    if (opt.missing_ok) return skip_exit(why);
+    std::cout << "FAIL: " << why << "; a replay that plays nothing is not a pass "
+                 "(configure with -DTERN_REPLAY_MISSING_OK=ON to skip instead)\n";
+    return 1;
+  };
   std::vector<std::string> files = opt.files;
   if (!opt.all_dir.empty()) {
-    if (!fs::is_directory(opt.all_dir)) {
-      std::cout << "SKIPPED: Deckard scenario folder " << opt.all_dir
-                << " not found (set -DTERN_DECKARD_SCENARIOS=...)\n";
-      return kExitSkip;
-    }
+    if (!fs::is_directory(opt.all_dir)) return missing("Deckard scenario folder " + opt.all_dir);
     for (const auto& f : fs::directory_iterator(opt.all_dir)) {
       if (f.path().extension() == ".rpl") files.push_back(f.path().string());
     }
     std::sort(files.begin(), files.end());
   }
   for (const auto& f : files) {
-    if (!fs::is_regular_file(f)) {
-      std::cout << "SKIPPED: scenario " << f << " not found (set -DTERN_DECKARD_SCENARIOS=...)\n";
-      return kExitSkip;
-    }
+    if (!fs::is_regular_file(f)) return missing("scenario " + f);
   }
 
   size_t passed = 0, failed = 0, skipped = 0, xfailed = 0;
@@ -200,6 +220,6 @@ int main(int argc, char** argv) {
     std::cout << passed << " passed, " << failed << " failed\n";
   }
   if (failed) return 1;
-  if (passed == 0 && xfailed == 0 && skipped > 0) return kExitSkip;
+  if (passed == 0 && xfailed == 0 && skipped > 0) return skip_exit("every scenario was skipped");
   return 0;
 }

@@ -14,7 +14,7 @@ uint32_t ReplayRandom::next_u32() {
 }
 
 void ReplayNetwork::send(const engine::Address& server, engine::Protocol protocol,
-                         std::vector<uint8_t> query, engine::Instant deadline,
+                         std::vector<uint8_t> query, engine::MonoInstant deadline,
                          engine::TransportDone done) {
   SentQuery record;
   record.step = step_;
@@ -22,6 +22,7 @@ void ReplayNetwork::send(const engine::Address& server, engine::Protocol protoco
   record.protocol = protocol;
   if (auto m = from_wire(query)) {
     record.question = question_to_text(m->question);
+    record.message = std::move(*m);
   } else {
     record.question = "(unparseable query)";
   }
@@ -36,7 +37,7 @@ void ReplayNetwork::send(const engine::Address& server, engine::Protocol protoco
     ready_.push_back(Ready{std::move(done), std::move(reply->bytes)});
   } else {
     record.why_unanswered = why;
-    pending_.push_back(Pending{deadline, std::move(done)});
+    pending_.push_back(Pending{clock_.now() + (deadline - clock_.mono()), std::move(done)});
   }
   sent_.push_back(std::move(record));
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "replay_message.h"
 #include "replay_responder.h"
 #include "resolver/engine/world.h"
 
@@ -23,6 +24,8 @@ class ReplayClock : public engine::Clock {
  public:
   explicit ReplayClock(engine::Instant start) : now_(start) {}
   engine::Instant now() const override { return now_; }
+  // Scenario time only moves forward, so one timeline serves both clocks.
+  engine::MonoInstant mono() const override { return engine::MonoInstant(now_.time_since_epoch()); }
   void set(engine::Instant t) {
     if (t > now_) now_ = t;  // time never runs backwards
   }
@@ -47,6 +50,7 @@ struct SentQuery {
   engine::Address server;
   engine::Protocol protocol = engine::Protocol::Udp;
   std::string question;             // "www.example.com. IN A" (or why it did not parse)
+  std::optional<CompareMessage> message;  // the query as Deckard compares it (CHECK_OUT_QUERY)
   std::optional<std::string> source;  // which entry answered; nullopt = nothing answered
   std::string why_unanswered;
 };
@@ -57,7 +61,7 @@ class ReplayNetwork : public engine::Transport {
 
   void set_step(int step) { step_ = step; }
   void send(const engine::Address& server, engine::Protocol protocol, std::vector<uint8_t> query,
-            engine::Instant deadline, engine::TransportDone done) override;
+            engine::MonoInstant deadline, engine::TransportDone done) override;
 
   // Delivers the oldest answer waiting; false when none is waiting.
   bool deliver_one();
@@ -81,7 +85,7 @@ class ReplayNetwork : public engine::Transport {
     std::vector<uint8_t> bytes;
   };
   struct Pending {
-    engine::Instant deadline;
+    engine::Instant deadline;  // the transport's monotonic deadline on the scenario's timeline
     engine::TransportDone done;
   };
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "resolver/config/config.h"
+#include "resolver/config/log_throttle.h"
 
 using namespace tern::config;
 
@@ -131,6 +132,20 @@ TEST_CASE("bad flags are errors that name the flag") {
   CHECK(flags_error({"--frobnicate"}) == "command line: --frobnicate: unknown option (see ternd --help)");
   CHECK(flags_error({"--allow", "banana"}).rfind("command line: --allow: 'banana'", 0) == 0);
   CHECK(flags_error({"--config", "/nonexistent/ternd.toml"}) == "/nonexistent/ternd.toml: cannot open");
+  // A directory opens as a stream that reads nothing: it must not pass for an empty file.
+  CHECK(flags_error({"--config", "/tmp"}) == "/tmp: is a directory, not a configuration file");
+}
+
+TEST_CASE("a repeated resource warning is let through once per interval, with the count held back") {
+  using std::chrono::milliseconds;
+  LogThrottle t(milliseconds(10'000));
+  CHECK(t.admit(milliseconds(5'000)) == std::optional<uint64_t>(0));
+  CHECK_FALSE(t.admit(milliseconds(5'001)));
+  CHECK_FALSE(t.admit(milliseconds(14'999)));
+  CHECK(t.admit(milliseconds(15'000)) == std::optional<uint64_t>(2));
+  CHECK_FALSE(t.admit(milliseconds(24'000)));
+  CHECK(t.admit(milliseconds(90'000)) == std::optional<uint64_t>(1));
+  CHECK(LogThrottle().admit(milliseconds(0)) == std::optional<uint64_t>(0));  // the first one always
 }
 
 TEST_CASE("addresses and networks") {
@@ -144,4 +159,72 @@ TEST_CASE("addresses and networks") {
   CHECK(Network::parse("fd00::1/8")->to_string() == "fd00::/8");
   CHECK_FALSE(Network::parse("10.0.0.0/"));
   CHECK_FALSE(Network::parse("::/129"));
+}
+
+TEST_CASE("[[local-zone]], [[local-data]] and hosts-file are read with their lines") {
+  Config c = default_config();
+  apply_toml(c,
+             "[server]\n"
+             "hosts-file = \"/etc/hosts\"\n"
+             "[[local-zone]]\n"
+             "name = \"corp.example.\"\n"
+             "type = \"static\"\n"
+             "[[local-data]]\n"
+             "rr = [\"printer.corp.example. 300 IN A 192.0.2.7\",\n"
+             "      \"corp.example. SOA ns. admin. 1 2 3 4 5\"]\n"
+             "[[local-data]]\n"
+             "ptr = \"192.0.2.7 printer.corp.example.\"\n",
+             "t.toml");
+  CHECK(c.local.hosts_file == "/etc/hosts");
+  REQUIRE(c.local.zones.size() == 1);
+  CHECK(c.local.zones[0].name == "corp.example.");
+  CHECK(c.local.zones[0].type == "static");
+  REQUIRE(c.local.data.size() == 3);
+  CHECK(c.local.data[0].where == "t.toml:7");
+  CHECK(c.local.data[1].where == "t.toml:8");
+  CHECK(c.local.data[2].ptr);
+  CHECK(c.local.data[2].where == "t.toml:10");
+
+  CHECK(error_of("[[local-zone]]\nname = \"corp.example.\"\ntype = \"nope\"\n").find("t.toml:3") == 0);
+  CHECK(error_of("[[local-zone]]\nname = \"corp.example\"\ntype = \"static\"\n").find("t.toml:2") == 0);
+  CHECK(error_of("[[local-zone]]\nname = \"corp.example.\"\n").find("needs both") != std::string::npos);
+  CHECK(error_of("[[local-data]]\nrecord = \"x. A 192.0.2.1\"\n").find("t.toml:2") == 0);
+  CHECK(error_of("[local-zone]\nname = \"x.\"\n").find("array of tables") != std::string::npos);
+}
+
+TEST_CASE("the hardening keys of [resolver] (issue #13: dead servers, lameness, timeouts)") {
+  Config c = default_config();
+  // Defaults as docs/configuration.md and engine/limits.h give them.
+  CHECK(c.resolver.initial_timeout_ms == 376);
+  CHECK(c.resolver.infra_cache_min_rtt_ms == 50);
+  CHECK(c.resolver.infra_cache_max_rtt_ms == 3000);
+  CHECK(c.resolver.timeouts_before_down == 3);
+  CHECK(c.resolver.fetches_per_zone == 1000);
+  CHECK(c.resolver.fetches_per_server == 400);
+  CHECK(c.resolver.failure_cache_min_ttl == 5);
+  CHECK(c.resolver.failure_cache_max_ttl == 300);
+  apply_toml(c, R"(
+[resolver]
+infra-cache-min-rtt = 20
+infra-cache-max-rtt = 8000
+timeouts-before-down = 5
+infra-backoff-base = 2
+infra-backoff-max = 60
+infra-lame-ttl = 120
+fetches-per-zone = 0
+fetches-per-server = 50
+failure-cache-min-ttl = 1
+failure-cache-max-ttl = 30
+)", "t.toml");
+  CHECK(c.resolver.infra_cache_min_rtt_ms == 20);
+  CHECK(c.resolver.infra_cache_max_rtt_ms == 8000);
+  CHECK(c.resolver.timeouts_before_down == 5);
+  CHECK(c.resolver.infra_backoff_base == 2);
+  CHECK(c.resolver.infra_backoff_max == 60);
+  CHECK(c.resolver.infra_lame_ttl == 120);
+  CHECK(c.resolver.fetches_per_zone == 0);
+  CHECK(c.resolver.fetches_per_server == 50);
+  CHECK(c.resolver.failure_cache_min_ttl == 1);
+  CHECK(c.resolver.failure_cache_max_ttl == 30);
+  CHECK(error_of("[resolver]\nfetches-per-zone = -1\n") != "");
 }

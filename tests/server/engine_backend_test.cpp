@@ -76,7 +76,7 @@ struct World {
 TEST_CASE("EngineBackend::prefetch asks upstream although the cache still holds the answer") {
   World w;
   auto resolve = [&](const server::ClientQuery& q, server::Backend::Done d) {
-    w.backend->resolve(q, std::move(d));
+    w.backend->resolve(q, nullptr, std::move(d));
   };
   auto prefetch = [&](const server::ClientQuery& q, server::Backend::Done d) {
     w.backend->prefetch(q, std::move(d));

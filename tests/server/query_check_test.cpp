@@ -86,3 +86,39 @@ TEST_CASE("classes other than IN are refused") {
   auto q = wire::build_query(1, name("version.bind."), RRType::TXT, wire::RRClass::CH, false, std::nullopt);
   CHECK(check_query(q, true).rcode == Rcode::Refused);
 }
+
+TEST_CASE("meta and reserved query types are FORMERR, never resolved") {
+  for (uint16_t t : {0, 128, 129, 200, 248, 249, 250}) {
+    auto c = check_query(make_query("example.com.", RRType(t)), true);
+    INFO("TYPE" << t);
+    CHECK(c.verdict == Verdict::Reply);
+    CHECK(c.rcode == Rcode::FormErr);
+  }
+  CHECK(check_query(make_query("example.com.", RRType::OPT), true).rcode == Rcode::FormErr);
+  // MAILB / MAILA: NOTIMP; zone transfers: REFUSED.
+  CHECK(check_query(make_query("example.com.", RRType(253)), true).rcode == Rcode::NotImp);
+  CHECK(check_query(make_query("example.com.", RRType(254)), true).rcode == Rcode::NotImp);
+  CHECK(check_query(make_query("example.com.", RRType::AXFR), true).rcode == Rcode::Refused);
+  // Data types around the meta range are resolved.
+  for (uint16_t t : {127, 255, 256, 257, 65280})
+    CHECK(check_query(make_query("example.com.", RRType(t)), true).verdict == Verdict::Proceed);
+}
+
+TEST_CASE("a COOKIE option of the wrong length is FORMERR (RFC 7873 5.2.2)") {
+  auto with_cookie = [](size_t length) {
+    wire::Edns e;
+    e.options.push_back(wire::EdnsOption{wire::kEdnsCookie, std::vector<uint8_t>(length, 0x5a)});
+    return check_query(make_query("example.com.", RRType::A, e), true);
+  };
+  for (size_t bad : {0, 1, 7, 9, 15, 41, 64}) {
+    INFO("cookie length " << bad);
+    auto c = with_cookie(bad);
+    CHECK(c.verdict == Verdict::Reply);
+    CHECK(c.rcode == Rcode::FormErr);
+    CHECK(c.query.edns);  // the FORMERR carries our OPT, as for any EDNS client
+  }
+  for (size_t good : {8, 16, 24, 40}) {
+    INFO("cookie length " << good);
+    CHECK(with_cookie(good).verdict == Verdict::Proceed);
+  }
+}

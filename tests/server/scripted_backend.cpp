@@ -63,7 +63,7 @@ ScriptedBackend::~ScriptedBackend() {
   for (Pending* p : pending_) close_pending_timer(&p->timer);
 }
 
-void ScriptedBackend::resolve(const ClientQuery& q, Done done) {
+void ScriptedBackend::resolve(const ClientQuery& q, const sockaddr*, Done done) {
   unsigned delay = delay_for(q, "slow-");
   // Delayed answers are not cacheable, so a slow name keeps reaching the backend.
   answer(q, std::move(done), delay, /*cacheable=*/delay == 0);

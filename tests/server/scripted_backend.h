@@ -24,7 +24,7 @@ class ScriptedBackend : public Backend {
   explicit ScriptedBackend(uv_loop_t* loop, std::atomic<uint64_t>* prefetch_calls = nullptr)
       : loop_(loop), prefetch_calls_(prefetch_calls) {}
   ~ScriptedBackend() override;
-  void resolve(const ClientQuery& q, Done done) override;
+  void resolve(const ClientQuery& q, const sockaddr* client, Done done) override;
   void prefetch(const ClientQuery& q, Done done) override;
   size_t in_flight() const override { return in_flight_; }
 

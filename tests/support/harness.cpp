@@ -16,7 +16,8 @@ engine::EngineConfig Harness::default_config() {
   return cfg;
 }
 
-Harness::Harness(engine::EngineConfig cfg) : caches(cache::CacheLimits{}), config(std::move(cfg)) {
+Harness::Harness(engine::EngineConfig cfg, cache::CacheLimits limits)
+    : caches(limits), config(std::move(cfg)) {
   engine = std::make_unique<engine::Engine>(config, engine::World{net, clock, random}, caches);
 }
 

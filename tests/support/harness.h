@@ -23,7 +23,8 @@ std::string test_root_hints();  // zone-file text naming that server
 class Harness {
  public:
   // `configure` may change the EngineConfig (limits, switches) before the engine is built.
-  explicit Harness(engine::EngineConfig cfg = default_config());
+  // `limits`: the caches' TTL limits and budget (the defaults unless a test is about them).
+  explicit Harness(engine::EngineConfig cfg = default_config(), cache::CacheLimits limits = {});
   static engine::EngineConfig default_config();
 
   Address root() const { return addr(kRootServerAddress); }

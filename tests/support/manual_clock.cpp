@@ -2,8 +2,8 @@
 
 namespace tern::testsupport {
 
-void ManualClock::schedule(Instant when, std::function<void()> fn) {
-  if (when < now_) when = now_;
+void ManualClock::schedule(MonoInstant when, std::function<void()> fn) {
+  if (when < mono_) when = mono_;
   events_.emplace(std::make_pair(when, seq_++), std::move(fn));
 }
 
@@ -11,16 +11,20 @@ bool ManualClock::run_next() {
   if (events_.empty()) return false;
   auto it = events_.begin();
   auto fn = std::move(it->second);
-  now_ = std::max(now_, it->first.first);
+  if (it->first.first > mono_) {
+    now_ += it->first.first - mono_;
+    mono_ = it->first.first;
+  }
   events_.erase(it);
   fn();
   return true;
 }
 
 void ManualClock::advance(Millis d) {
-  auto target = now_ + d;
+  auto target = mono_ + d;
   while (!events_.empty() && events_.begin()->first.first <= target) run_next();
-  now_ = target;
+  now_ += target - mono_;
+  mono_ = target;
 }
 
 size_t ManualClock::run_until_idle(size_t max_events) {

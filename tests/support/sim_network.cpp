@@ -123,7 +123,7 @@ std::vector<uint8_t> SimNetwork::build_reply(const SimEntry& entry, std::span<co
 }
 
 void SimNetwork::send(const Address& server, Protocol protocol, std::vector<uint8_t> query,
-                      Instant deadline, engine::TransportDone done) {
+                      engine::MonoInstant deadline, engine::TransportDone done) {
   SentQuery sq;
   sq.server = server;
   sq.protocol = protocol;
@@ -152,8 +152,14 @@ void SimNetwork::send(const Address& server, Protocol protocol, std::vector<uint
     return;
   }
   ++e->uses;
+  if (e->reply.error) {
+    auto error = *e->reply.error;
+    clock_.schedule(std::min(deadline, clock_.mono() + e->reply.delay),
+                    [finish, error]() mutable { finish(tern::fail(error)); });
+    return;
+  }
   auto bytes = build_reply(*e, query);
-  auto at = clock_.now() + e->reply.delay;
+  auto at = clock_.mono() + e->reply.delay;
   if (at > deadline) {
     clock_.schedule(deadline, [finish]() mutable {
       finish(tern::fail(engine::TransportError::Timeout));

@@ -45,6 +45,9 @@ struct SimReply {
   bool no_question = false;
   bool edns = true;          // add OPT when the query had one
   bool drop = false;         // never answer: the engine sees a timeout
+  // The transport fails with this after `delay` instead of answering (e.g. Spoofed: the
+  // production transport saw near misses).
+  std::optional<engine::TransportError> error;
   Millis delay{10};          // one-way "RTT" of the answer
   std::optional<std::vector<uint8_t>> raw;  // exact bytes (first two replaced by the ID if copy_id)
 
@@ -114,7 +117,7 @@ class SimNetwork : public engine::Transport {
   uint32_t step() const { return step_; }
 
   void send(const Address& server, Protocol protocol, std::vector<uint8_t> query,
-            Instant deadline, engine::TransportDone done) override;
+            engine::MonoInstant deadline, engine::TransportDone done) override;
 
   const std::vector<SentQuery>& sent() const { return sent_; }
   std::vector<std::string> sent_text() const;  // SentQuery::to_string of each, in order
