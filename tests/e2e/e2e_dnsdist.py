@@ -202,6 +202,12 @@ def main():
     with open(os.path.join(state, "manifest.json")) as f:
         manifest = json.load(f)
     zone = next(e["qname"][len("cdn."):] for e in manifest["entries"] if e["id"].endswith("-cdn"))
+    # docs/scale-out.md shows this very configuration (with port 53): keep the two the same.
+    with open(os.path.join(REPO, "docs", "scale-out.md")) as f:
+        doc = f.read()
+    shown = dnsdist_config(f"{DNSDIST_ADDRESS}:53", [(a, 53) for a in BACKEND_ADDRESSES])
+    check("```lua\n" + shown + "```" in doc,
+          "docs/scale-out.md shows the tested dnsdist config (e2e_dnsdist.py --print-config)")
     names = [f"host{i}-{random.randrange(1 << 20)}.{zone}" for i in range(NAMES)]
     directory = tempfile.mkdtemp(prefix="ternd-e2e-dnsdist-")
     config = (f"[server]\nproxy-protocol-from = [\"{DNSDIST_ADDRESS}/32\"]\n"
