@@ -225,8 +225,13 @@ def main():
         while ask(DNSDIST_ADDRESS, port, "localhost.", timeout=0.3) is None:
             if dd.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("dnsdist did not start:\n" + dd.read_log())
-        # Wait until every backend is up (the first check passed), so the hash ring is complete.
-        time.sleep(CHECK_INTERVAL + 0.5)
+        # Wait until every backend is up (its first check passed), so that the hash ring is
+        # complete before names are counted.
+        deadline = time.monotonic() + 10
+        while dd.read_log().count("as 'up'") < len(backends):
+            if time.monotonic() > deadline:
+                raise RuntimeError("dnsdist did not mark every backend up:\n" + dd.read_log())
+            time.sleep(0.1)
 
         # --- 1. consistent hashing ---
         offsets = [len(b.read_log()) for b in backends]
