@@ -88,6 +88,7 @@ def main():
             "ternd.toml(5)": os.path.join(prefix, "share/man/man5/ternd.toml.5"),
             "default config": os.path.join(prefix, "etc/tern/ternd.toml"),
             "systemd unit": os.path.join(prefix, "lib/systemd/system/ternd.service"),
+            "systemd template": os.path.join(prefix, "lib/systemd/system/ternd@.service"),
         }
         for what, path in files.items():
             check(os.path.isfile(path), f"installed {what}: {os.path.relpath(path, prefix)}")
@@ -157,6 +158,20 @@ def main():
         check(m is not None, "systemd-analyze security rates the unit")
         if m:
             check(float(m.group(1)) <= MAX_EXPOSURE, f"exposure {m.group(1)} <= {MAX_EXPOSURE}")
+
+        # The template (several instances on one host, docs/scale-out.md): the same unit with a
+        # config, control socket and directories per instance; verified as instance "1".
+        template = open(files["systemd template"]).read()
+        check(f"ExecStart={ternd} --config {prefix}/etc/tern/ternd-%i.toml --control /run/tern-%i/control.sock" in template
+              and "RuntimeDirectory=tern-%i\n" in template and "LogsDirectory=tern-%i\n" in template,
+              "ternd@.service: per-instance config, control socket and directories")
+        instance = os.path.join(prefix, "ternd@1.service")
+        open(instance, "w").write(template)
+        vr = run(["systemd-analyze", "verify", instance], env=venv)
+        check(vr.returncode == 0 and not vr.stderr.strip(), f"systemd-analyze verify ternd@1.service {vr.stdout}{vr.stderr}")
+        sec = run(["systemd-analyze", "security", "--offline=true", instance])
+        m = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", sec.stdout)
+        check(m is not None and float(m.group(1)) <= MAX_EXPOSURE, f"ternd@1.service exposure <= {MAX_EXPOSURE}")
 
         # Reinstalling keeps an edited config and puts the new default beside it.
         with open(config, "a") as f:
