@@ -1,7 +1,5 @@
 #include "resolver/server/stats.h"
 
-#include <fmt/format.h>
-
 #include <vector>
 
 namespace tern::server {

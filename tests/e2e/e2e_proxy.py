@@ -167,10 +167,10 @@ def main():
 
         after = stats(args.ternd, sock)
         d = {k: after.get(k, 0) - before.get(k, 0) for k in after}
-        check(d.get(ACCEPTED) == 8, f"proxy-accepted +8 (5 UDP, 3 TCP connections): {d.get(ACCEPTED)}")
-        check(d.get(NOT_ALLOWED) == 2, f"proxy-dropped-not-allowed +2: {d.get(NOT_ALLOWED)}")
-        check(d.get(MALFORMED) == 2, f"proxy-dropped-malformed +2: {d.get(MALFORMED)}")
-        check(d.get(MISSING) == 2, f"proxy-dropped-missing +2: {d.get(MISSING)}")
+        check(d.get(ACCEPTED) == 8, f"{ACCEPTED} +8 (5 UDP, 3 TCP connections): {d.get(ACCEPTED)}")
+        check(d.get(NOT_ALLOWED) == 2, f"{NOT_ALLOWED} +2: {d.get(NOT_ALLOWED)}")
+        check(d.get(MALFORMED) == 2, f"{MALFORMED} +2: {d.get(MALFORMED)}")
+        check(d.get(MISSING) == 2, f"{MISSING} +2: {d.get(MISSING)}")
         log = t.read_log()
         check("192.0.2.10:5353 localhost. A NOERROR" in log, "the query log names the client inside the header")
         check("198.51.100.9:5353 localhost. A REFUSED" in log, "... and the refused one")
