@@ -2,6 +2,11 @@
 
 namespace tern::server {
 
+// A counter added to EngineStats or TransportStats must be summed in add() below and exported in
+// metrics.cpp; these fail the build until the counts here are updated with them.
+static_assert(sizeof(engine::EngineStats) == 20 * sizeof(uint64_t), "sum and export the new engine counter");
+static_assert(sizeof(net::TransportStats) == 13 * sizeof(uint64_t), "sum and export the new transport counter");
+
 void BackendStats::add(const BackendStats& o) {
   // Field by field: a counter added to EngineStats or TransportStats is exported once it is
   // named here and in metrics.cpp.
