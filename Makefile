@@ -6,8 +6,8 @@ DEBUG_DIR   := build/debug
 RELEASE_DIR := build/release
 
 # Debian packages, by what needs them.
-BUILD_PKGS := cmake g++ make pkg-config libuv1-dev libfmt-dev libtomlplusplus-dev libmimalloc-dev libssl-dev libsystemd-dev
-TEST_PKGS  := $(BUILD_PKGS) catch2 libc-ares-dev clang libclang-rt-14-dev nsd unbound bind9-dnsutils bind9-utils ldnsutils dnsperf python3 systemd groff-base dnsdist
+BUILD_PKGS := cmake g++ make pkg-config libuv1-dev libfmt-dev libtomlplusplus-dev libmimalloc-dev libssl-dev libsystemd-dev libhttp-parser-dev
+TEST_PKGS  := $(BUILD_PKGS) catch2 libc-ares-dev clang libclang-rt-14-dev nsd unbound bind9-dnsutils bind9-utils ldnsutils dnsperf python3 systemd groff-base dnsdist curl prometheus
 DEB_PKGS   := $(BUILD_PKGS) debhelper dpkg-dev git
 BENCH_PKGS := $(TEST_PKGS) pdns-recursor knot-resolver gnuplot-nox
 
@@ -16,7 +16,7 @@ BENCH_PKGS := $(TEST_PKGS) pdns-recursor knot-resolver gnuplot-nox
 all: build
 
 # Installs only what is missing; apt-get update only when something is. Services of the packages
-# (nsd, unbound, pdns-recursor, kresd) are kept from starting during the install by a temporary
+# (nsd, unbound, prometheus, pdns-recursor, kresd) are kept from starting during the install by a temporary
 # policy-rc.d, so nothing ends up holding port 53.
 define install_missing
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \

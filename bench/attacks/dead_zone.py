@@ -163,8 +163,8 @@ def main():
     measured = [r for r in results if r[2]]
     waits = [r[1] for r in measured if r[1] is not None]
     unanswered = sum(1 for r in measured if r[1] is None)
-    upstream_total = after.get("upstream-queries", 0) - before.get("upstream-queries", 0)
-    upstream_measured = after.get("upstream-queries", 0) - at_warm_end.get("upstream-queries", 0)
+    upstream_total = after.get("tern_engine_upstream_queries_total", 0) - before.get("tern_engine_upstream_queries_total", 0)
+    upstream_measured = after.get("tern_engine_upstream_queries_total", 0) - at_warm_end.get("tern_engine_upstream_queries_total", 0)
     total_clients = len(results)
     figures = {
         "qps": a.qps,
@@ -181,8 +181,8 @@ def main():
         "unanswered_after_warmup": unanswered,
         "cached_name_asked": cached_asked,
         "cached_name_answered": cached_ok,
-        "servers_down_failures": after.get("servers-down-failures", 0) - before.get("servers-down-failures", 0),
-        "server_probes": after.get("server-probes", 0) - before.get("server-probes", 0),
+        "servers_down_failures": after.get('tern_upstream_skipped_total{reason="servers_down"}', 0) - before.get('tern_upstream_skipped_total{reason="servers_down"}', 0),
+        "server_probes": after.get("tern_upstream_probes_total", 0) - before.get("tern_upstream_probes_total", 0),
     }
     if a.json:
         print(json.dumps(figures, indent=2))

@@ -122,6 +122,13 @@ Setter uint_key(T CacheConfig::*field, uint64_t lo, uint64_t hi) {
   };
 }
 
+template <class T>
+Setter uint_key(T MetricsConfig::*field, uint64_t lo, uint64_t hi) {
+  return [=](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+    c.metrics.*field = static_cast<T>(get_uint(s, k, n, lo, hi));
+  };
+}
+
 constexpr uint64_t kU32 = std::numeric_limits<uint32_t>::max();
 
 const std::vector<KeyDef>& key_table() {
@@ -253,6 +260,20 @@ const std::vector<KeyDef>& key_table() {
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.cache.prefetch = get_bool(s, k, n);
        }},
+      {"metrics", "listen",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         std::string text = get_string(s, k, n);
+         if (text.empty()) {
+           c.metrics.listen.reset();  // "" = off
+           return;
+         }
+         auto a = SocketAddress::parse(text, 9153);
+         if (!a) fail_at(where_of(s, n), fmt::format("{}: '{}' is not ADDRESS:PORT (e.g. 127.0.0.1:9153)", k, text));
+         c.metrics.listen = *a;
+       }},
+      {"metrics", "max-request-bytes", uint_key(&MetricsConfig::max_request_bytes, 256, 1u << 20)},
+      {"metrics", "request-timeout-ms", uint_key(&MetricsConfig::request_timeout_ms, 100, 600000)},
+      {"metrics", "max-connections", uint_key(&MetricsConfig::max_connections, 1, 4096)},
       {"log", "level",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.log.level = parse_level(where_of(s, n), k, get_string(s, k, n));
@@ -383,7 +404,7 @@ void apply_toml(Config& cfg, std::string_view toml_text, std::string_view source
     for (const KeyDef& k : key_table()) known_section |= k.section == section;
     if (!known_section)
       fail_at(Where{source_name, section_key.source().begin.line},
-              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, log, [[local-zone]], [[local-data]])", section));
+              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, log, metrics, [[local-zone]], [[local-data]])", section));
     if (!table)
       fail_at(Where{source_name, section_key.source().begin.line},
               fmt::format("'{}' must be a table ([{}])", section, section));

@@ -84,6 +84,14 @@ struct CacheConfig {
   bool prefetch = true;
 };
 
+// The Prometheus endpoint (resolver/server/metrics_http.h); off unless `listen` is set.
+struct MetricsConfig {
+  std::optional<SocketAddress> listen;   // e.g. 127.0.0.1:9153
+  uint32_t max_request_bytes = 8192;     // a longer request gets 400
+  uint32_t request_timeout_ms = 5000;    // a client slower than this is dropped
+  uint32_t max_connections = 16;         // scrapers connected at once; more are closed
+};
+
 // Local data (issue #15): [[local-zone]] tables, [[local-data]] records and the hosts file, kept
 // as text with where each came from; resolver/server/local_policy.cpp turns them into the policy
 // (and reports a bad record by this file and line).
@@ -116,6 +124,7 @@ struct Config {
   ResolverConfig resolver;
   CacheConfig cache;
   LogConfig log;
+  MetricsConfig metrics;
   LocalConfig local;
 };
 

@@ -48,6 +48,7 @@ void Exchange::start(std::chrono::milliseconds delay) {
   uv_timer_init(owner_.loop(), &timer_);
   timer_.data = this;
   ++open_handles_;
+  started_ns_ = uv_hrtime();
   if (!start_io()) {
     failed_at_start_ = true;
     delay = std::chrono::milliseconds(0);  // report from the loop, not from inside send()
@@ -96,6 +97,7 @@ void Exchange::handle_closed() {
 
 void Exchange::accept(std::span<const uint8_t> message) {
   ++owner_.mutable_stats().accepted;
+  owner_.mutable_rtt().observe((uv_hrtime() - started_ns_) / 1000);
   std::vector<uint8_t> answer(message.begin(), message.end());
   // Only an answer with its question: a FORMERR/NOTIMP may come back with none (the filter lets
   // it through for the engine's EDNS fallback), and then there is nothing to restore.

@@ -55,6 +55,7 @@ class Exchange {
   bool finished_ = false;
   engine::TransportError fail_error_ = engine::TransportError::Unreachable;
   bool failed_at_start_ = false;
+  uint64_t started_ns_ = 0;  // uv_hrtime() when sent, for the round-trip histogram
 };
 
 // Fills a sockaddr for `a`; returns its length.

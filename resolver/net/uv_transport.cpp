@@ -9,44 +9,6 @@
 
 namespace tern::net {
 
-namespace {
-
-template <class S, class F>
-void each(S& s, F f) {
-  f("upstream-udp-sent", s.udp_sent);
-  f("upstream-tcp-sent", s.tcp_sent);
-  f("upstream-accepted", s.accepted);
-  f("upstream-dropped-wrong-source", s.dropped_wrong_source);
-  f("upstream-near-miss-id", s.dropped_wrong_id);
-  f("upstream-near-miss-case", s.dropped_wrong_case);
-  f("upstream-dropped-wrong-question", s.dropped_wrong_question);
-  f("upstream-near-miss-tcp-retries", s.near_miss_tcp_retries);
-  f("upstream-case-insensitive-servers", s.case_insensitive_servers);
-  f("upstream-unwanted-reply-warnings", s.unwanted_reply_warnings);
-  f("upstream-port-bind-retries", s.port_bind_retries);
-  f("upstream-timeouts", s.timeouts);
-  f("upstream-errors", s.errors);
-}
-
-}  // namespace
-
-void TransportStats::add_to(TransportStats& total) const {
-  std::vector<const std::atomic<uint64_t>*> mine;
-  each(*this, [&](const char*, const std::atomic<uint64_t>& c) { mine.push_back(&c); });
-  size_t i = 0;
-  each(total, [&](const char*, std::atomic<uint64_t>& c) {
-    c.fetch_add(mine[i++]->load(std::memory_order_relaxed), std::memory_order_relaxed);
-  });
-}
-
-std::string TransportStats::to_text() const {
-  std::string out;
-  each(*this, [&](const char* name, const std::atomic<uint64_t>& c) {
-    out += fmt::format("{} {}\n", name, c.load(std::memory_order_relaxed));
-  });
-  return out;
-}
-
 UvTransport::UvTransport(uv_loop_t* loop, TransportConfig config, config::Log* log)
     : loop_(loop), log_(log), config_(std::move(config)) {
   if (config_.port_low == 0) config_.port_low = 1;
@@ -73,7 +35,7 @@ void UvTransport::count_unwanted() {
   if (config_.unwanted_reply_threshold == 0) return;
   if (++unwanted_since_warning_ < config_.unwanted_reply_threshold) return;
   unwanted_since_warning_ = 0;
-  stats_->unwanted_reply_warnings.fetch_add(1, std::memory_order_relaxed);
+  ++stats_.unwanted_reply_warnings;
   if (config_.warn)
     config_.warn(fmt::format("unwanted-reply-threshold: {} unwanted upstream replies on this worker;"
                              " possible spoofing attempt",

@@ -30,29 +30,28 @@
 #include "resolver/config/log_throttle.h"
 #include "resolver/engine/world.h"
 #include "resolver/net/case_memory.h"
+#include "resolver/net/latency_histogram.h"
 #include "resolver/net/system_clock.h"
 #include "resolver/net/transport_config.h"
 
 namespace tern::net {
 
-// Written by the worker's loop thread only, read by the control channel: relaxed atomics.
+// Written by the worker's loop thread only and copied there when the operator asks
+// (server/backend_stats.h): plain counters, nothing shared with another thread.
 struct TransportStats {
-  std::atomic<uint64_t> udp_sent{0};
-  std::atomic<uint64_t> tcp_sent{0};
-  std::atomic<uint64_t> accepted{0};
-  std::atomic<uint64_t> dropped_wrong_source{0};  // datagram from another address/port
-  std::atomic<uint64_t> dropped_wrong_id{0};      // near miss
-  std::atomic<uint64_t> dropped_wrong_case{0};    // near miss: right ID, 0x20 case not echoed
-  std::atomic<uint64_t> dropped_wrong_question{0};  // also not-a-response and unparsable
-  std::atomic<uint64_t> near_miss_tcp_retries{0};  // UDP exchanges ended Spoofed: TCP next
-  std::atomic<uint64_t> case_insensitive_servers{0};  // servers learned not to preserve case
-  std::atomic<uint64_t> unwanted_reply_warnings{0};   // unwanted-reply-threshold reached
-  std::atomic<uint64_t> port_bind_retries{0};  // drawn source port was in use; drew again
-  std::atomic<uint64_t> timeouts{0};
-  std::atomic<uint64_t> errors{0};  // unreachable, connection failures, bad framing
-
-  void add_to(TransportStats& total) const;
-  std::string to_text() const;  // "upstream-... value" lines
+  uint64_t udp_sent = 0;
+  uint64_t tcp_sent = 0;
+  uint64_t accepted = 0;
+  uint64_t dropped_wrong_source = 0;    // datagram from another address/port
+  uint64_t dropped_wrong_id = 0;        // near miss
+  uint64_t dropped_wrong_case = 0;      // near miss: right ID, 0x20 case not echoed
+  uint64_t dropped_wrong_question = 0;  // also not-a-response and unparsable
+  uint64_t near_miss_tcp_retries = 0;   // UDP exchanges ended Spoofed: TCP next
+  uint64_t case_insensitive_servers = 0;  // servers learned not to preserve case
+  uint64_t unwanted_reply_warnings = 0;   // unwanted-reply-threshold reached
+  uint64_t port_bind_retries = 0;  // drawn source port was in use; drew again
+  uint64_t timeouts = 0;
+  uint64_t errors = 0;  // unreachable, connection failures, bad framing
 };
 
 class Exchange;
@@ -71,16 +70,17 @@ class UvTransport : public engine::Transport {
   void send(const engine::Address& server, engine::Protocol protocol, std::vector<uint8_t> query,
             engine::MonoInstant deadline, engine::TransportDone done) override;
 
-  const TransportStats& stats() const { return *stats_; }
-  // Shared with the worker, whose control-channel readers may outlive the transport.
-  std::shared_ptr<const TransportStats> shared_stats() const { return stats_; }
+  const TransportStats& stats() const { return stats_; }
+  // Round trips of accepted responses, send to answer (loop thread only).
+  const RttHistogram& rtt() const { return rtt_; }
+  RttHistogram& mutable_rtt() { return rtt_; }
   size_t in_flight() const { return active_.size(); }
   const CaseMemory& case_memory() const { return case_memory_; }
 
   // For the exchanges.
   uv_loop_t* loop() const { return loop_; }
   const TransportConfig& config() const { return config_; }
-  TransportStats& mutable_stats() { return *stats_; }
+  TransportStats& mutable_stats() { return stats_; }
   CaseMemory& mutable_case_memory() { return case_memory_; }
   void adopt(Exchange* e) { active_.insert(e); }
   void forget(Exchange* e) { active_.erase(e); }
@@ -107,7 +107,8 @@ class UvTransport : public engine::Transport {
   SecureRandom random_;  // ports, outgoing addresses, 0x20 case bits
   CaseMemory case_memory_{kMaxCaseInsensitiveServers};
   std::unordered_set<Exchange*> active_;
-  std::shared_ptr<TransportStats> stats_ = std::make_shared<TransportStats>();
+  TransportStats stats_;
+  RttHistogram rtt_;
   uint64_t unwanted_since_warning_ = 0;
   std::vector<uint8_t> udp_recv_buf_ = std::vector<uint8_t>(65536);
 };

@@ -8,9 +8,8 @@
 
 #include <sys/socket.h>
 
-#include "resolver/net/uv_transport.h"
+#include "resolver/server/backend_stats.h"
 #include "resolver/server/client_query.h"
-#include "resolver/server/stats.h"
 
 namespace tern::server {
 
@@ -28,11 +27,8 @@ class Backend {
   // answer, at most once (not when the backend is destroyed first); counted in in_flight().
   virtual void prefetch(const ClientQuery& q, Done done) = 0;
   virtual size_t in_flight() const = 0;
-  // Where the backend may publish counters of its own (the worker's Stats, on the worker's
-  // thread). Backends without counters ignore it.
-  virtual void attach_stats(Stats*) {}
-  // The upstream transport's counters for `ternd control stats`; none for a scripted backend.
-  virtual std::shared_ptr<const net::TransportStats> upstream_stats() const { return nullptr; }
+  // Adds this backend's counters (worker thread only). Test stand-ins count nothing.
+  virtual void add_stats(BackendStats&) const {}
 };
 
 }  // namespace tern::server

@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "resolver/server/stats.h"
 #include "wire/edns.h"
 #include "wire/message_view.h"
 #include "wire/name.h"
@@ -35,6 +36,8 @@ struct Sections {
   wire::Rcode rcode = wire::Rcode::NoError;
   bool authoritative = false;  // AA: set for locally served zones
   bool dropped = false;        // the backend shed the query (waiter caps): send nothing
+  // Where the backend's answer came from (metrics only; resolver/server/stats.h).
+  BackendSource source = BackendSource::Resolution;
   std::vector<wire::RRset> answer, authority, additional;
 };
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cache/caches.h"
+#include "resolver/server/metrics.h"
 #include "resolver/server/server.h"
 #include "resolver/server/uv_util.h"
 #include "wire/name.h"
@@ -167,7 +168,8 @@ std::string run_control_command(std::string_view line, cache::Caches& caches, Se
     return out.str() + "; end of dump\n";
   }
   if (cmd == "stats" && words.size() == 1) {
-    return server.stats_text() + "cache-bytes " + std::to_string(caches.memory_bytes()) + "\n";
+    // The metrics endpoint's samples, from the same collection (metrics.h).
+    return to_sample_lines(collect_metrics(server, caches));
   }
   return "error: unknown command (flush NAME [TYPE], flush-subtree NAME, flush-all, dump, stats)\n";
 }

@@ -1,5 +1,8 @@
 #include "resolver/server/engine_backend.h"
 
+#include "resolver/config/address.h"
+#include "resolver/net/uv_transport.h"
+
 namespace tern::server {
 namespace {
 
@@ -20,6 +23,9 @@ Sections sections_of(const engine::Answer& a) {
   s.answer = a.answer;
   s.authority = a.authority;
   s.additional = a.additional;
+  s.source = a.stale ? BackendSource::Stale
+             : a.from_cache && !a.failure ? BackendSource::RecordCache
+                                          : BackendSource::Resolution;
   return s;
 }
 
@@ -37,37 +43,19 @@ EngineBackend::EngineBackend(EngineParts parts, engine::EngineConfig config, cac
   engine_ = std::make_unique<engine::Engine>(std::move(config), world, caches);
 }
 
-std::shared_ptr<const net::TransportStats> EngineBackend::upstream_stats() const {
-  if (auto* uv = dynamic_cast<const net::UvTransport*>(parts_.transport.get())) return uv->shared_stats();
-  return nullptr;
-}
-
 EngineBackend::~EngineBackend() {
   // The engine first: it holds references to the transport, clock and random source.
   engine_.reset();
-}
-
-void EngineBackend::publish() {
-  if (stats_ == nullptr) return;
-  const auto& e = engine_->stats();
-  auto set = [](std::atomic<uint64_t>& c, uint64_t v) { c.store(v, std::memory_order_relaxed); };
-  set(stats_->upstream_queries, e.upstream_queries);
-  set(stats_->servers_down, e.servers_down_failures);
-  set(stats_->failure_cache_answers, e.failure_cache_answers);
-  set(stats_->fetch_limited, e.fetch_limited);
-  set(stats_->server_probes, e.server_probes);
-  set(stats_->lame_marks, e.lame_marks);
 }
 
 void EngineBackend::resolve(const ClientQuery& q, const sockaddr* client, Done done) {
   engine_->resolve(
       engine_query(q),
       [this, done = std::move(done)](const engine::Answer& a) {
-        publish();
+        count(a);
         done(sections_of(a), cacheable(a));
       },
       client ? config::address_of(client) : std::nullopt);
-  publish();
 }
 
 void EngineBackend::prefetch(const ClientQuery& q, Done done) {
@@ -78,9 +66,30 @@ void EngineBackend::prefetch(const ClientQuery& q, Done done) {
   // flight merge), so `done` gets the fresh answer. When the prefetch did not stay in flight (the
   // engine is at max_in_flight, or it completed at once), resolve() answers as it would a client.
   engine_->prefetch(eq);
-  engine_->resolve(eq, [done = std::move(done)](const engine::Answer& a) {
+  engine_->resolve(eq, [this, done = std::move(done)](const engine::Answer& a) {
+    count(a);
     done(sections_of(a), cacheable(a));
   });
+}
+
+void EngineBackend::count(const engine::Answer& a) {
+  if (a.failure) ++failures_[size_t(*a.failure)];
+}
+
+void EngineBackend::add_stats(BackendStats& s) const {
+  const engine::EngineStats& e = engine_->stats();
+  BackendStats mine;
+  mine.engine = e;
+  // The transport is the engine's interface; ternd's is the libuv one, whose counters these are
+  // (tests plug in other transports, which count nothing here).
+  if (const auto* t = dynamic_cast<const net::UvTransport*>(parts_.transport.get())) {
+    mine.transport = t->stats();
+    mine.upstream_in_flight = t->in_flight();
+    mine.upstream_rtt = t->rtt();
+  }
+  mine.failures = failures_;
+  mine.resolutions_in_flight = engine_->in_flight();
+  s.add(mine);
 }
 
 engine::EngineConfig engine_config(const config::Config& cfg, std::string root_hints_text) {

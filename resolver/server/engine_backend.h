@@ -3,6 +3,7 @@
 // and cache::CacheLimits.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -30,16 +31,14 @@ class EngineBackend : public Backend {
   void resolve(const ClientQuery& q, const sockaddr* client, Done done) override;
   void prefetch(const ClientQuery& q, Done done) override;
   size_t in_flight() const override { return engine_->in_flight(); }
-  void attach_stats(Stats* stats) override { stats_ = stats; }
-  // The libuv transport's counters; none for another transport (tests' simulated network).
-  std::shared_ptr<const net::TransportStats> upstream_stats() const override;
+  void add_stats(BackendStats& s) const override;
 
  private:
-  void publish();  // the engine's counters into *stats_
-
-  Stats* stats_ = nullptr;
   EngineParts parts_;
   std::unique_ptr<engine::Engine> engine_;
+  std::array<uint64_t, kFailureKinds> failures_{};  // Answer::failure, counted per reason
+
+  void count(const engine::Answer& a);
 };
 
 // Throws config::ConfigError for an upstream-allow entry the engine cannot take.

@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "resolver/server/backend_stats.h"
 #include "resolver/server/client_query.h"
 
 namespace tern::server {
@@ -24,6 +25,8 @@ class HitCache {
   virtual void insert(std::span<const uint8_t> query, std::span<const uint8_t> response, bool tcp,
                       uint32_t ttl) = 0;
   virtual void clear() = 0;
+  // Adds hits, misses, bytes and entries (worker thread only).
+  virtual void add_stats(PacketCacheStats&) const {}
 };
 
 }  // namespace tern::server

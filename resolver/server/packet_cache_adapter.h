@@ -31,6 +31,12 @@ class PacketCacheAdapter : public HitCache {
     cache_.insert(query, response, now(), tcp, ttl);
   }
   void clear() override { cache_.clear(); }
+  void add_stats(PacketCacheStats& s) const override {
+    s.hits += cache_.hits();
+    s.misses += cache_.misses();
+    s.bytes += cache_.memory_bytes();
+    s.entries += cache_.size();
+  }
 
  private:
   cache::Instant now() const {

@@ -1,6 +1,7 @@
 #include "resolver/server/query_pipeline.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 
 #include "resolver/config/address.h"
@@ -32,6 +33,7 @@ void QueryPipeline::log_query(const sockaddr* client, const ClientQuery& q, wire
 Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockaddr* client,
                                   bool tcp, std::vector<uint8_t>& out, Checked& c) {
   bump(tcp ? stats_.tcp_queries : stats_.udp_queries);
+  if (uint32_t qtype = packet_qtype(packet); qtype != kNoQtype) bump(stats_.by_qtype[qtype_slot(uint16_t(qtype))]);
   const bool allowed = acl_->allows(client);
   // The packet cache first, straight from the packet's bytes, before the full check: it keys
   // only plain queries (QR 0, QUERY, one uncompressed question, no answer or authority records,
@@ -48,6 +50,7 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
     bool prefetch_due = false;
     if (cache_->lookup(packet, tcp, out, settings_.max_prefetches > 0 ? &prefetch_due : nullptr)) {
       bump(stats_.cache_hits);
+      count_rcode(wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0));
       if (prefetch_due || log_.query_log()) {
         c = check_query(packet, allowed);
         log_query(client, c.query, wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0), "cache");
@@ -75,6 +78,7 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
       default: break;
     }
     out = build_error(q, c.rcode, limit, settings_.udp_max_payload);
+    count_rcode(c.rcode);
     log_query(client, q, c.rcode, "check");
     return Outcome::Now;
   }
@@ -88,6 +92,7 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
   if (local.kind == LocalDecision::Kind::Answer) {
     bump(stats_.local_answers);
     out = build_response(q, local.sections, limit, settings_.udp_max_payload);
+    count_rcode(local.sections.rcode);
     log_query(client, q, local.sections.rcode, "local");
     return Outcome::Now;
   }
@@ -99,6 +104,7 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
   if (!q.header.rd) {
     bump(stats_.refused);
     out = build_error(q, wire::Rcode::Refused, limit, settings_.udp_max_payload);
+    count_rcode(wire::Rcode::Refused);
     log_query(client, q, wire::Rcode::Refused, "no-rd");
     return Outcome::Now;
   }
@@ -132,11 +138,15 @@ void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packe
   std::vector<uint8_t> query_copy;
   if (cache_) query_copy.assign(packet.begin(), packet.end());
   config::SocketAddress client_addr = config::SocketAddress::from_sockaddr(client);
+  // Only the backend's answers are timed: a packet-cache hit or a local answer is sent from the
+  // receive callback itself, and a clock read per hit would cost more than it tells.
+  auto started = std::chrono::steady_clock::now();
   // Only a UDP client's address can be forged: the backend's wait limit and discard timeout are
   // for those (engine.h).
-  backend_.resolve(q, tcp ? nullptr : client, [this, q, tcp, client_addr, query_copy = std::move(query_copy),
-                               generation = policy_generation_,
-                               later = std::move(later)](const Sections& s, bool cacheable) {
+  backend_.resolve(q, tcp ? nullptr : client,
+                   [this, q, tcp, client_addr, started, query_copy = std::move(query_copy),
+                    generation = policy_generation_,
+                    later = std::move(later)](const Sections& s, bool cacheable) {
     if (s.dropped) {
       // Shed by a waiter cap: no response is built, and the client gets nothing (as Unbound's
       // wait-limit and discard-timeout do); it retries or has gone.
@@ -147,9 +157,17 @@ void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packe
     std::vector<uint8_t> response = respond(q, query_copy, tcp, s, cacheable, generation);
     if (response.size() > 2 && (response[2] & 0x02)) bump(stats_.truncated);
     if (s.rcode == wire::Rcode::ServFail) bump(stats_.servfail);
+    count_rcode(s.rcode);
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started).count();
+    stats_.backend_latency[size_t(s.source)].observe(uint64_t(std::max<int64_t>(us, 0)));
     log_query(client_addr.sa(), q, s.rcode, "resolve");
     later(std::move(response));
   });
+}
+
+void QueryPipeline::count_rcode(wire::Rcode r) {
+  bump(stats_.by_rcode[r == wire::Rcode::BadVers ? kRcodeSlots - 1 : size_t(uint16_t(r) & 0x0f)]);
 }
 
 void QueryPipeline::prefetch(const ClientQuery& q, std::span<const uint8_t> packet, bool tcp) {

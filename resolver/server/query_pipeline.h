@@ -75,6 +75,7 @@ class QueryPipeline {
   // when it may be replayed; returns it.
   std::vector<uint8_t> respond(const ClientQuery& q, const std::vector<uint8_t>& query_copy,
                                bool tcp, const Sections& s, bool cacheable, uint64_t generation);
+  void count_rcode(wire::Rcode r);
   void log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
                  std::string_view source) const;
 

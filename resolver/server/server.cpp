@@ -1,6 +1,9 @@
 #include "resolver/server/server.h"
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "resolver/server/local_policy_builder.h"
@@ -91,22 +94,37 @@ void Server::clear_packet_caches() {
   for (auto& w : workers_) w->post([](Worker& self) { self.clear_packet_cache(); });
 }
 
-void Server::set_local_policy(std::shared_ptr<const LocalPolicy> policy) {
-  for (auto& w : workers_) w->post([policy](Worker& self) { self.set_local_policy(policy); });
+void Server::collect(ServerSnapshot& out) const {
+  // Shared with the posted tasks: a worker that answers after the deadline writes into this,
+  // not into `out`.
+  struct Pending {
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t left = 0;
+    BackendStats sum;
+  };
+  auto p = std::make_shared<Pending>();
+  p->left = workers_.size();
+  for (const auto& w : workers_) {
+    w->stats().add_to(out.front);
+    w->post([p](Worker& self) {
+      BackendStats mine;
+      self.add_backend_stats(mine);
+      std::lock_guard lock(p->mu);
+      p->sum.add(mine);
+      --p->left;
+      p->cv.notify_all();
+    });
+  }
+  std::unique_lock lock(p->mu);
+  p->cv.wait_for(lock, std::chrono::milliseconds(kStatsCollectTimeoutMs), [&] { return p->left == 0; });
+  out.backend = p->sum;
+  out.workers = workers_.size();
+  out.answered = workers_.size() - p->left;
 }
 
-std::string Server::stats_text() const {
-  Stats total;
-  net::TransportStats upstream;
-  bool any_upstream = false;
-  for (const auto& w : workers_) {
-    w->stats().add_to(total);
-    if (const auto* u = w->upstream_stats()) {
-      u->add_to(upstream);
-      any_upstream = true;
-    }
-  }
-  return total.to_text() + (any_upstream ? upstream.to_text() : std::string());
+void Server::set_local_policy(std::shared_ptr<const LocalPolicy> policy) {
+  for (auto& w : workers_) w->post([policy](Worker& self) { self.set_local_policy(policy); });
 }
 
 }  // namespace tern::server

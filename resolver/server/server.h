@@ -20,6 +20,19 @@ size_t tcp_write_budget_bytes(const config::Config& cfg);
 std::shared_ptr<const Acl> make_acl(const config::Config& cfg);
 std::shared_ptr<const ProxyPolicy> make_proxy_policy(const config::Config& cfg);
 
+// Every worker's counters summed: the front end's read directly (relaxed atomics), the backends'
+// copied on each worker's thread. `answered` < `workers` when a worker did not answer in time
+// (its backend counters are then missing from `backend`).
+struct ServerSnapshot {
+  Stats front;
+  BackendStats backend;
+  size_t workers = 0;
+  size_t answered = 0;
+};
+
+// How long a collection waits for the workers to copy their counters.
+inline constexpr uint32_t kStatsCollectTimeoutMs = 1000;
+
 class Server {
  public:
   // `policy`: the local policy built from `cfg` (load_local_policy), checked before the server.
@@ -39,7 +52,8 @@ class Server {
   void clear_packet_caches();
   // Hands `policy` to every worker, each of which clears its packet cache with the swap.
   void set_local_policy(std::shared_ptr<const LocalPolicy> policy);
-  std::string stats_text() const;
+  // Thread-safe; blocks the caller up to kStatsCollectTimeoutMs, never a worker.
+  void collect(ServerSnapshot& out) const;
   size_t threads() const { return workers_.size(); }
 
  private:

@@ -12,8 +12,6 @@ Worker::Worker(WorkerSettings settings, std::shared_ptr<const LocalPolicy> polic
   loop_.data = this;
   if (cache) cache_ = cache();
   backend_ = backend(&loop_);
-  backend_->attach_stats(&stats_);
-  upstream_stats_ = backend_->upstream_stats();
   pipeline_ = std::make_unique<QueryPipeline>(settings_.pipeline, std::move(policy), *backend_, cache_.get(),
                                               stats_, log_);
   pipeline_->set_acl(std::move(acl));

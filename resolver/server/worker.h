@@ -60,9 +60,13 @@ class Worker {
   void clear_packet_cache() {
     if (cache_) cache_->clear();
   }
-  const Stats& stats() const { return stats_; }
-  // Null when the backend has no upstream transport. Set at construction, then read-only.
-  const net::TransportStats* upstream_stats() const { return upstream_stats_.get(); }
+  const Stats& stats() const { return stats_; }  // any thread: relaxed atomics
+  // Worker-thread only (from post()): adds the backend's and the packet cache's counters.
+  void add_backend_stats(BackendStats& into) const {
+    if (backend_) backend_->add_stats(into);
+    if (cache_) cache_->add_stats(into.packet_cache);
+    if (tcp_) into.tcp_connections_open += tcp_->connections();
+  }
 
  private:
   void run_posted();
@@ -80,7 +84,6 @@ class Worker {
   uv_timer_t* stop_timer_ = nullptr;
   std::unique_ptr<HitCache> cache_;
   std::unique_ptr<Backend> backend_;
-  std::shared_ptr<const net::TransportStats> upstream_stats_;
   std::unique_ptr<QueryPipeline> pipeline_;
   std::vector<std::shared_ptr<UdpListener>> udp_;
   std::unique_ptr<TcpServer> tcp_;

@@ -21,6 +21,8 @@
 #include "resolver/server/control.h"
 #include "resolver/server/engine_backend.h"
 #include "resolver/server/local_policy_builder.h"
+#include "resolver/server/metrics.h"
+#include "resolver/server/metrics_http.h"
 #include "resolver/server/packet_cache_adapter.h"
 #include "resolver/server/server.h"
 #include "resolver/ternd/allocator.h"
@@ -115,6 +117,12 @@ void reload(Daemon& d) {
   if (listen_text(next) != listen_text(d.cfg)) not_reloaded.push_back("server.listen");
   if (next.server.threads != d.cfg.server.threads) not_reloaded.push_back("server.threads");
   if (next.server.control_socket != d.cfg.server.control_socket) not_reloaded.push_back("server.control-socket");
+  auto metrics_text = [](const config::Config& c) { return c.metrics.listen ? c.metrics.listen->to_string() : ""; };
+  if (metrics_text(next) != metrics_text(d.cfg) ||
+      next.metrics.max_request_bytes != d.cfg.metrics.max_request_bytes ||
+      next.metrics.request_timeout_ms != d.cfg.metrics.request_timeout_ms ||
+      next.metrics.max_connections != d.cfg.metrics.max_connections)
+    not_reloaded.push_back("[metrics]");
   if (next.server.udp_max_payload != d.cfg.server.udp_max_payload ||
       next.server.tcp_idle_timeout_ms != d.cfg.server.tcp_idle_timeout_ms ||
       next.server.tcp_max_connections != d.cfg.server.tcp_max_connections ||
@@ -248,6 +256,19 @@ int run(config::CommandLine cmdline) {
   }
 
   server::Server srv(effective, local.policy, log, backend, packet_cache);
+  // The Prometheus endpoint runs its own thread; bound before the workers start
+  // (a busy port is a start-up error) and stopped before the workers it reads from.
+  std::unique_ptr<server::MetricsHttpServer> metrics;
+  if (cfg.metrics.listen) {
+    server::MetricsHttpSettings ms;
+    ms.listen = *cfg.metrics.listen;
+    ms.max_request_bytes = cfg.metrics.max_request_bytes;
+    ms.request_timeout_ms = cfg.metrics.request_timeout_ms;
+    ms.max_connections = cfg.metrics.max_connections;
+    metrics = std::make_unique<server::MetricsHttpServer>(
+        ms, [&] { return server::to_prometheus(server::collect_metrics(srv, caches)); });
+    log.info("metrics on http://{}/metrics", cfg.metrics.listen->to_string());
+  }
 
   uv_loop_t loop;
   uv_loop_init(&loop);
@@ -284,6 +305,7 @@ int run(config::CommandLine cmdline) {
   notify_ready();  // every listening socket is bound by now (srv.start() throws otherwise)
 
   uv_run(&loop, UV_RUN_DEFAULT);
+  metrics.reset();
   srv.stop();
   d.control.reset();
   uv_run(&loop, UV_RUN_DEFAULT);

@@ -212,7 +212,7 @@ def control(binary, hints):
         mode = os.stat(sock).st_mode & 0o777
         check(mode == 0o660, f"the control socket is mode 0660 (owner and group), not from the umask (got {mode:o})")
         rc, out = run("stats")
-        check(rc == 0 and "udp-queries" in out and "local-answers" in out, "ternd control stats")
+        check(rc == 0 and 'tern_queries_total{transport="udp"}' in out and 'tern_answers_total{source="local"}' in out, "ternd control stats")
         rc, out = run("flush", "example.com.")
         check(rc == 0 and out.startswith("ok flushed"), "ternd control flush NAME")
         rc, out = run("flush", "example.com.", "A")
@@ -301,7 +301,7 @@ def second_instance(binary, hints):
         check("LeakSanitizer" not in out, "... and exits without leaks")
         check(os.path.exists(sock), "the first instance's control socket is still there")
         p = subprocess.run([binary, "control", sock, "stats"], capture_output=True, text=True, timeout=10)
-        check(p.returncode == 0 and "udp-queries" in p.stdout, "the first instance still answers on its control socket")
+        check(p.returncode == 0 and "tern_queries_total" in p.stdout, "the first instance still answers on its control socket")
         answered = 0
         for i in range(20):
             if first.udp(query("localhost.", 1, qid=i)) is not None:

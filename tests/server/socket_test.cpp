@@ -69,10 +69,11 @@ struct Running {
     }
     REQUIRE(server);
   }
-  uint64_t stat(const std::string& name) const {
-    std::string text = server->stats_text();
-    size_t p = text.find(name + " ");
-    return p == std::string::npos ? ~0ull : std::stoull(text.substr(p + name.size() + 1));
+  // One front-end counter summed over the workers, as the metrics read it (Server::collect).
+  uint64_t stat(std::atomic<uint64_t> Stats::*counter) const {
+    ServerSnapshot snap;
+    server->collect(snap);
+    return (snap.front.*counter).load(std::memory_order_relaxed);
   }
   void advance(double seconds) { clock_ms->fetch_add(int64_t(seconds * 1000)); }
 };
@@ -161,8 +162,8 @@ TEST_CASE("UDP: an answer from the backend, errors from the checks") {
   resp[2] |= 0x80;
   CHECK_FALSE(c.exchange(kIp, r.port, resp, 200));
   CHECK(parse(c.exchange(kIp, r.port, make_query("again.example.", RRType::A))).answers() == 1);
-  CHECK(r.stat("dropped-unparseable") == 1);
-  CHECK(r.stat("dropped-responses") == 1);
+  CHECK(r.stat(&Stats::dropped_unparseable) == 1);
+  CHECK(r.stat(&Stats::dropped_responses) == 1);
 }
 
 TEST_CASE("UDP: a datagram longer than a receive slot is dropped and counted, nothing else lost") {
@@ -173,7 +174,7 @@ TEST_CASE("UDP: a datagram longer than a receive slot is dropped and counted, no
   auto big = make_query("www.example.", RRType::A);
   big.resize(9000, 0);
   CHECK_FALSE(c.exchange(kIp, r.port, big, 200));
-  CHECK(r.stat("dropped-unparseable") == 1);
+  CHECK(r.stat(&Stats::dropped_unparseable) == 1);
   // A burst of more datagrams than one recvmmsg batch takes: every one is answered.
   for (int i = 0; i < 100; ++i) {
     // Built with append: GCC 12 at -O3 warns (-Werror=restrict) on "q" + to_string(i) + "...".
@@ -271,8 +272,8 @@ TEST_CASE("a cache hit is answered from the packet cache without the backend") {
   CHECK(second.header().id == 2);
   CHECK(second.qname() == "cACHED.example.");
   CHECK(second.answers() == 1);
-  CHECK(r.stat("backend-queries") == 1);
-  CHECK(r.stat("cache-hits") == 1);
+  CHECK(r.stat(&Stats::backend_queries) == 1);
+  CHECK(r.stat(&Stats::cache_hits) == 1);
 }
 
 TEST_CASE("a new local policy is answered at once, not hidden by the packet cache") {
@@ -284,7 +285,7 @@ TEST_CASE("a new local policy is answered at once, not hidden by the packet cach
     CHECK(p.answers() == 1);
     CHECK_FALSE(p.header().aa);
   }
-  REQUIRE(r.stat("cache-hits") == 1);
+  REQUIRE(r.stat(&Stats::cache_hits) == 1);
   // Reload: the name is local data now. The swap reaches the worker through its queue.
   config::Config cfg = config::default_config();
   cfg.local.data = {{"printer.corp.example. 60 IN A 192.0.2.7", false, "t.toml:1"}};
@@ -298,8 +299,8 @@ TEST_CASE("a new local policy is answered at once, not hidden by the packet cach
     if (!local) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   CHECK(local);
-  CHECK(r.stat("local-answers") >= 1);
-  CHECK(r.stat("backend-queries") == 1);
+  CHECK(r.stat(&Stats::local_answers) >= 1);
+  CHECK(r.stat(&Stats::backend_queries) == 1);
 }
 
 TEST_CASE("prefetch: a hit at 91% of the TTL is served from the cache and refreshed once") {
@@ -315,10 +316,10 @@ TEST_CASE("prefetch: a hit at 91% of the TTL is served from the cache and refres
   // A flood of hits while the refresh is in flight: every one answered from the cache, one refresh.
   for (int i = 0; i < 20; ++i) CHECK(parse(c.exchange(kIp, r.port, q)).first_ttl() == 27);
   CHECK(*r.prefetch_calls == 1);
-  CHECK(r.stat("prefetches") == 1);
-  CHECK(r.stat("prefetches-dropped") == 0);
-  CHECK(r.stat("backend-queries") == 1);
-  CHECK(r.stat("cache-hits") == 21);
+  CHECK(r.stat(&Stats::prefetches) == 1);
+  CHECK(r.stat(&Stats::prefetches_dropped) == 0);
+  CHECK(r.stat(&Stats::backend_queries) == 1);
+  CHECK(r.stat(&Stats::cache_hits) == 21);
   // The refreshed answer replaces the entry: the next hits see the fresh TTL.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   uint32_t ttl = 27;
@@ -327,7 +328,7 @@ TEST_CASE("prefetch: a hit at 91% of the TTL is served from the cache and refres
     if (ttl == 27) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   CHECK(ttl == 300);
-  CHECK(r.stat("backend-queries") == 1);
+  CHECK(r.stat(&Stats::backend_queries) == 1);
   CHECK(*r.prefetch_calls == 1);
   // The fresh copy asks again in its own last 10%.
   r.advance(271);
@@ -347,9 +348,9 @@ TEST_CASE("prefetch: at most max_prefetches in flight per worker, the rest dropp
   r.advance(280);
   for (size_t i = 0; i < names; ++i) CHECK(parse(c.exchange(kIp, r.port, q(i))).first_ttl() == 20);
   CHECK(*r.prefetch_calls == bound);
-  CHECK(r.stat("prefetches") == bound);
-  CHECK(r.stat("prefetches-dropped") == 4);
-  CHECK(r.stat("backend-queries") == names);
+  CHECK(r.stat(&Stats::prefetches) == bound);
+  CHECK(r.stat(&Stats::prefetches_dropped) == 4);
+  CHECK(r.stat(&Stats::backend_queries) == names);
 }
 
 TEST_CASE("prefetch: off in the configuration, a hit never asks the backend") {
@@ -360,7 +361,7 @@ TEST_CASE("prefetch: off in the configuration, a hit never asks the backend") {
   r.advance(290);
   CHECK(parse(c.exchange(kIp, r.port, q)).first_ttl() == 10);
   CHECK(*r.prefetch_calls == 0);
-  CHECK(r.stat("prefetches") == 0);
+  CHECK(r.stat(&Stats::prefetches) == 0);
 }
 
 TEST_CASE("truncation over UDP, then c-ares retries over TCP and gets everything") {
@@ -377,7 +378,7 @@ TEST_CASE("truncation over UDP, then c-ares retries over TCP and gets everything
   for (auto* t = txt; t; t = t->next) ++n;
   ares_free_data(txt);
   CHECK(n == 20);
-  CHECK(r.stat("tcp-queries") >= 1);
+  CHECK(r.stat(&Stats::tcp_queries) >= 1);
 }
 
 TEST_CASE("TCP: pipelined queries are answered as each finishes, out of order") {
@@ -413,7 +414,7 @@ TEST_CASE("TCP: an idle connection is closed after the idle timeout") {
   TcpClient busy(kIp, r.port);
   REQUIRE(busy.send_frame(make_query("slow-600.test.", RRType::A)));
   CHECK(parse(busy.read_frame(3000)).answers() == 1);
-  CHECK(r.stat("tcp-closed-idle") >= 1);
+  CHECK(r.stat(&Stats::tcp_closed_idle) >= 1);
 }
 
 TEST_CASE("TCP: when every slot is busy, a new connection is closed at once") {
@@ -424,8 +425,8 @@ TEST_CASE("TCP: when every slot is busy, a new connection is closed at once") {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // both queries in flight
   TcpClient third(kIp, r.port);
   CHECK(third.closed_by_peer(1000));
-  CHECK(r.stat("tcp-rejected-cap") == 1);
-  CHECK(r.stat("tcp-closed-evicted") == 0);
+  CHECK(r.stat(&Stats::tcp_rejected_cap) == 1);
+  CHECK(r.stat(&Stats::tcp_closed_evicted) == 0);
   // The busy two still get their answers.
   CHECK(parse(a.read_frame(3000)).answers() == 1);
   CHECK(parse(b.read_frame(3000)).answers() == 1);
@@ -444,8 +445,8 @@ TEST_CASE("TCP: when every slot is taken, the oldest idle connection makes room"
   REQUIRE(third.send_frame(make_query("c.test.", RRType::A)));
   CHECK(parse(third.read_frame()).answers() == 1);
   CHECK(a.closed_by_peer(2000));
-  CHECK(r.stat("tcp-closed-evicted") == 1);
-  CHECK(r.stat("tcp-rejected-cap") == 0);
+  CHECK(r.stat(&Stats::tcp_closed_evicted) == 1);
+  CHECK(r.stat(&Stats::tcp_rejected_cap) == 0);
   REQUIRE(b.send_frame(make_query("d.test.", RRType::A)));
   CHECK(parse(b.read_frame()).answers() == 1);
 }
@@ -464,7 +465,7 @@ TEST_CASE("TCP: the idle timeout shrinks as the slots fill") {
   auto start = std::chrono::steady_clock::now();
   CHECK(c.closed_by_peer(3000));
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(2500));
-  CHECK(r.stat("tcp-closed-idle") >= 1);
+  CHECK(r.stat(&Stats::tcp_closed_idle) >= 1);
   // The first one, accepted with the slots a quarter full, keeps the configured timeout.
   REQUIRE(a.send_frame(make_query("a.test.", RRType::A)));
   CHECK(parse(a.read_frame()).answers() == 1);
@@ -491,7 +492,7 @@ TEST_CASE("TCP: a deep pipeline is taken a bounded number of messages per loop i
     ids.insert(Parsed(std::move(*f)).header().id);
   }
   CHECK(ids.size() == size_t(n));
-  CHECK(r.stat("tcp-deferred") >= 1);
+  CHECK(r.stat(&Stats::tcp_deferred) >= 1);
 }
 
 TEST_CASE("TCP: broken framing closes the connection cleanly") {
@@ -504,7 +505,7 @@ TEST_CASE("TCP: broken framing closes the connection cleanly") {
   REQUIRE(half.send_raw({0, 40, 1, 2, 3}));
   half.shutdown_write();
   CHECK(half.closed_by_peer(2000));
-  CHECK(r.stat("tcp-closed-framing") == 2);
+  CHECK(r.stat(&Stats::tcp_closed_framing) == 2);
   // A half-closed client still gets the answers to what it asked.
   TcpClient polite(kIp, r.port);
   REQUIRE(polite.send_frame(make_query("slow-100.test.", RRType::A)));
@@ -525,12 +526,12 @@ TEST_CASE("TCP: a client that does not read cannot make the server buffer withou
   }
   // Each answer is ~4 KB; a few thousand fill the kernel buffers and then ours.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (r.stat("tcp-closed-slow-reader") == 0 && std::chrono::steady_clock::now() < deadline) {
+  while (r.stat(&Stats::tcp_closed_slow_reader) == 0 && std::chrono::steady_clock::now() < deadline) {
     if (!t.send_raw(batch)) break;  // the server closed on us
   }
-  for (int i = 0; i < 100 && r.stat("tcp-closed-slow-reader") == 0; ++i)
+  for (int i = 0; i < 100 && r.stat(&Stats::tcp_closed_slow_reader) == 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  CHECK(r.stat("tcp-closed-slow-reader") == 1);
+  CHECK(r.stat(&Stats::tcp_closed_slow_reader) == 1);
 }
 
 TEST_CASE("stop answers queries in flight, then returns") {
@@ -540,7 +541,7 @@ TEST_CASE("stop answers queries in flight, then returns") {
   TcpClient t(kIp, r.port);
   REQUIRE(t.send_frame(make_query("slow-300.test.", RRType::A, std::nullopt, 9)));
   // Stop only once both questions are in the server's hands.
-  for (int i = 0; i < 200 && (r.stat("udp-queries") < 1 || r.stat("tcp-queries") < 1); ++i)
+  for (int i = 0; i < 200 && (r.stat(&Stats::udp_queries) < 1 || r.stat(&Stats::tcp_queries) < 1); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   auto start = std::chrono::steady_clock::now();
   r.server->stop();
@@ -556,7 +557,7 @@ TEST_CASE("a cached answer goes only to queries the checks would let through") {
   auto q = make_query("www.example.", RRType::A);
   CHECK(parse(inside.exchange(kIp, r.port, q)).answers() == 1);
   CHECK(parse(inside.exchange(kIp, r.port, q)).answers() == 1);
-  CHECK(r.stat("cache-hits") == 1);
+  CHECK(r.stat(&Stats::cache_hits) == 1);
   // Same bytes from outside the ACL: REFUSED, although the answer is cached.
   CHECK(parse(outside.exchange(kIp, r.port, q)).rcode() == wire::Rcode::Refused);
   // Same question with another opcode (NOTIFY) or EDNS version 1: the checks answer, not the cache.
@@ -567,7 +568,7 @@ TEST_CASE("a cached answer goes only to queries the checks would let through") {
   v1.version = 1;
   CHECK(parse(inside.exchange(kIp, r.port, make_query("www.example.", RRType::A, v1))).rcode() ==
         wire::Rcode::BadVers);
-  CHECK(r.stat("cache-hits") == 1);
+  CHECK(r.stat(&Stats::cache_hits) == 1);
 }
 
 TEST_CASE("clients outside the ACL are refused") {
@@ -613,18 +614,18 @@ TEST_CASE("PROXY v2: the ACL and the packet cache's ACL check see the client ins
   auto q = make_query("cached.example.", RRType::A);
   CHECK(parse(balancer.exchange(kIp, r.port, proxied({192, 0, 2, 10}, 0x12, q))).answers() == 1);
   CHECK(parse(balancer.exchange(kIp, r.port, proxied({192, 0, 2, 11}, 0x12, q))).answers() == 1);
-  CHECK(r.stat("cache-hits") == 1);
+  CHECK(r.stat(&Stats::cache_hits) == 1);
   // The same question from an inner client outside the ACL: REFUSED, not the cached answer.
   CHECK(parse(balancer.exchange(kIp, r.port, proxied({198, 51, 100, 9}, 0x12, q))).rcode() ==
         wire::Rcode::Refused);
-  CHECK(r.stat("cache-hits") == 1);
+  CHECK(r.stat(&Stats::cache_hits) == 1);
   // No header from the balancer: dropped. A header from 127.0.0.2 (not listed): dropped.
   CHECK_FALSE(balancer.exchange(kIp, r.port, q, 300));
   UdpClient other("127.0.0.2");
   CHECK_FALSE(other.exchange(kIp, r.port, proxied({192, 0, 2, 10}, 0x12, q), 300));
-  CHECK(r.stat("proxy-accepted") == 3);
-  CHECK(r.stat("proxy-dropped-missing") == 1);
-  CHECK(r.stat("proxy-dropped-not-allowed") == 1);
+  CHECK(r.stat(&Stats::proxy_accepted) == 3);
+  CHECK(r.stat(&Stats::proxy_missing) == 1);
+  CHECK(r.stat(&Stats::proxy_not_allowed) == 1);
 
   // TCP: the header once, cut in two, then two pipelined queries.
   TcpClient t(kIp, r.port);
@@ -637,5 +638,5 @@ TEST_CASE("PROXY v2: the ACL and the packet cache's ACL check see the client ins
   REQUIRE(t.send_frame(q));
   CHECK(parse(t.read_frame()).answers() == 1);
   CHECK(parse(t.read_frame()).answers() == 1);
-  CHECK(r.stat("proxy-accepted") == 4);
+  CHECK(r.stat(&Stats::proxy_accepted) == 4);
 }
