@@ -180,6 +180,21 @@ TEST_CASE("servfail, refused, malformed", "[lab][fault]") {
   CHECK_FALSE(MessageView::parse(bad[0].bytes));
 }
 
+TEST_CASE("refuse-marked refuses only names whose first label starts with refuse", "[lab][fault]") {
+  Kept kept;
+  auto spec = spec_for("127.53.3.20 refuse-marked r.test. 127.53.201.1\n");
+  auto refused = kept.parse(respond(spec, query("refuse-1.r.test.", RRType::A), Via::Udp));
+  CHECK(refused.rcode() == Rcode::Refused);
+  auto mixed_case = kept.parse(respond(spec, query("rEfUSe-2.R.test.", RRType::A), Via::Udp));
+  CHECK(mixed_case.rcode() == Rcode::Refused);
+  auto good = kept.parse(respond(spec, query("www.r.test.", RRType::A), Via::Udp));
+  CHECK(good.rcode() == Rcode::NoError);
+  CHECK(good.header().aa);
+  CHECK(answer_a(good) == kAnswer);
+  auto missing = kept.parse(respond(spec, query("other.r.test.", RRType::A), Via::Udp));
+  CHECK(missing.rcode() == Rcode::NXDomain);
+}
+
 TEST_CASE("noaa is an upward referral without AA", "[lab][fault]") {
   Kept kept;
   auto r = respond(spec_for("127.53.3.13 noaa l.test. 127.53.201.1\n"), query("www.l.test.", RRType::A), Via::Udp);

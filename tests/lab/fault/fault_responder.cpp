@@ -215,6 +215,11 @@ std::vector<Reply> replies(const FaultSpec& spec, const Query& q, Via via) {
       return {{referral(q, q.qname, {child(child(spec.zone, "loop-child"), "ns")}, spec.peer)}};
     case Behaviour::UpwardReferral:
       return {{referral(q, spec.parent, {child(spec.parent, "ns")}, spec.peer)}};
+    case Behaviour::RefuseMarked:
+      // Lowercased first: resolvers randomise the case of the query name (0x20).
+      if (q.qname.label_count() > 0 && q.qname.lowercased().label(0).starts_with("refuse"))
+        return {{start(q, false, wire::Rcode::Refused).finish()}};
+      return {{proper()}};
   }
   return {};
 }

@@ -24,6 +24,7 @@ constexpr std::pair<Behaviour, std::string_view> kNames[] = {
     {Behaviour::Nxns, "nxns"},
     {Behaviour::ReferralLoop, "referral-loop"},
     {Behaviour::UpwardReferral, "upward-referral"},
+    {Behaviour::RefuseMarked, "refuse-marked"},
 };
 
 std::vector<std::string_view> split_words(std::string_view line) {

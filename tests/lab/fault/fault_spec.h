@@ -34,6 +34,8 @@ enum class Behaviour : uint8_t {
   Nxns,            // a referral of the qname to `count` glueless names under `target`
   ReferralLoop,    // refers the qname down to a child whose server is `peer`
   UpwardReferral,  // refers everything up to `parent` on `peer`
+  RefuseMarked,    // REFUSED when the qname's first label starts with "refuse"; otherwise Normal
+                   // (one REFUSED on demand, stateless, so other clients of the lab see no change)
 };
 
 std::optional<Behaviour> behaviour_from_text(std::string_view text);

@@ -38,6 +38,32 @@ CASES = [
      "a delegation loop: the child's server refers back up to the parent's"),
 ]
 
+# Issue #13 §3 (lameness) and §6 (timeouts), used by tests/e2e/e2e_attack_lame.py. Numbered after
+# CASES and the loop's child, so the addresses above never move.
+HARDENING_CASES = [
+    ("refuse-marked", "refuse-once", "", "answer",
+     "the only server answers REFUSED to names whose first label starts with refuse; "
+     "after one such REFUSED the zone's other names still resolve"),
+    ("refused", "lame-refused", "", "answer",
+     "lame: one server answers REFUSED to everything; the other listed server (glueless) is good"),
+    ("delay", "stall-glueless", "ms=150", "answer",
+     "the glued server stalls 150 ms; the other listed server is glueless and good"),
+    ("silence", "silent-glueless", "", "answer",
+     "the glued server never answers; the other listed server is glueless and good"),
+]
+
+# Cases whose zone has a second, good server: ns1.dnshost.net, out of bailiwick, so glueless.
+PAIRED = {"lame-noaa", "lame-refused", "stall-glueless", "silent-glueless"}
+
+
+def numbered_cases():
+    """(k, case) for every case; k gives the addresses X.3.k and X.201.k. k = len(CASES) + 1 is
+    the referral loop's child."""
+    for k, case in enumerate(CASES, start=1):
+        yield k, case
+    for k, case in enumerate(HARDENING_CASES, start=len(CASES) + 2):
+        yield k, case
+
 
 def add_fault_cases(lab):
     m = lab.manifest
@@ -52,16 +78,16 @@ def add_fault_cases(lab):
     bogus = lab.a(66, 66)
 
     addresses = {}
-    for k, (behaviour, label, extra, _, _) in enumerate(CASES, start=1):
+    for k, (behaviour, label, extra, _, _) in numbered_cases():
         addresses[label] = lab.a(3, k)
     addresses["dloop-child"] = lab.a(3, len(CASES) + 1)
 
-    for k, (behaviour, label, extra, expected, what) in enumerate(CASES, start=1):
+    for k, (behaviour, label, extra, expected, what) in numbered_cases():
         origin = f"{label}.{FAULT_ZONE}"
         address = addresses[label]
         host = lab.host(f"fault-{label}", f"ns.{origin}", address, kind="fault")
         ns = [host.name]
-        if behaviour == "noaa":
+        if label in PAIRED:
             ns.append(lab.sld_host(1).name)
         z = lab.zone(origin, ns, [host])
         z.add(host.name, "A", address)
@@ -81,7 +107,7 @@ def add_fault_cases(lab):
             opts = f"peer={peer}"
             lab.faults.append(f"{peer} upward-referral {child} {answer} parent={origin} peer={address}")
             lab.host("fault-dloop-child", f"ns.{child}", peer, kind="fault")
-        if behaviour == "noaa":
+        if label in PAIRED:
             lab.sld_host(1).serve(z)  # the good server of the pair
         lab.faults.append(f"{address} {behaviour} {origin} {answer} {opts}".rstrip())
 
