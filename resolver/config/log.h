@@ -77,6 +77,11 @@ class WarningLimiter {
   std::atomic<uint64_t> suppressed_{0};
 };
 
+// The operator's remedy for running out of file descriptors, for the warning that says so.
+inline const char* fd_limit_advice() {
+  return "raise the open-file limit (LimitNOFILE= in the systemd unit, ulimit -n in a shell)";
+}
+
 class Log {
  public:
   // Logs to `out` (a terminal, a pipe, or the journal when JOURNAL_STREAM says so).

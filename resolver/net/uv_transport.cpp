@@ -17,12 +17,10 @@ UvTransport::UvTransport(uv_loop_t* loop, TransportConfig config, config::Log* l
 
 void UvTransport::socket_failed(int uv_error) {
   if (!log_) return;
-  auto held = socket_warnings_.admit(std::chrono::milliseconds(uv_now(loop_)));
-  if (!held) return;
   bool out_of_fds = uv_error == UV_EMFILE || uv_error == UV_ENFILE;
-  log_->error("upstream: cannot open a socket for a query: {}{}{}", uv_strerror(uv_error),
-              out_of_fds ? std::string("; ") + config::fd_limit_advice() : std::string(),
-              *held ? fmt::format(" ({} more since the last message)", *held) : std::string());
+  log_->warn_limited(socket_warnings_, "upstream: cannot open a socket for a query: {}{}",
+                     uv_strerror(uv_error),
+                     out_of_fds ? std::string("; ") + config::fd_limit_advice() : std::string());
 }
 
 UvTransport::~UvTransport() {

@@ -27,7 +27,6 @@
 #include <vector>
 
 #include "resolver/config/log.h"
-#include "resolver/config/log_throttle.h"
 #include "resolver/engine/world.h"
 #include "resolver/net/case_memory.h"
 #include "resolver/net/latency_histogram.h"
@@ -59,7 +58,7 @@ class Exchange;
 class UvTransport : public engine::Transport {
  public:
   // `log` (may be null) hears about sockets that cannot be opened, at most once per
-  // config::kResourceWarningInterval.
+  // log.warning-interval (Log::warn_limited).
   explicit UvTransport(uv_loop_t* loop, TransportConfig config = {}, config::Log* log = nullptr);
   // Closes every exchange in flight without calling its `done` (the engine goes first). The
   // loop must run once more for libuv to finish closing the handles.
@@ -102,7 +101,7 @@ class UvTransport : public engine::Transport {
  private:
   uv_loop_t* loop_;
   config::Log* log_;
-  config::LogThrottle socket_warnings_;
+  config::WarningLimiter socket_warnings_;  // "cannot open a socket", for log_->warn_limited
   TransportConfig config_;
   SecureRandom random_;  // ports, outgoing addresses, 0x20 case bits
   CaseMemory case_memory_{kMaxCaseInsensitiveServers};

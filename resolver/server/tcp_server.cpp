@@ -129,12 +129,9 @@ void TcpServer::on_connection(uv_stream_t* listener) {
 // libuv has already accepted and closed what was waiting (its reserve-descriptor trick), so those
 // clients see a closed connection; without this line nothing would say why.
 void TcpServer::accept_failed(int status) {
-  auto held = accept_warnings_.admit(std::chrono::milliseconds(uv_now(loop_)));
-  if (!held) return;
   bool out_of_fds = status == UV_EMFILE || status == UV_ENFILE;
-  log_.error("tcp: cannot accept a connection: {}{}{}", uv_strerror(status),
-             out_of_fds ? std::string("; ") + config::fd_limit_advice() : std::string(),
-             *held ? fmt::format(" ({} more since the last message)", *held) : std::string());
+  log_.warn_limited(accept_warnings_, "tcp: cannot accept a connection: {}{}", uv_strerror(status),
+                    out_of_fds ? std::string("; ") + config::fd_limit_advice() : std::string());
 }
 
 // The kernel hands out the lowest free descriptor, so an accepted socket numbered within
@@ -143,13 +140,11 @@ void TcpServer::accept_failed(int status) {
 // us, so this is where running out becomes visible.
 void TcpServer::check_descriptor_headroom(int fd) {
   if (fd < 0 || uint64_t(fd) + kDescriptorHeadroom < fd_limit_) return;
-  auto held = accept_warnings_.admit(std::chrono::milliseconds(uv_now(loop_)));
-  if (!held) return;
-  log_.error("tcp: running out of file descriptors (a new connection got descriptor {} of a limit "
-             "of {}); past the limit new connections are closed at once and upstream queries fail; "
-             "{}{}",
-             fd, fd_limit_, config::fd_limit_advice(),
-             *held ? fmt::format(" ({} more since the last message)", *held) : std::string());
+  log_.warn_limited(accept_warnings_,
+                    "tcp: running out of file descriptors (a new connection got descriptor {} of a "
+                    "limit of {}); past the limit new connections are closed at once and upstream "
+                    "queries fail; {}",
+                    fd, fd_limit_, config::fd_limit_advice());
 }
 
 void TcpServer::forget(TcpConnection* c) {

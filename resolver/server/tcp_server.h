@@ -15,7 +15,6 @@
 
 #include "resolver/config/address.h"
 #include "resolver/config/log.h"
-#include "resolver/config/log_throttle.h"
 #include "resolver/server/query_pipeline.h"
 #include "resolver/server/stats.h"
 #include "resolver/server/tcp_limits.h"
@@ -74,7 +73,7 @@ class TcpServer {
   QueryPipeline& pipeline_;
   Stats& stats_;
   config::Log& log_;
-  config::LogThrottle accept_warnings_;
+  config::WarningLimiter accept_warnings_;  // accept failures and descriptor headroom: one cause
   uint64_t fd_limit_;  // RLIMIT_NOFILE when the server was built
   std::vector<uv_tcp_t*> listeners_;
   std::unordered_set<std::shared_ptr<TcpConnection>> connections_;

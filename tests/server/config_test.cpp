@@ -1,7 +1,6 @@
 #include <catch2/catch.hpp>
 
 #include "resolver/config/config.h"
-#include "resolver/config/log_throttle.h"
 
 using namespace tern::config;
 
@@ -134,18 +133,6 @@ TEST_CASE("bad flags are errors that name the flag") {
   CHECK(flags_error({"--config", "/nonexistent/ternd.toml"}) == "/nonexistent/ternd.toml: cannot open");
   // A directory opens as a stream that reads nothing: it must not pass for an empty file.
   CHECK(flags_error({"--config", "/tmp"}) == "/tmp: is a directory, not a configuration file");
-}
-
-TEST_CASE("a repeated resource warning is let through once per interval, with the count held back") {
-  using std::chrono::milliseconds;
-  LogThrottle t(milliseconds(10'000));
-  CHECK(t.admit(milliseconds(5'000)) == std::optional<uint64_t>(0));
-  CHECK_FALSE(t.admit(milliseconds(5'001)));
-  CHECK_FALSE(t.admit(milliseconds(14'999)));
-  CHECK(t.admit(milliseconds(15'000)) == std::optional<uint64_t>(2));
-  CHECK_FALSE(t.admit(milliseconds(24'000)));
-  CHECK(t.admit(milliseconds(90'000)) == std::optional<uint64_t>(1));
-  CHECK(LogThrottle().admit(milliseconds(0)) == std::optional<uint64_t>(0));  // the first one always
 }
 
 TEST_CASE("addresses and networks") {
