@@ -31,30 +31,11 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 sys.path.insert(0, os.path.join(REPO, "tests", "lab"))
 
-from ternd_harness import Ternd  # noqa: E402
+from ternd_harness import Ternd, control_stats as stats, lab_hints  # noqa: E402
 from labgen import dnsmsg  # noqa: E402
 
 DEAD_ZONE = "silence.fault.test."
 CACHED_NAME = "www.normal.fault.test."  # answered by the fault authority's baseline server
-
-
-def lab_hints(net):
-    out = subprocess.run([os.path.join(REPO, "tests", "lab", "lab"), "hints", "--net", net],
-                         capture_output=True, text=True, timeout=30)
-    if out.returncode != 0:
-        raise SystemExit(f"lab on {net} is not up: {out.stderr.strip()}")
-    return out.stdout.strip()
-
-
-def stats(binary, sock):
-    out = subprocess.run([binary, "control", sock, "stats"], capture_output=True, text=True,
-                         timeout=10)
-    result = {}
-    for line in out.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit():
-            result[parts[0]] = int(parts[1])
-    return result
 
 
 def rcode_of(msg):

@@ -40,7 +40,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "lab"))
 
-from ternd_harness import Ternd  # noqa: E402
+from ternd_harness import Ternd, control_stats as stats, lab_hints  # noqa: E402
 from labgen import dnsmsg  # noqa: E402
 
 RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
@@ -51,25 +51,6 @@ def check(cond, what):
     print(("ok    " if cond else "FAIL  ") + what, flush=True)
     if not cond:
         FAILURES.append(what)
-
-
-def lab_hints(net):
-    out = subprocess.run([os.path.join(REPO, "tests", "lab", "lab"), "hints", "--net", net],
-                         capture_output=True, text=True, timeout=30)
-    if out.returncode != 0:
-        raise SystemExit(f"lab on {net} is not up: {out.stderr.strip()}")
-    return out.stdout.strip()
-
-
-def stats(binary, sock):
-    out = subprocess.run([binary, "control", sock, "stats"], capture_output=True, text=True,
-                         timeout=10)
-    result = {}
-    for line in out.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit():
-            result[parts[0]] = int(parts[1])
-    return result
 
 
 def burst(ternd, names, wait):
@@ -168,16 +149,17 @@ def main():
         zone = "refuse-once.fault.test."
         warm = burst(ternd, [f"www.{zone}"], a.wait)[f"www.{zone}"]
         check(warm is not None and warm[0] == "NOERROR", f"refuse-once: www.{zone} before ({warm})")
-        marks = stats(a.ternd, control).get("lame-marks", 0)
+        marks = stats(a.ternd, control).get("tern_lame_marks_total")
+        check(marks is not None, "control stats has tern_lame_marks_total")
         refused = burst(ternd, [f"refuse-1.{zone}"], a.wait)[f"refuse-1.{zone}"]
         print(f"      refuse-once: the REFUSED name itself got {refused}")
         zone_resolves(ternd, "refuse-once", a.unique, a.wait, salt)
         after = stats(a.ternd, control)
-        check(after.get("lame-marks", 0) == marks,
-              f"refuse-once: one REFUSED marked nothing lame (lame-marks {marks} -> "
-              f"{after.get('lame-marks', 0)})")
-        print(f"      upstream queries {after.get('upstream-queries', 0) - before.get('upstream-queries', 0)}, "
-              f"lame marks {after.get('lame-marks', 0) - before.get('lame-marks', 0)}")
+        check(after.get("tern_lame_marks_total") == marks,
+              f"refuse-once: one REFUSED marked nothing lame (tern_lame_marks_total {marks} -> "
+              f"{after.get('tern_lame_marks_total')})")
+        print(f"      upstream queries {after.get('tern_engine_upstream_queries_total', 0) - before.get('tern_engine_upstream_queries_total', 0)}, "
+              f"lame marks {after.get('tern_lame_marks_total', 0) - before.get('tern_lame_marks_total', 0)}")
         check(ternd.proc.poll() is None, "ternd still running")
     finally:
         if FAILURES:

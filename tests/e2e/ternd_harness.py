@@ -36,6 +36,27 @@ def free_port(address):
     raise RuntimeError(f"no free port on {address}")
 
 
+
+def lab_hints(net):
+    """The root hints file of the lab running on `net` (tests/lab/lab hints)."""
+    out = subprocess.run([os.path.join(REPO, "tests", "lab", "lab"), "hints", "--net", net],
+                         capture_output=True, text=True, timeout=30)
+    if out.returncode != 0:
+        raise SystemExit(f"lab on {net} is not up: {out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+def control_stats(binary, sock):
+    """`ternd control SOCK stats` as {sample: value}, for the samples without labels."""
+    out = subprocess.run([binary, "control", sock, "stats"], capture_output=True, text=True,
+                         timeout=10)
+    result = {}
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():
+            result[parts[0]] = int(parts[1])
+    return result
+
 def blackhole_hints(directory, address):
     """Root hints naming one server at `address` (a socket the test holds and never answers, or
     nothing at all): ternd never sees the real root servers in a test."""
