@@ -215,14 +215,27 @@ TEST_CASE("control socket: on close only our own file is removed") {
 }
 
 TEST_CASE("an address another socket serves is refused before any worker binds") {
-  // A SO_REUSEPORT UDP + TCP pair, as a running ternd holds them.
-  auto addr = *config::SocketAddress::parse("127.0.0.1:0");
-  int udp = open_reuseport_socket(addr, SOCK_DGRAM);
-  sockaddr_storage bound{};
-  socklen_t len = sizeof bound;
-  REQUIRE(::getsockname(udp, reinterpret_cast<sockaddr*>(&bound), &len) == 0);
-  uint16_t port = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-  auto taken = *config::SocketAddress::parse("127.0.0.1:" + std::to_string(port));
+  // A SO_REUSEPORT UDP + TCP pair, as a running ternd holds them. The port is the kernel's pick
+  // for UDP; the same number can be taken for TCP by another process (other tests run in
+  // parallel), so a pair is drawn until both bind.
+  auto any = *config::SocketAddress::parse("127.0.0.1:0");
+  int udp = -1, tcp = -1;
+  config::SocketAddress taken = any;
+  for (int attempt = 0; attempt < 20 && tcp < 0; ++attempt) {
+    udp = open_reuseport_socket(any, SOCK_DGRAM);
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    REQUIRE(::getsockname(udp, reinterpret_cast<sockaddr*>(&bound), &len) == 0);
+    uint16_t port = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    taken = *config::SocketAddress::parse(std::string("127.0.0.1:").append(std::to_string(port)));
+    try {
+      tcp = open_reuseport_socket(taken, SOCK_STREAM);  // bound, not listening: no TCP server yet
+    } catch (const std::exception&) {
+      ::close(udp);
+      udp = -1;
+    }
+  }
+  REQUIRE(tcp >= 0);
   std::string err;
   try {
     refuse_if_served(taken);
@@ -234,7 +247,6 @@ TEST_CASE("an address another socket serves is refused before any worker binds")
   ::close(udp);
 
   // TCP: a listener counts, and only a listener.
-  int tcp = open_reuseport_socket(taken, SOCK_STREAM);
   CHECK_NOTHROW(refuse_if_served(taken));  // bound but not listening (as in TIME_WAIT): no server
   REQUIRE(::listen(tcp, 4) == 0);
   CHECK_THROWS_WITH(refuse_if_served(taken), Catch::Contains("(TCP)"));
