@@ -38,29 +38,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "bench"))
 sys.path.insert(0, os.path.join(REPO, "tests", "lab"))
+sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 
 from harness.lab import Lab  # noqa: E402
 from labgen import dnsmsg  # noqa: E402
+from ternd_harness import free_port  # noqa: E402
 
 FORGED = "127.66.6.6"
 DEFENCES_OFF = "case-randomisation = false\nnear-miss-limit = 0\n"
-
-
-def free_port(address):
-    for _ in range(100):
-        port = random.randrange(20000, 60000)
-        ok = True
-        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-            s = socket.socket(socket.AF_INET, kind)
-            try:
-                s.bind((address, port))
-            except OSError:
-                ok = False
-            finally:
-                s.close()
-        if ok:
-            return port
-    raise RuntimeError(f"no free port on {address}")
 
 
 def delay_authority(manifest_path):

@@ -36,7 +36,6 @@ def free_port(address):
     raise RuntimeError(f"no free port on {address}")
 
 
-
 def lab_hints(net):
     """The root hints file of the lab running on `net` (tests/lab/lab hints)."""
     out = subprocess.run([os.path.join(REPO, "tests", "lab", "lab"), "hints", "--net", net],
