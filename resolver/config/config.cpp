@@ -223,6 +223,9 @@ const std::vector<KeyDef>& key_table() {
          c.resolver.case_randomisation = get_bool(s, k, n);
        }},
       {"resolver", "near-miss-limit", uint_key(&ResolverConfig::near_miss_limit, 0, 65536)},
+      {"resolver", "outgoing-port-bind-attempts",
+       uint_key(&ResolverConfig::outgoing_port_bind_attempts, 1, 1024)},
+      {"resolver", "case-memory-servers", uint_key(&ResolverConfig::case_memory_servers, 1, 1000000)},
       {"resolver", "unwanted-reply-threshold",
        uint_key(&ResolverConfig::unwanted_reply_threshold, 0, uint64_t(1) << 40)},
       {"resolver", "outgoing-port-range",

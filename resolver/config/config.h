@@ -71,6 +71,8 @@ struct ResolverConfig {
   uint64_t unwanted_reply_threshold = 10000000;  // dropped replies per warning; 0 = off
   uint16_t outgoing_port_low = 1024;             // upstream UDP source ports drawn from here
   uint16_t outgoing_port_high = 65535;
+  uint32_t outgoing_port_bind_attempts = 16;     // ports drawn before the kernel chooses
+  uint32_t case_memory_servers = 4096;           // servers remembered as not preserving case
   std::vector<std::string> outgoing_address;     // source addresses; empty = kernel's choice
 };
 

@@ -169,7 +169,7 @@ bool UdpExchange::bind_source() {
   engine::Address local = chosen ? *chosen : engine::Address{};
   local.v6 = server_.v6;
   sockaddr_storage ss{};
-  for (int attempt = 0; attempt < kPortBindAttempts; ++attempt) {
+  for (int attempt = 0; attempt < owner_.config().port_bind_attempts; ++attempt) {
     local.port = owner_.draw_port();
     to_sockaddr(local, ss);
     int rc = uv_udp_bind(&udp_, reinterpret_cast<const sockaddr*>(&ss), 0);

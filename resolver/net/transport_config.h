@@ -41,6 +41,8 @@ struct TransportConfig {
   uint64_t unwanted_reply_threshold = kUnwantedReplyThreshold;
   uint16_t port_low = kOutgoingPortLow;
   uint16_t port_high = kOutgoingPortHigh;
+  int port_bind_attempts = kPortBindAttempts;
+  size_t case_memory_size = kMaxCaseInsensitiveServers;
   // Source addresses for upstream queries (port ignored); one is drawn per query among those of
   // the server's family. None of a family: the kernel chooses.
   std::vector<engine::Address> outgoing;

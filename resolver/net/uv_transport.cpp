@@ -10,7 +10,7 @@
 namespace tern::net {
 
 UvTransport::UvTransport(uv_loop_t* loop, TransportConfig config, config::Log* log)
-    : loop_(loop), log_(log), config_(std::move(config)) {
+    : loop_(loop), log_(log), config_(std::move(config)), case_memory_(config_.case_memory_size) {
   if (config_.port_low == 0) config_.port_low = 1;
   if (config_.port_high < config_.port_low) config_.port_high = config_.port_low;
 }

@@ -104,7 +104,7 @@ class UvTransport : public engine::Transport {
   config::WarningLimiter socket_warnings_;  // "cannot open a socket", for log_->warn_limited
   TransportConfig config_;
   SecureRandom random_;  // ports, outgoing addresses, 0x20 case bits
-  CaseMemory case_memory_{kMaxCaseInsensitiveServers};
+  CaseMemory case_memory_;
   std::unordered_set<Exchange*> active_;
   TransportStats stats_;
   RttHistogram rtt_;

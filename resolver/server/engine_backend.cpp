@@ -134,6 +134,8 @@ net::TransportConfig transport_config(const config::Config& cfg, config::Log& lo
   t.unwanted_reply_threshold = r.unwanted_reply_threshold;
   t.port_low = r.outgoing_port_low;
   t.port_high = r.outgoing_port_high;
+  t.port_bind_attempts = static_cast<int>(r.outgoing_port_bind_attempts);
+  t.case_memory_size = r.case_memory_servers;
   for (const auto& text : r.outgoing_address) {
     auto a = engine::Address::parse(text, 0);
     if (!a) throw config::ConfigError("outgoing-address: '" + text + "' is not an address");

@@ -149,7 +149,9 @@ void reload(Daemon& d) {
   if (r1.case_randomisation != r0.case_randomisation || r1.near_miss_limit != r0.near_miss_limit ||
       r1.unwanted_reply_threshold != r0.unwanted_reply_threshold ||
       r1.outgoing_port_low != r0.outgoing_port_low || r1.outgoing_port_high != r0.outgoing_port_high ||
-      r1.outgoing_address != r0.outgoing_address)
+      r1.outgoing_address != r0.outgoing_address ||
+      r1.outgoing_port_bind_attempts != r0.outgoing_port_bind_attempts ||
+      r1.case_memory_servers != r0.case_memory_servers)
     not_reloaded.push_back("[resolver] transport");
   const auto& c1 = next.cache;
   const auto& c0 = d.cfg.cache;

@@ -10,6 +10,7 @@ import resource
 import selectors
 import socket
 import struct
+import threading
 import time
 
 from ternd_harness import dnsmsg
@@ -104,6 +105,68 @@ def discard(t, qname, early, late_after_s, collect_s):
     finally:
         a.close()
         b.close()
+
+
+CACHED_ZONE = "cached.test."
+
+
+class AnsweringRoot:
+    """The root named by blackhole_hints, answering only names under CACHED_ZONE (AA, one A record,
+    a day's TTL) and staying silent for everything else, so an attack's questions stay slow while
+    the probe can ask names ternd has cached (prime() asks each once). Runs on its own thread;
+    close() stops it."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.sock.settimeout(0.2)
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        suffix = dnsmsg.name_to_wire(CACHED_ZONE)[:-1]
+        while self.running:
+            try:
+                msg, peer = self.sock.recvfrom(65535)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if len(msg) < 17:
+                continue
+            end = msg.index(0, 12) + 1 if 0 in msg[12:] else -1
+            if end < 0 or len(msg) < end + 4:
+                continue
+            qname = msg[12:end]
+            # 0x20: ternd randomises the case, so compare lowered but echo the question exactly.
+            if not qname.lower().endswith(suffix + b"\0") or msg[end:end + 2] != b"\0\1":
+                continue
+            qid = msg[:2]
+            question = msg[12:end + 4]
+            answer = (b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 86400, 4) + bytes([192, 0, 2, 1]))
+            reply = qid + struct.pack("!HHHHH", 0x8400, 1, 1, 0, 0) + question + answer
+            try:
+                self.sock.sendto(reply, peer)
+            except OSError:
+                pass
+
+    def close(self):
+        self.running = False
+        self.thread.join(2)
+
+
+def cached_names(count=8):
+    return [f"n{i}.{CACHED_ZONE}" for i in range(count)]
+
+
+def prime(t, names):
+    """Asks each name once; returns how many got an answer with a record (now cached)."""
+    ok = 0
+    for n in names:
+        r = t.udp(dnsmsg.build_query(n, "A")[1], timeout=3.0)
+        if r is not None and struct.unpack("!H", r[6:8])[0] > 0:
+            ok += 1
+    return ok
 
 
 def _probe(address, port, names, seconds, interval_s, out):

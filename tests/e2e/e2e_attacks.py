@@ -107,10 +107,15 @@ def tcp_nonreaders(binary, directory):
     budget_mib = 4
     # The server stops reading a connection whose answers are not read (backpressure) and closes
     # it past its share of the budget; either way its memory stays bounded, which is what counts.
-    root, t = run(binary, directory, "", f"tcp-write-budget-mib = {budget_mib}\n")
+    # The probe asks names ternd has cached: the root answers those and nothing else.
+    root, t = run(binary, directory, "qname-minimisation = false\n",
+                  f"tcp-write-budget-mib = {budget_mib}\n")
+    answering = attacks.AnsweringRoot(root.sock)
     try:
+        names = attacks.cached_names()
+        check(attacks.prime(t, names) == len(names), "the probe's names are cached before the attack")
         base = t.rss_kb()
-        probe = attacks.start_probe(t, ["localhost."], seconds=4.0)
+        probe = attacks.start_probe(t, names, seconds=4.0)
         peak, closed = attacks.tcp_nonreaders(t, 300, seconds=4.0)
         answered, p99, sent = attacks.finish_probe(*probe)
         growth_mib = (peak - base) / 1024
@@ -121,6 +126,7 @@ def tcp_nonreaders(binary, directory):
         # A bound, not a speed: a starved UDP socket would answer next to nothing.
         check(answered >= 0.5, "UDP keeps being answered during the TCP attack")
     finally:
+        answering.close()
         stop(root, t)
 
 

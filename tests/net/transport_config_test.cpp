@@ -30,6 +30,8 @@ TEST_CASE("transport defence keys default to the named constants", "[config][net
   CHECK(t.unwanted_reply_threshold == net::kUnwantedReplyThreshold);
   CHECK(t.port_low == net::kOutgoingPortLow);
   CHECK(t.port_high == net::kOutgoingPortHigh);
+  CHECK(t.port_bind_attempts == net::kPortBindAttempts);
+  CHECK(t.case_memory_size == net::kMaxCaseInsensitiveServers);
   CHECK(t.outgoing.empty());
 }
 
@@ -42,6 +44,8 @@ near-miss-limit = 3
 unwanted-reply-threshold = 500
 outgoing-port-range = "20000-30000"
 outgoing-address = ["127.0.0.9", "::1"]
+outgoing-port-bind-attempts = 3
+case-memory-servers = 10
 )", "t.toml");
   config::Log log(config::LogLevel::Off);
   auto t = server::transport_config(c, log);
@@ -50,6 +54,8 @@ outgoing-address = ["127.0.0.9", "::1"]
   CHECK(t.unwanted_reply_threshold == 500);
   CHECK(t.port_low == 20000);
   CHECK(t.port_high == 30000);
+  CHECK(t.port_bind_attempts == 3);
+  CHECK(t.case_memory_size == 10);
   REQUIRE(t.outgoing.size() == 2);
   CHECK(t.outgoing[0].host_to_string() == "127.0.0.9");
   CHECK(t.outgoing[1].v6);
@@ -74,6 +80,10 @@ TEST_CASE("bad transport defence values are errors naming the key", "[config][ne
         std::string::npos);
   CHECK(error_of("[resolver]\nnear-miss-limit = -1\n").find("near-miss-limit") != std::string::npos);
   CHECK(error_of("[resolver]\ncase-randomisation = 1\n").find("case-randomisation") !=
+        std::string::npos);
+  CHECK(error_of("[resolver]\noutgoing-port-bind-attempts = 0\n").find("outgoing-port-bind-attempts") !=
+        std::string::npos);
+  CHECK(error_of("[resolver]\ncase-memory-servers = 0\n").find("case-memory-servers") !=
         std::string::npos);
   CHECK(error_of("[resolver]\noutgoing-port-range = \"1024-65535\"\n").empty());
 }
