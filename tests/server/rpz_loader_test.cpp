@@ -127,3 +127,34 @@ TEST_CASE("rpz loader: reload applies a new zone list in its order") {
   REQUIRE(wait_generation(loader, 3));
   CHECK(pub.get()->empty());
 }
+
+TEST_CASE("rpz config: [[rpz]] tables in order, keys checked, errors name the line") {
+  config::Config c = config::default_config();
+  config::apply_toml(c,
+                     "[[rpz]]\nname = \"one.rpz.\"\nfile = \"/a\"\npoll-interval = 0\nede = \"filtered\"\n"
+                     "[[rpz]]\nname = \"two.rpz.\"\nfile = \"/b\"\nmax-rules = 5\n",
+                     "t.toml");
+  REQUIRE(c.rpz.size() == 2);
+  CHECK(c.rpz[0].name == "one.rpz.");
+  CHECK(c.rpz[0].poll_interval == 0);
+  CHECK(c.rpz[0].ede == "filtered");
+  CHECK(c.rpz[1].file == "/b");
+  CHECK(c.rpz[1].max_rules == 5);
+  CHECK(c.rpz[1].poll_interval == 5);
+  auto fails = [](const std::string& text, const std::string& what) {
+    config::Config d = config::default_config();
+    try {
+      config::apply_toml(d, text, "t.toml");
+    } catch (const config::ConfigError& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(what) != std::string::npos);
+      return;
+    }
+    FAIL("accepted: " << text);
+  };
+  fails("[[rpz]]\nname = \"x.\"\n", "t.toml:1: [[rpz]] needs both name and file");
+  fails("[[rpz]]\nname = \"x\"\nfile = \"/a\"\n", "t.toml:2:");
+  fails("[[rpz]]\nname = \"x.\"\nfile = \"/a\"\nede = \"loud\"\n", "t.toml:4:");
+  fails("[[rpz]]\nname = \"x.\"\nfile = \"/a\"\nzone = 1\n", "unknown key 'zone'");
+  fails("[[rpz]]\nname = \"x.\"\nfile = \"/a\"\n[[rpz]]\nname = \"x.\"\nfile = \"/b\"\n", "configured twice");
+}
