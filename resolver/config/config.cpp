@@ -350,6 +350,42 @@ bool apply_local_tables(Config& c, std::string_view src, std::string_view sectio
   return true;
 }
 
+// [[rpz]]: one table per policy zone, in policy order.
+bool apply_rpz_tables(Config& c, std::string_view src, std::string_view section, const toml::node& n) {
+  if (section != "rpz") return false;
+  const toml::array* arr = n.as_array();
+  if (!arr || !arr->is_array_of_tables()) fail_at(where_of(src, n), "'rpz' must be an array of tables ([[rpz]])");
+  for (const toml::node& e : *arr) {
+    const toml::table& t = *e.as_table();
+    RpzConfig z;
+    z.where = where_of(src, e).str();
+    for (auto&& [key, v] : t) {
+      std::string k = fmt::format("rpz.{}", key.str());
+      if (key.str() == "name") {
+        z.name = absolute_name(where_of(src, v), k, get_string(src, k, v));
+      } else if (key.str() == "file") {
+        z.file = get_string(src, k, v);
+      } else if (key.str() == "poll-interval") {
+        z.poll_interval = static_cast<uint32_t>(get_uint(src, k, v, 0, 86400));
+      } else if (key.str() == "max-rules") {
+        z.max_rules = get_uint(src, k, v, 1, 100000000);
+      } else if (key.str() == "ede") {
+        z.ede = get_string(src, k, v);
+        if (z.ede != "blocked" && z.ede != "filtered" && z.ede != "censored" && z.ede != "forged" && z.ede != "none")
+          fail_at(where_of(src, v), fmt::format("{}: '{}' is not one of blocked, filtered, censored, forged, none", k, z.ede));
+      } else {
+        fail_at(where_of(src, v), fmt::format("unknown key '{}' in [[rpz]] (name, file, poll-interval, max-rules, ede)", key.str()));
+      }
+    }
+    Where w = where_of(src, e);
+    if (z.name.empty() || z.file.empty()) fail_at(w, "[[rpz]] needs both name and file");
+    for (const RpzConfig& other : c.rpz)
+      if (other.name == z.name) fail_at(w, fmt::format("[[rpz]] {} is configured twice", z.name));
+    c.rpz.push_back(std::move(z));
+  }
+  return true;
+}
+
 void check_consistency(const Config& c, std::string_view source) {
   if (c.cache.min_ttl > c.cache.max_ttl)
     throw ConfigError(fmt::format("{}: cache.min-ttl ({}) is above cache.max-ttl ({})", source,
@@ -402,12 +438,13 @@ void apply_toml(Config& cfg, std::string_view toml_text, std::string_view source
   for (auto&& [section_key, section_node] : doc) {
     std::string_view section = section_key.str();
     if (apply_local_tables(next, source_name, section, section_node)) continue;
+    if (apply_rpz_tables(next, source_name, section, section_node)) continue;
     const toml::table* table = section_node.as_table();
     bool known_section = false;
     for (const KeyDef& k : key_table()) known_section |= k.section == section;
     if (!known_section)
       fail_at(Where{source_name, section_key.source().begin.line},
-              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, log, metrics, [[local-zone]], [[local-data]])", section));
+              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, log, metrics, [[local-zone]], [[local-data]], [[rpz]])", section));
     if (!table)
       fail_at(Where{source_name, section_key.source().begin.line},
               fmt::format("'{}' must be a table ([{}])", section, section));

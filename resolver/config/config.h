@@ -113,6 +113,17 @@ struct LocalConfig {
   std::string hosts_file;  // empty = none
 };
 
+// Response policy zones (issue #15): [[rpz]] tables in configuration order, which is the policy
+// order (resolver/server/rpz_policy.h). The files are read by resolver/server/rpz_loader.cpp.
+struct RpzConfig {
+  std::string name;              // the policy zone's name, absolute ("rpz.example.")
+  std::string file;              // the zone file in RPZ format
+  uint32_t poll_interval = 5;    // seconds between checks of the file's mtime; 0 = only on reload
+  uint64_t max_rules = 10000000;  // server::kRpzDefaultMaxRules
+  std::string ede = "blocked";   // EDE on policy answers: blocked, filtered, censored, forged, none
+  std::string where;             // "ternd.toml:12"
+};
+
 struct LogConfig {
   LogLevel level = LogLevel::Info;
   bool query_log = false;
@@ -128,6 +139,7 @@ struct Config {
   LogConfig log;
   MetricsConfig metrics;
   LocalConfig local;
+  std::vector<RpzConfig> rpz;
 };
 
 // What the command line asked for besides configuration.

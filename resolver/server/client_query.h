@@ -38,6 +38,9 @@ struct Sections {
   bool dropped = false;        // the backend shed the query (waiter caps): send nothing
   // Where the backend's answer came from (metrics only; resolver/server/stats.h).
   BackendSource source = BackendSource::Resolution;
+  // RFC 8914 extended error info code, written as an EDE option when the client sent EDNS
+  // (policy answers: Blocked, Filtered...; rpz_policy.h).
+  std::optional<uint16_t> ede;
   std::vector<wire::RRset> answer, authority, additional;
 };
 

@@ -333,6 +333,21 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
            "Worker threads whose engine counters are in this scrape (fewer when one did not answer in time).",
            Type::Gauge)
       .sample(double(snap.answered));
+  // --- response policy zones (rpz_policy.h) -------------------------------------------------
+  auto rpz = server.rpz_stats()->all();
+  m.family("tern_rpz_hits_total", "Queries a response policy zone rewrote or passed, by zone and action.",
+           Type::Counter);
+  for (const auto& [zone, c] : rpz)
+    for (size_t a = 0; a < kRpzActionCount; ++a)
+      m.sample(double(load(c->hits[a])), label("zone", zone) + "," + label("action", to_string(RpzAction(a))));
+  m.family("tern_rpz_rules", "Rules of each response policy zone in force.", Type::Gauge);
+  for (const auto& [zone, c] : rpz) m.sample(double(load(c->rules)), label("zone", zone));
+  m.family("tern_rpz_loads_total", "Policy zone file loads, by zone and result (a failed one leaves the previous rules in force).",
+           Type::Counter);
+  for (const auto& [zone, c] : rpz) {
+    m.sample(double(load(c->loads)), label("zone", zone) + "," + label("result", "ok"));
+    m.sample(double(load(c->load_failures)), label("zone", zone) + "," + label("result", "failed"));
+  }
   return std::move(m.out);
 }
 

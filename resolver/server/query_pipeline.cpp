@@ -30,8 +30,54 @@ void QueryPipeline::log_query(const sockaddr* client, const ClientQuery& q, wire
              wire::rcode_to_text(rcode), source);
 }
 
+bool QueryPipeline::answer_from_cache(std::span<const uint8_t> packet, const sockaddr* client,
+                                      bool tcp, std::vector<uint8_t>& out, Checked& c,
+                                      bool allowed) {
+  bool prefetch_due = false;
+  if (!cache_->lookup(packet, tcp, out, settings_.max_prefetches > 0 ? &prefetch_due : nullptr)) return false;
+  bump(stats_.cache_hits);
+  count_rcode(wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0));
+  if (prefetch_due || log_.query_log()) {
+    c = check_query(packet, allowed);
+    log_query(client, c.query, wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0), "cache");
+    // The client has its answer in `out`; the refresh replaces the entry for the next ones.
+    if (prefetch_due && c.verdict == Verdict::Proceed) prefetch(c.query, packet, tcp);
+  }
+  return true;
+}
+
+bool QueryPipeline::answer_rpz(const RpzVerdict& v, const ClientQuery& q, const sockaddr* client,
+                               size_t limit, std::vector<uint8_t>& out, Outcome& outcome) {
+  switch (v.kind) {
+    case RpzVerdict::Kind::Passthru:
+      return false;
+    case RpzVerdict::Kind::Drop:
+      log_query(client, q, wire::Rcode::Refused, "rpz-drop");
+      outcome = Outcome::Drop;
+      return true;
+    case RpzVerdict::Kind::Truncate:
+      // TCP-only over UDP: an empty answer with TC=1 sends the client to TCP, where the query is
+      // answered normally (a forged source cannot complete the handshake).
+      out = build_error(q, wire::Rcode::NoError, limit, settings_.udp_max_payload);
+      if (out.size() > 2) out[2] |= 0x02;
+      bump(stats_.truncated);
+      count_rcode(wire::Rcode::NoError);
+      log_query(client, q, wire::Rcode::NoError, "rpz-tcp-only");
+      outcome = Outcome::Now;
+      return true;
+    case RpzVerdict::Kind::Answer:
+      out = build_response(q, v.sections, limit, settings_.udp_max_payload);
+      count_rcode(v.sections.rcode);
+      log_query(client, q, v.sections.rcode, "rpz");
+      outcome = Outcome::Now;
+      return true;
+  }
+  return false;
+}
+
 Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockaddr* client,
-                                  bool tcp, std::vector<uint8_t>& out, Checked& c) {
+                                  bool tcp, std::vector<uint8_t>& out, Checked& c,
+                                  RpzPending& rpz) {
   bump(tcp ? stats_.tcp_queries : stats_.udp_queries);
   if (uint32_t qtype = packet_qtype(packet); qtype != kNoQtype) bump(stats_.by_qtype[qtype_slot(uint16_t(qtype))]);
   const bool allowed = acl_->allows(client);
@@ -45,21 +91,12 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
   // the local policy: it only ever holds answers the backend gave, and a name the policy answers
   // never reaches the backend, so the order changes no answer — as long as the policy is the
   // same for every client and the cache is cleared when the policy changes (reload:
-  // Worker::set_local_policy; see docs/architecture.md, "Local data").
-  if (allowed && cache_) {
-    bool prefetch_due = false;
-    if (cache_->lookup(packet, tcp, out, settings_.max_prefetches > 0 ? &prefetch_due : nullptr)) {
-      bump(stats_.cache_hits);
-      count_rcode(wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0));
-      if (prefetch_due || log_.query_log()) {
-        c = check_query(packet, allowed);
-        log_query(client, c.query, wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0), "cache");
-        // The client has its answer in `out`; the refresh replaces the entry for the next ones.
-        if (prefetch_due && c.verdict == Verdict::Proceed) prefetch(c.query, packet, tcp);
-      }
-      return Outcome::Now;
-    }
-  }
+  // Worker::set_local_policy; see docs/architecture.md, "Local data"). The same holds for a
+  // response policy without client-IP triggers (the cache holds only answers no policy zone
+  // touched); with them, the policy is asked first and the cache only for a query it lets by.
+  const bool rpz_first = rpz_ && rpz_->client_dependent();
+  if (allowed && cache_ && !rpz_first && answer_from_cache(packet, client, tcp, out, c, allowed))
+    return Outcome::Now;
 
   c = check_query(packet, allowed);
   if (c.verdict == Verdict::Drop) {
@@ -81,6 +118,37 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
     count_rcode(c.rcode);
     log_query(client, q, c.rcode, "check");
     return Outcome::Now;
+  }
+
+  // The response policy before the local zones: a blocked name is blocked whoever serves it.
+  if (rpz_) {
+    std::optional<RpzHit> hit = rpz_->match_query(q.qname, client);
+    if (hit) {
+      rpz.policy = rpz_;
+      rpz.check_before = hit->zone;
+      if (rpz_->response_triggers_before(hit->zone) && q.header.rd) {
+        // An earlier zone's response-IP trigger takes precedence if the answer matches it:
+        // resolve first, apply this hit after (BIND's qname-wait-recurse). Not for RD=0, which
+        // is not resolved at all.
+        rpz.hit = hit;
+        return Outcome::Later;
+      }
+      RpzVerdict v = rpz_->apply(*hit, q, tcp);
+      if (v.kind == RpzVerdict::Kind::Answer && v.follow && q.header.rd) {
+        // A walled garden: the CNAME, then the garden's answer from the backend.
+        rpz.prefix = std::move(v.sections);
+        rpz.follow = std::move(v.follow);
+        return Outcome::Later;
+      }
+      Outcome outcome = Outcome::Now;
+      if (answer_rpz(v, q, client, limit, out, outcome)) return outcome;
+      // PASSTHRU: resolved normally; later zones' response triggers no longer apply, and the
+      // answer is not stored where a client this zone does not pass could find it.
+    } else {
+      if (rpz_->response_triggers_before(SIZE_MAX)) rpz.policy = rpz_;
+      if (rpz_first && allowed && cache_ && answer_from_cache(packet, client, tcp, out, c, allowed))
+        return Outcome::Now;
+    }
   }
 
   LocalDecision local = policy_->decide(q);
@@ -132,7 +200,7 @@ std::vector<uint8_t> QueryPipeline::respond(const ClientQuery& q,
 }
 
 void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packet,
-                            const sockaddr* client, bool tcp, Later later) {
+                            const sockaddr* client, bool tcp, RpzPending rpz, Later later) {
   bump(stats_.backend_queries);
   // The packet is only valid during this call: keep a copy for the cache insert.
   std::vector<uint8_t> query_copy;
@@ -143,17 +211,48 @@ void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packe
   auto started = std::chrono::steady_clock::now();
   // Only a UDP client's address can be forged: the backend's wait limit and discard timeout are
   // for those (engine.h).
-  backend_.resolve(q, tcp ? nullptr : client,
+  // A walled garden's target is what the backend is asked; the client's question is answered.
+  ClientQuery asked = q;
+  if (rpz.follow) asked.qname = *rpz.follow;
+  backend_.resolve(asked, tcp ? nullptr : client,
                    [this, q, tcp, client_addr, started, query_copy = std::move(query_copy),
-                    generation = policy_generation_,
-                    later = std::move(later)](const Sections& s, bool cacheable) {
-    if (s.dropped) {
+                    generation = policy_generation_, rpz = std::move(rpz),
+                    later = std::move(later)](const Sections& resolved, bool cacheable) {
+    if (resolved.dropped) {
       // Shed by a waiter cap: no response is built, and the client gets nothing (as Unbound's
       // wait-limit and discard-timeout do); it retries or has gone.
       bump(stats_.dropped_waiters);
       later({});
       return;
     }
+    std::optional<Sections> rewritten;
+    if (rpz.policy) {
+      // Only an answer no policy zone touched may be replayed to other clients.
+      cacheable = cacheable && !rpz.hit && !rpz.prefix && rpz.check_before == SIZE_MAX;
+      std::optional<RpzHit> hit;
+      if (!rpz.prefix && rpz.policy->response_triggers_before(rpz.check_before))
+        hit = rpz.policy->match_response(resolved, rpz.check_before);
+      if (!hit) hit = rpz.hit;
+      if (hit) {
+        cacheable = false;
+        RpzVerdict v = rpz.policy->apply(*hit, q, tcp);
+        if (v.kind != RpzVerdict::Kind::Passthru) {
+          size_t limit = tcp ? kTcpResponseLimit : udp_response_limit(q, settings_.udp_max_payload);
+          std::vector<uint8_t> out;
+          Outcome outcome = Outcome::Now;
+          answer_rpz(v, q, client_addr.sa(), limit, out, outcome);
+          later(outcome == Outcome::Drop ? std::vector<uint8_t>() : std::move(out));
+          return;
+        }
+      }
+      if (rpz.prefix) {
+        rewritten = *rpz.prefix;
+        rewritten->rcode = resolved.rcode;
+        for (const auto& set : resolved.answer) rewritten->answer.push_back(set);
+        rewritten->authority = resolved.authority;
+      }
+    }
+    const Sections& s = rewritten ? *rewritten : resolved;
     std::vector<uint8_t> response = respond(q, query_copy, tcp, s, cacheable, generation);
     if (response.size() > 2 && (response[2] & 0x02)) bump(stats_.truncated);
     if (s.rcode == wire::Rcode::ServFail) bump(stats_.servfail);
@@ -161,7 +260,7 @@ void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packe
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started).count();
     stats_.backend_latency[size_t(s.source)].observe(uint64_t(std::max<int64_t>(us, 0)));
-    log_query(client_addr.sa(), q, s.rcode, "resolve");
+    log_query(client_addr.sa(), q, s.rcode, rewritten ? "rpz" : "resolve");
     later(std::move(response));
   });
 }
@@ -183,8 +282,11 @@ void QueryPipeline::prefetch(const ClientQuery& q, std::span<const uint8_t> pack
   // transport) through the miss path's insert, so the next hits see the fresh TTL.
   std::vector<uint8_t> query_copy(packet.begin(), packet.end());
   backend_.prefetch(q, [this, q, tcp, query_copy = std::move(query_copy),
-                        generation = policy_generation_](const Sections& s, bool cacheable) {
+                        generation = policy_generation_, rpz = rpz_](const Sections& s, bool cacheable) {
     --prefetches_in_flight_;
+    // A refreshed answer that now matches a response-IP trigger is not stored; the next query
+    // after the entry expires meets the policy on the miss path.
+    if (rpz && rpz->response_triggers_before(SIZE_MAX) && rpz->match_response(s, SIZE_MAX)) return;
     respond(q, query_copy, tcp, s, cacheable, generation);
   });
 }

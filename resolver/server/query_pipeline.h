@@ -18,6 +18,7 @@
 #include "resolver/server/local_policy.h"
 #include "resolver/server/proxy_policy.h"
 #include "resolver/server/query_check.h"
+#include "resolver/server/rpz_policy.h"
 #include "resolver/server/stats.h"
 
 namespace tern::server {
@@ -48,6 +49,11 @@ class QueryPipeline {
     policy_ = std::move(policy);
     ++policy_generation_;
   }
+  // A new response policy (RPZ reload), with the same packet-cache rule as the local policy.
+  void set_rpz_policy(std::shared_ptr<const RpzPolicy> rpz) {
+    rpz_ = rpz && !rpz->empty() ? std::move(rpz) : nullptr;
+    ++policy_generation_;
+  }
   // Read by the UDP listener and TCP connections before a message reaches handle().
   void set_proxy(std::shared_ptr<const ProxyPolicy> proxy) { proxy_ = std::move(proxy); }
   const ProxyPolicy& proxy() const { return *proxy_; }
@@ -60,16 +66,30 @@ class QueryPipeline {
   Outcome handle(std::span<const uint8_t> packet, const sockaddr* client, bool tcp,
                  std::vector<uint8_t>& out, MakeLater&& make_later) {
     Checked c;
-    Outcome o = answer_now(packet, client, tcp, out, c);
-    if (o == Outcome::Later) resolve(c.query, packet, client, tcp, Later(make_later()));
+    RpzPending rpz;
+    Outcome o = answer_now(packet, client, tcp, out, c, rpz);
+    if (o == Outcome::Later) resolve(c.query, packet, client, tcp, std::move(rpz), Later(make_later()));
     return o;
   }
 
  private:
+  // What the response policy still has to do once the backend answers (rpz_policy.h).
+  struct RpzPending {
+    std::shared_ptr<const RpzPolicy> policy;  // null: no policy applies to this answer
+    size_t check_before = SIZE_MAX;  // response triggers of zones before this one still apply
+    std::optional<RpzHit> hit;       // a QNAME / client-IP hit applied if no earlier zone's does
+    std::optional<Sections> prefix;  // a walled-garden CNAME: the answer for its target follows it
+    std::optional<wire::Name> follow;
+  };
   Outcome answer_now(std::span<const uint8_t> packet, const sockaddr* client, bool tcp,
-                     std::vector<uint8_t>& out, Checked& c);
+                     std::vector<uint8_t>& out, Checked& c, RpzPending& rpz);
+  bool answer_from_cache(std::span<const uint8_t> packet, const sockaddr* client, bool tcp,
+                         std::vector<uint8_t>& out, Checked& c, bool allowed);
+  // Applies an RPZ verdict that needs no backend; false when the query goes on (Passthru).
+  bool answer_rpz(const RpzVerdict& v, const ClientQuery& q, const sockaddr* client,
+                  size_t limit, std::vector<uint8_t>& out, Outcome& outcome);
   void resolve(const ClientQuery& q, std::span<const uint8_t> packet, const sockaddr* client,
-               bool tcp, Later later);
+               bool tcp, RpzPending rpz, Later later);
   void prefetch(const ClientQuery& q, std::span<const uint8_t> packet, bool tcp);
   // Builds the response for `q` from the backend's sections and stores it in the packet cache
   // when it may be replayed; returns it.
@@ -81,6 +101,7 @@ class QueryPipeline {
 
   PipelineSettings settings_;
   std::shared_ptr<const LocalPolicy> policy_;
+  std::shared_ptr<const RpzPolicy> rpz_;  // null when no policy zone is configured
   uint64_t policy_generation_ = 0;
   Backend& backend_;
   HitCache* cache_;

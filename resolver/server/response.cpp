@@ -32,6 +32,7 @@ std::vector<uint8_t> build_response(const ClientQuery& q, const Sections& s, siz
     e.version = 0;
     e.ext_rcode_high = uint8_t(rcode >> 4);
     e.do_bit = q.edns->do_bit;  // RFC 3225 §3: copy DO into the response
+    if (s.ede) e.options.push_back({wire::kEdnsEde, {uint8_t(*s.ede >> 8), uint8_t(*s.ede)}});
     b.set_edns(e);
   }
   if (q.has_question) b.add_question(q.qname, q.qtype, q.qclass);

@@ -72,6 +72,10 @@ void Server::start() {
   // Before any worker binds: afterwards the probe would find our own sockets.
   for (const auto& addr : listen_) refuse_if_served(addr);
   for (auto& w : workers_) w->open();
+  {
+    std::lock_guard lock(start_mu_);
+    started_ = true;
+  }
   for (auto& w : workers_) w->start();
 }
 
@@ -121,6 +125,15 @@ void Server::collect(ServerSnapshot& out) const {
   out.backend = p->sum;
   out.workers = workers_.size();
   out.answered = workers_.size() - p->left;
+}
+
+void Server::set_rpz_policy(std::shared_ptr<const RpzPolicy> rpz) {
+  std::lock_guard lock(start_mu_);
+  if (!started_) {
+    for (auto& w : workers_) w->set_rpz_policy(rpz);  // no worker thread runs yet
+    return;
+  }
+  for (auto& w : workers_) w->post([rpz](Worker& self) { self.set_rpz_policy(rpz); });
 }
 
 void Server::set_local_policy(std::shared_ptr<const LocalPolicy> policy) {

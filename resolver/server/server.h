@@ -3,12 +3,14 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "resolver/config/config.h"
 #include "resolver/config/log.h"
 #include "resolver/server/local_policy.h"
+#include "resolver/server/rpz_policy.h"
 #include "resolver/server/worker.h"
 
 namespace tern::server {
@@ -52,6 +54,11 @@ class Server {
   void clear_packet_caches();
   // Hands `policy` to every worker, each of which clears its packet cache with the swap.
   void set_local_policy(std::shared_ptr<const LocalPolicy> policy);
+  // Hands the response policy to every worker (each clears its packet cache with the swap);
+  // before start() it is set directly, so the first query already meets it.
+  void set_rpz_policy(std::shared_ptr<const RpzPolicy> rpz);
+  // Per policy zone counters, shared with the loader (rpz_loader.h) and read by the metrics.
+  const std::shared_ptr<RpzStats>& rpz_stats() const { return rpz_stats_; }
   // Thread-safe; blocks the caller up to kStatsCollectTimeoutMs, never a worker.
   void collect(ServerSnapshot& out) const;
   size_t threads() const { return workers_.size(); }
@@ -60,6 +67,9 @@ class Server {
   std::vector<config::SocketAddress> listen_;
   std::vector<std::unique_ptr<Worker>> workers_;
   bool stopped_ = false;
+  std::mutex start_mu_;  // orders set_rpz_policy (loader thread) with start()
+  bool started_ = false;  // guarded by start_mu_
+  std::shared_ptr<RpzStats> rpz_stats_ = std::make_shared<RpzStats>();
 };
 
 }  // namespace tern::server

@@ -56,6 +56,11 @@ class Worker {
     pipeline_->set_local_policy(std::move(policy));
     clear_packet_cache();
   }
+  // The same for the response policy (RPZ): the cache may hold answers a new zone rewrites.
+  void set_rpz_policy(std::shared_ptr<const RpzPolicy> rpz) {
+    pipeline_->set_rpz_policy(std::move(rpz));
+    clear_packet_cache();
+  }
   void set_proxy(std::shared_ptr<const ProxyPolicy> p) { pipeline_->set_proxy(std::move(p)); }
   void clear_packet_cache() {
     if (cache_) cache_->clear();

@@ -21,6 +21,7 @@
 #include "resolver/server/control.h"
 #include "resolver/server/engine_backend.h"
 #include "resolver/server/local_policy_builder.h"
+#include "resolver/server/rpz_loader.h"
 #include "resolver/server/metrics.h"
 #include "resolver/server/metrics_http.h"
 #include "resolver/server/packet_cache_adapter.h"
@@ -55,6 +56,7 @@ struct Daemon {
   cache::Caches& caches;
   server::Server& server;
   std::shared_ptr<const server::LocalPolicy> policy;  // the one the workers run with
+  server::RpzLoader* rpz = nullptr;                    // response policy zones, if configured
   uv_loop_t* loop;
   uv_signal_t sigterm{}, sigint{}, sighup{};
   std::unique_ptr<server::ControlServer> control;
@@ -169,6 +171,9 @@ void reload(Daemon& d) {
   d.cfg.server.allow = next.server.allow;
   d.cfg.server.no_local_zones = next.server.no_local_zones;
   d.cfg.local = next.local;
+  // Response policy zones: changed files are read again in the background (rpz_loader.h).
+  if (d.rpz) d.rpz->reload(next.rpz);
+  d.cfg.rpz = next.rpz;
   d.cfg.server.proxy_protocol_from = next.server.proxy_protocol_from;
   d.cfg.server.proxy_protocol_maximum_size = next.server.proxy_protocol_maximum_size;
   d.log.warn("reloaded: log level {}, query log {}, allow ({} networks), local data {}{}",
@@ -252,6 +257,11 @@ int run(config::CommandLine cmdline) {
   server::LocalPolicyBuild local = server::load_local_policy(cfg);
   if (!local.policy) throw config::ConfigError(local.error);
   for (const auto& w : local.warnings) log.warn("hosts file line skipped: {}", w);
+  // Response policy zone files: a bad line is a configuration error at start-up too.
+  if (cmdline.check_config) {
+    for (const auto& z : cfg.rpz)
+      if (auto l = server::load_rpz_file(z); !l.zone) throw config::ConfigError(l.error);
+  }
   if (cmdline.check_config) {
     std::printf("configuration OK%s%s\n", cfg.config_file.empty() ? "" : ": ", cfg.config_file.c_str());
     return 0;
@@ -272,9 +282,16 @@ int run(config::CommandLine cmdline) {
     log.info("metrics on http://{}/metrics", cfg.metrics.listen->to_string());
   }
 
+  // Loaded before the workers start, so no query is answered without the policy; later loads
+  // run on the loader's own thread.
+  server::RpzLoader rpz(log, srv.rpz_stats(), [&srv](std::shared_ptr<const server::RpzPolicy> p) {
+    srv.set_rpz_policy(std::move(p));
+  });
+  if (std::string e = rpz.start(cfg.rpz); !e.empty()) throw config::ConfigError(e);
+
   uv_loop_t loop;
   uv_loop_init(&loop);
-  Daemon d{cmdline, cmdline.config, log, caches, srv, local.policy, &loop, {}, {}, {}, nullptr};
+  Daemon d{cmdline, cmdline.config, log, caches, srv, local.policy, &rpz, &loop, {}, {}, {}, nullptr};
   // The control socket first, while this is the only thread (it sets the umask for a moment),
   // then the listening sockets. Either may find another ternd in the way and refuse; nothing of
   // this instance is left behind then.
