@@ -226,4 +226,10 @@ void NegativeCache::dump(std::ostream& out, Instant now) const {
   });
 }
 
+void NegativeCache::for_each_fresh(Instant now, const std::function<void(const NegativeEntry&)>& f) const {
+  store_.for_each([&](const NegativeEntry& e) {
+    if (freshness(e.expiry, now, limits_) == Freshness::Fresh) f(e);
+  });
+}
+
 }  // namespace tern::cache

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -96,6 +97,9 @@ class NegativeCache {
   // Entries as comment lines (negative data has no zone-file form) followed by the SOA record.
   void dump(std::ostream& out, Instant now) const;
 
+  // Every entry still fresh at `now`, for cache-save (cache/cache_file.h). Each shard's lock is
+  // held while its entries are visited: `f` must not call back into this cache.
+  void for_each_fresh(Instant now, const std::function<void(const NegativeEntry&)>& f) const;
   size_t memory_bytes() const { return store_.bytes(); }
   size_t size() const { return store_.count(); }
   uint64_t evictions() const { return store_.evictions(); }

@@ -147,4 +147,10 @@ void RRsetCache::dump(std::ostream& out, Instant now) const {
   });
 }
 
+void RRsetCache::for_each_fresh(Instant now, const std::function<void(const RRsetEntry&)>& f) const {
+  store_.for_each([&](const RRsetEntry& e) {
+    if (freshness(e.expiry, now, limits_) == Freshness::Fresh) f(e);
+  });
+}
+
 }  // namespace tern::cache

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -80,6 +81,9 @@ class RRsetCache {
   // Zone-file text, one RRset after a comment line with its trust and state. Remaining TTLs.
   void dump(std::ostream& out, Instant now) const;
 
+  // Every entry still fresh at `now`, for cache-save (cache/cache_file.h). Each shard's lock is
+  // held while its entries are visited: `f` must not call back into this cache.
+  void for_each_fresh(Instant now, const std::function<void(const RRsetEntry&)>& f) const;
   size_t memory_bytes() const { return store_.bytes(); }
   size_t size() const { return store_.count(); }
   uint64_t evictions() const { return store_.evictions(); }

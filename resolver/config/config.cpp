@@ -164,6 +164,10 @@ const std::vector<KeyDef>& key_table() {
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.control_socket = get_string(s, k, n);
        }},
+      {"server", "control-socket-read-only",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.control_socket_read_only = get_string(s, k, n);
+       }},
       {"server", "hosts-file",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.local.hosts_file = get_string(s, k, n);
@@ -262,6 +266,10 @@ const std::vector<KeyDef>& key_table() {
       {"cache", "prefetch",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.cache.prefetch = get_bool(s, k, n);
+       }},
+      {"cache", "persist-file",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.cache.persist_file = get_string(s, k, n);
        }},
       {"metrics", "listen",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {

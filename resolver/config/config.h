@@ -37,6 +37,7 @@ struct ServerConfig {
   uint32_t tcp_write_budget_mib = 0;
   uint32_t tcp_messages_per_iteration = 256;  // server::kTcpMessagesPerIteration
   std::string control_socket;            // unix socket for `ternd control`; empty = none
+  std::string control_socket_read_only;  // a second socket taking only read-only commands
   std::vector<std::string> no_local_zones;  // built-in local zones to resolve normally instead
 };
 
@@ -84,6 +85,7 @@ struct CacheConfig {
   bool serve_stale = true;
   uint32_t stale_window = 86400;
   bool prefetch = true;
+  std::string persist_file;  // saved on clean shutdown, loaded at start; empty = none
 };
 
 // The Prometheus endpoint (resolver/server/metrics_http.h); off unless `listen` is set.

@@ -171,7 +171,7 @@ std::string run_control_command(std::string_view line, cache::Caches& caches, Se
     // The metrics endpoint's samples, from the same collection (metrics.h).
     return to_sample_lines(collect_metrics(server, caches));
   }
-  return "error: unknown command (flush NAME [TYPE], flush-subtree NAME, flush-all, dump, stats)\n";
+  return "error: unknown command '" + (cmd.size() > 64 ? cmd.substr(0, 64) + "..." : cmd) + "' or wrong arguments (try: help)\n";
 }
 
 ControlServer::ControlServer(uv_loop_t* loop, std::string path, Handler handler)

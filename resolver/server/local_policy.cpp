@@ -228,4 +228,19 @@ std::string LocalPolicy::fingerprint() const {
   return out;
 }
 
+std::vector<LocalPolicy::ZoneSummary> LocalPolicy::zones() const {
+  std::vector<ZoneSummary> out;
+  out.reserve(zones_.size());
+  for (const auto& [apex, z] : zones_) {
+    size_t records = 0;
+    for (const auto& [owner, node] : z.nodes)
+      for (const RRset& s : node) records += s.size();
+    out.push_back({apex, z.type, records});
+  }
+  std::sort(out.begin(), out.end(), [](const ZoneSummary& a, const ZoneSummary& b) {
+    return a.apex.canonical_compare(b.apex) < 0;
+  });
+  return out;
+}
+
 }  // namespace tern::server

@@ -69,6 +69,14 @@ class LocalPolicy {
   size_t zone_count() const { return zones_.size(); }
   // The closest zone enclosing `name`, if any (tests and the docs).
   std::optional<std::pair<wire::Name, LocalZoneType>> zone_of(const wire::Name& name) const;
+  // Every zone with its type and number of records, in canonical order of the apex (the control
+  // command list-local-zones).
+  struct ZoneSummary {
+    wire::Name apex;
+    LocalZoneType type = LocalZoneType::Static;
+    size_t records = 0;
+  };
+  std::vector<ZoneSummary> zones() const;
 
  private:
   // Owner name -> its RRsets; an empty vector marks an empty non-terminal (a name with data below

@@ -18,7 +18,9 @@
 #include "resolver/config/log.h"
 #include "resolver/engine/root_hints.h"
 #include "resolver/engine/upstream_policy.h"
+#include "resolver/server/cache_persist.h"
 #include "resolver/server/control.h"
+#include "resolver/server/control_commands.h"
 #include "resolver/server/engine_backend.h"
 #include "resolver/server/local_policy_builder.h"
 #include "resolver/server/rpz_loader.h"
@@ -28,6 +30,7 @@
 #include "resolver/server/server.h"
 #include "resolver/ternd/allocator.h"
 #include "resolver/ternd/build_info.h"
+#include "resolver/ternd/control_cli.h"
 #include "resolver/ternd/engine_parts.h"
 #include "resolver/ternd/service_notify.h"
 #include "root-hints/compiled_root_hints.h"
@@ -60,6 +63,7 @@ struct Daemon {
   uv_loop_t* loop;
   uv_signal_t sigterm{}, sigint{}, sighup{};
   std::unique_ptr<server::ControlServer> control;
+  std::unique_ptr<server::ControlServer> control_read_only;
 };
 
 void stop(Daemon& d, const char* why) {
@@ -72,12 +76,14 @@ void stop(Daemon& d, const char* why) {
   uv_close(reinterpret_cast<uv_handle_t*>(&d.sigint), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&d.sighup), nullptr);
   if (d.control) d.control->close();
+  if (d.control_read_only) d.control_read_only->close();
 }
 
 // SIGHUP: re-read the file with the same flags. Log level, query log, log destination, the ACL,
 // the PROXY policy and local data (local zones, local data, the hosts file) change at once;
-// everything else needs a restart, and the log says which keys those were.
-void reload(Daemon& d) {
+// everything else needs a restart, and the log says which keys those were. Returns the same
+// report for the control command `reload` ("ok reloaded: ..." or "error: ...").
+std::string reload(Daemon& d) {
   notify_reloading();
   config::Config next;
   try {
@@ -85,7 +91,7 @@ void reload(Daemon& d) {
   } catch (const config::ConfigError& e) {
     d.log.error("reload failed, keeping the running configuration: {}", e.what());
     notify_ready();
-    return;
+    return fmt::format("error: reload failed, keeping the running configuration: {}\n", e.what());
   }
   // A "file:" log is reopened by name on every SIGHUP, so logrotate can move it away first; a
   // changed destination is switched to at once.
@@ -98,7 +104,9 @@ void reload(Daemon& d) {
   server::LocalPolicyBuild built = server::load_local_policy(next);
   if (!built.policy) {
     d.log.error("reload failed, keeping the running configuration and local data: {}", built.error);
-    return;
+    notify_ready();
+    return fmt::format("error: reload failed, keeping the running configuration and local data: {}\n",
+                       built.error);
   }
   for (const auto& w : built.warnings) d.log.warn("hosts file line skipped: {}", w);
   bool local_changed = built.policy->fingerprint() != d.policy->fingerprint();
@@ -119,6 +127,8 @@ void reload(Daemon& d) {
   if (listen_text(next) != listen_text(d.cfg)) not_reloaded.push_back("server.listen");
   if (next.server.threads != d.cfg.server.threads) not_reloaded.push_back("server.threads");
   if (next.server.control_socket != d.cfg.server.control_socket) not_reloaded.push_back("server.control-socket");
+  if (next.server.control_socket_read_only != d.cfg.server.control_socket_read_only)
+    not_reloaded.push_back("server.control-socket-read-only");
   auto metrics_text = [](const config::Config& c) { return c.metrics.listen ? c.metrics.listen->to_string() : ""; };
   if (metrics_text(next) != metrics_text(d.cfg) ||
       next.metrics.max_request_bytes != d.cfg.metrics.max_request_bytes ||
@@ -176,12 +186,15 @@ void reload(Daemon& d) {
   d.cfg.rpz = next.rpz;
   d.cfg.server.proxy_protocol_from = next.server.proxy_protocol_from;
   d.cfg.server.proxy_protocol_maximum_size = next.server.proxy_protocol_maximum_size;
-  d.log.warn("reloaded: log level {}, query log {}, allow ({} networks), local data {}{}",
-             config::to_string(next.log.level), next.log.query_log ? "on" : "off",
-             next.server.allow.size(),
-             local_changed ? "changed (packet caches cleared)" : "unchanged",
-             skipped.empty() ? "" : "; changed but not applied until restart: " + skipped);
+  d.cfg.cache.persist_file = next.cache.persist_file;  // read at shutdown: applies at once
+  std::string report = fmt::format(
+      "reloaded: log level {}, query log {}, allow ({} networks), local data {}{}",
+      config::to_string(next.log.level), next.log.query_log ? "on" : "off", next.server.allow.size(),
+      local_changed ? "changed (packet caches cleared)" : "unchanged",
+      skipped.empty() ? "" : "; changed but not applied until restart: " + skipped);
+  d.log.warn("{}", report);
   notify_ready();
+  return "ok " + report + "\n";
 }
 
 void probe_engine(const server::BackendFactory& backend, const std::string& hints_source) {
@@ -267,6 +280,21 @@ int run(config::CommandLine cmdline) {
     return 0;
   }
 
+  // The cache the last clean stop saved. A missing file is normal (first start); a corrupt one is
+  // logged and skipped: the resolver starts with an empty cache rather than not at all.
+  if (!cfg.cache.persist_file.empty()) {
+    std::error_code ec;
+    if (std::filesystem::exists(cfg.cache.persist_file, ec)) {
+      auto loaded = server::load_cache_file(caches, cfg.cache.persist_file);
+      if (!loaded.error.empty())
+        log.error("cache not loaded, starting empty: {}", loaded.error);
+      else
+        log.info("cache loaded from {}: {} rrsets, {} negative entries ({} expired since the save)",
+                 cfg.cache.persist_file, loaded.rrsets, loaded.negative, loaded.expired);
+    } else {
+      log.info("no cache file {} yet: starting empty", cfg.cache.persist_file);
+    }
+  }
   server::Server srv(effective, local.policy, log, backend, packet_cache);
   // The Prometheus endpoint runs its own thread; bound before the workers start
   // (a busy port is a start-up error) and stopped before the workers it reads from.
@@ -291,18 +319,32 @@ int run(config::CommandLine cmdline) {
 
   uv_loop_t loop;
   uv_loop_init(&loop);
-  Daemon d{cmdline, cmdline.config, log, caches, srv, local.policy, &rpz, &loop, {}, {}, {}, nullptr};
+  Daemon d{cmdline, cmdline.config, log, caches, srv, local.policy, &rpz, &loop, {}, {}, {}, nullptr, nullptr};
+  // The daemon-level commands (control_commands.h) first, then the cache commands (control.h).
+  server::ControlContext control_ctx{caches, srv, log, build_version(), std::chrono::steady_clock::now(),
+                                     [&d]() -> const config::Config& { return d.cfg; },
+                                     [&d] { return d.policy; }, [&d] { return reload(d); }};
+  auto run_command = [&control_ctx, &caches, &srv](std::string_view line) {
+    if (auto reply = server::run_daemon_command(line, control_ctx)) return *reply;
+    return server::run_control_command(line, caches, srv);
+  };
   // The control socket first, while this is the only thread (it sets the umask for a moment),
   // then the listening sockets. Either may find another ternd in the way and refuse; nothing of
   // this instance is left behind then.
   try {
     if (!cfg.server.control_socket.empty()) {
-      d.control = std::make_unique<server::ControlServer>(&loop, cfg.server.control_socket,
-          [&](std::string_view line) { return server::run_control_command(line, caches, srv); });
+      d.control = std::make_unique<server::ControlServer>(&loop, cfg.server.control_socket, run_command);
+    }
+    if (!cfg.server.control_socket_read_only.empty()) {
+      d.control_read_only = std::make_unique<server::ControlServer>(
+          &loop, cfg.server.control_socket_read_only, [&run_command](std::string_view line) {
+            return server::is_read_only_command(line) ? run_command(line) : server::read_only_refusal(line);
+          });
     }
     srv.start();
   } catch (...) {
     d.control.reset();
+    d.control_read_only.reset();
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
     throw;
@@ -313,7 +355,7 @@ int run(config::CommandLine cmdline) {
   }
   uv_signal_start(&d.sigterm, [](uv_signal_t* s, int) { stop(*static_cast<Daemon*>(s->data), "SIGTERM"); }, SIGTERM);
   uv_signal_start(&d.sigint, [](uv_signal_t* s, int) { stop(*static_cast<Daemon*>(s->data), "SIGINT"); }, SIGINT);
-  uv_signal_start(&d.sighup, [](uv_signal_t* s, int) { reload(*static_cast<Daemon*>(s->data)); }, SIGHUP);
+  uv_signal_start(&d.sighup, [](uv_signal_t* s, int) { (void)reload(*static_cast<Daemon*>(s->data)); }, SIGHUP);
   std::string addrs;
   for (const auto& a : cfg.server.listen) {
     addrs += ' ';
@@ -327,6 +369,16 @@ int run(config::CommandLine cmdline) {
   metrics.reset();
   srv.stop();
   d.control.reset();
+  d.control_read_only.reset();
+  // A clean stop keeps the cache for the next start (the workers are gone: nothing writes it now).
+  if (!d.cfg.cache.persist_file.empty()) {
+    auto saved = server::save_cache_file(caches, d.cfg.cache.persist_file);
+    if (!saved.error.empty())
+      log.error("cache not saved: {}", saved.error);
+    else
+      log.info("cache saved to {}: {} rrsets, {} negative entries", d.cfg.cache.persist_file, saved.rrsets,
+               saved.negative);
+  }
   uv_run(&loop, UV_RUN_DEFAULT);
   uv_loop_close(&loop);
   log.info("stopped");
@@ -341,18 +393,7 @@ int main(int argc, char** argv) {
   // A client that resets its TCP connection must not kill the process on our next write.
   std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && args[0] == "control") {
-    if (args.size() < 3) {
-      std::fprintf(stderr, "usage: ternd control SOCKET COMMAND...\n");
-      return 2;
-    }
-    std::string command;
-    for (size_t i = 2; i < args.size(); ++i) {
-      if (i > 2) command += ' ';
-      command += args[i];
-    }
-    return server::control_client(args[1], command);
-  }
+  if (!args.empty() && args[0] == "control") return ternd::control_main({args.begin() + 1, args.end()});
   config::CommandLine cl;
   try {
     cl = config::parse_command_line(args);
