@@ -111,6 +111,19 @@ struct LocalConfig {
   std::string hosts_file;  // empty = none
 };
 
+// Forward and stub zones (issue #15): [[forward-zone]] and [[stub-zone]] tables. Addresses are
+// checked here (file and line in the error); resolver/server/zone_routes_config.cpp makes the
+// engine's table from them.
+struct UpstreamZoneConfig {
+  bool stub = false;                   // [[stub-zone]]; else [[forward-zone]]
+  std::string name;                    // absolute, ends in '.'
+  std::vector<std::string> addresses;  // "10.0.0.53", "10.0.0.53:5353", "fd00::53", "[fd00::53]:53"
+  bool first = false;     // forward-zone: iterate when every forwarder fails
+  bool prime = false;     // stub-zone: ask the servers for the zone's NS set first
+  bool insecure = false;  // no DNSSEC validation at or below the zone
+  std::string where;      // "ternd.toml:12"
+};
+
 struct LogConfig {
   LogLevel level = LogLevel::Info;
   bool query_log = false;
@@ -126,6 +139,7 @@ struct Config {
   LogConfig log;
   MetricsConfig metrics;
   LocalConfig local;
+  std::vector<UpstreamZoneConfig> upstream_zones;
 };
 
 // What the command line asked for besides configuration.

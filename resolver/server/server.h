@@ -52,6 +52,8 @@ class Server {
   void clear_packet_caches();
   // Hands `policy` to every worker, each of which clears its packet cache with the swap.
   void set_local_policy(std::shared_ptr<const LocalPolicy> policy);
+  // Forward and stub zones, posted to every worker's engine (SIGHUP).
+  void set_zone_routes(std::shared_ptr<const engine::ZoneRoutes> routes);
   // Thread-safe; blocks the caller up to kStatsCollectTimeoutMs, never a worker.
   void collect(ServerSnapshot& out) const;
   size_t threads() const { return workers_.size(); }

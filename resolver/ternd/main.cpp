@@ -21,6 +21,7 @@
 #include "resolver/server/control.h"
 #include "resolver/server/engine_backend.h"
 #include "resolver/server/local_policy_builder.h"
+#include "resolver/server/zone_routes_config.h"
 #include "resolver/server/metrics.h"
 #include "resolver/server/metrics_http.h"
 #include "resolver/server/packet_cache_adapter.h"
@@ -73,8 +74,8 @@ void stop(Daemon& d, const char* why) {
 }
 
 // SIGHUP: re-read the file with the same flags. Log level, query log, log destination, the ACL,
-// the PROXY policy and local data (local zones, local data, the hosts file) change at once;
-// everything else needs a restart, and the log says which keys those were.
+// the PROXY policy, local data (local zones, local data, the hosts file) and forward/stub zones
+// change at once; everything else needs a restart, and the log says which keys those were.
 void reload(Daemon& d) {
   notify_reloading();
   config::Config next;
@@ -104,6 +105,13 @@ void reload(Daemon& d) {
     d.policy = built.policy;
     d.server.set_local_policy(built.policy);
   }
+  // Forward and stub zones: new resolutions use the new table; those in flight finish with the
+  // old one; the caches are kept (only the packet caches are cleared).
+  auto routes = server::make_zone_routes(next);
+  auto running_routes = server::make_zone_routes(d.cfg);
+  bool zones_changed = (routes ? routes->fingerprint() : "") != (running_routes ? running_routes->fingerprint() : "");
+  if (zones_changed) d.server.set_zone_routes(routes);
+  d.cfg.upstream_zones = next.upstream_zones;
   d.log.set_level(next.log.level);
   d.log.set_query_log(next.log.query_log);
   d.server.set_acl(server::make_acl(next));
@@ -169,10 +177,11 @@ void reload(Daemon& d) {
   d.cfg.local = next.local;
   d.cfg.server.proxy_protocol_from = next.server.proxy_protocol_from;
   d.cfg.server.proxy_protocol_maximum_size = next.server.proxy_protocol_maximum_size;
-  d.log.warn("reloaded: log level {}, query log {}, allow ({} networks), local data {}{}",
+  d.log.warn("reloaded: log level {}, query log {}, allow ({} networks), local data {}, forward/stub zones {}{}",
              config::to_string(next.log.level), next.log.query_log ? "on" : "off",
              next.server.allow.size(),
              local_changed ? "changed (packet caches cleared)" : "unchanged",
+             zones_changed ? "changed (packet caches cleared)" : "unchanged",
              skipped.empty() ? "" : "; changed but not applied until restart: " + skipped);
   notify_ready();
 }
