@@ -1,6 +1,7 @@
 #include "resolver/config/config.h"
 
 #include "resolver/engine/world.h"
+#include "wire/name.h"
 
 #include <fmt/format.h>
 
@@ -394,6 +395,53 @@ bool apply_rpz_tables(Config& c, std::string_view src, std::string_view section,
   return true;
 }
 
+// [[forward-zone]] and [[stub-zone]]: arrays of tables at the top level, like [[local-zone]].
+bool apply_upstream_zone_tables(Config& c, std::string_view src, std::string_view section,
+                                const toml::node& n) {
+  if (section != "forward-zone" && section != "stub-zone") return false;
+  const bool stub = section == "stub-zone";
+  const toml::array* arr = n.as_array();
+  if (!arr || !arr->is_array_of_tables())
+    fail_at(where_of(src, n), fmt::format("'{}' must be an array of tables ([[{}]])", section, section));
+  for (const toml::node& e : *arr) {
+    const toml::table& t = *e.as_table();
+    Where w = where_of(src, e);
+    UpstreamZoneConfig z;
+    z.stub = stub;
+    z.where = w.str();
+    for (auto&& [key, v] : t) {
+      std::string k = fmt::format("{}.{}", section, key.str());
+      const std::string_view name = key.str();
+      if (name == "name") {
+        z.name = absolute_name(where_of(src, v), k, get_string(src, k, v));
+        if (!wire::Name::from_text(z.name)) fail_at(where_of(src, v), fmt::format("{}: '{}' is not a domain name", k, z.name));
+      } else if (name == "addresses") {
+        for (auto& [text, tw] : get_strings(src, k, v)) {
+          if (!engine::Address::parse(text))
+            fail_at(tw, fmt::format("{}: '{}' is not an address (10.0.0.53, 10.0.0.53:5353, fd00::53, [fd00::53]:53)", k, text));
+          z.addresses.push_back(text);
+        }
+      } else if (name == "first" && !stub) {
+        z.first = get_bool(src, k, v);
+      } else if (name == "prime" && stub) {
+        z.prime = get_bool(src, k, v);
+      } else if (name == "insecure") {
+        z.insecure = get_bool(src, k, v);
+      } else {
+        fail_at(where_of(src, v), fmt::format("unknown key '{}' in [[{}]] ({})", name, section,
+                                              stub ? "name, addresses, prime, insecure"
+                                                   : "name, addresses, first, insecure"));
+      }
+    }
+    if (z.name.empty() || z.addresses.empty()) fail_at(w, fmt::format("[[{}]] needs name and addresses", section));
+    for (const auto& other : c.upstream_zones)
+      if (wire::Name::from_text(other.name).value() == wire::Name::from_text(z.name).value())
+        fail_at(w, fmt::format("[[{}]] {}: already configured at {}", section, z.name, other.where));
+    c.upstream_zones.push_back(std::move(z));
+  }
+  return true;
+}
+
 void check_consistency(const Config& c, std::string_view source) {
   if (c.cache.min_ttl > c.cache.max_ttl)
     throw ConfigError(fmt::format("{}: cache.min-ttl ({}) is above cache.max-ttl ({})", source,
@@ -447,12 +495,13 @@ void apply_toml(Config& cfg, std::string_view toml_text, std::string_view source
     std::string_view section = section_key.str();
     if (apply_local_tables(next, source_name, section, section_node)) continue;
     if (apply_rpz_tables(next, source_name, section, section_node)) continue;
+    if (apply_upstream_zone_tables(next, source_name, section, section_node)) continue;
     const toml::table* table = section_node.as_table();
     bool known_section = false;
     for (const KeyDef& k : key_table()) known_section |= k.section == section;
     if (!known_section)
       fail_at(Where{source_name, section_key.source().begin.line},
-              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, log, metrics, [[local-zone]], [[local-data]], [[rpz]])", section));
+              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, log, metrics, [[local-zone]], [[local-data]], [[forward-zone]], [[stub-zone]], [[rpz]])", section));
     if (!table)
       fail_at(Where{source_name, section_key.source().begin.line},
               fmt::format("'{}' must be a table ([{}])", section, section));

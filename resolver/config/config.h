@@ -126,6 +126,19 @@ struct RpzConfig {
   std::string where;             // "ternd.toml:12"
 };
 
+// Forward and stub zones (issue #15): [[forward-zone]] and [[stub-zone]] tables. Addresses are
+// checked here (file and line in the error); resolver/server/zone_routes_config.cpp makes the
+// engine's table from them.
+struct UpstreamZoneConfig {
+  bool stub = false;                   // [[stub-zone]]; else [[forward-zone]]
+  std::string name;                    // absolute, ends in '.'
+  std::vector<std::string> addresses;  // "10.0.0.53", "10.0.0.53:5353", "fd00::53", "[fd00::53]:53"
+  bool first = false;     // forward-zone: iterate when every forwarder fails
+  bool prime = false;     // stub-zone: ask the servers for the zone's NS set first
+  bool insecure = false;  // no DNSSEC validation at or below the zone
+  std::string where;      // "ternd.toml:12"
+};
+
 struct LogConfig {
   LogLevel level = LogLevel::Info;
   bool query_log = false;
@@ -142,6 +155,7 @@ struct Config {
   MetricsConfig metrics;
   LocalConfig local;
   std::vector<RpzConfig> rpz;
+  std::vector<UpstreamZoneConfig> upstream_zones;
 };
 
 // What the command line asked for besides configuration.

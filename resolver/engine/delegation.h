@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "resolver/engine/world.h"
+#include "resolver/engine/zone_routes.h"
 #include "wire/name.h"
 #include "wire/rrset.h"
 
@@ -38,6 +39,9 @@ struct Delegation {
   bool from_hints = false;
   bool parent_side_added = false;  // the servers' parent_side addresses joined their addresses
   uint32_t rounds = 0;  // times every used-up server was given another round (timeouts only)
+  // Built from a [[forward-zone]] / [[stub-zone]] (the resolution's ZoneRoutes keeps it alive).
+  const ConfiguredZone* configured = nullptr;
+  bool forward = false;  // the servers are forwarders: RD=1, no minimisation, no lameness
 
   NameServer* find(const wire::Name& ns);
   ServerAttempt& attempt(const Address& a);

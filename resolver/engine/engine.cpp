@@ -50,6 +50,7 @@ Engine::Engine(EngineConfig config, World world, cache::Caches& caches)
       world_(world),
       caches_(caches),
       hints_(load_hints(config_)),
+      routes_(config_.zone_routes),
       alive_(std::make_shared<Engine*>(this)) {}
 
 Engine::~Engine() {
@@ -221,6 +222,7 @@ void Engine::start(const Query& query, Done done, bool prefetch, bool cache_walk
   res->started = world_.clock.mono();
   res->deadline = res->started + config_.resolve_deadline;
   res->prefetch = prefetch;
+  res->routes = routes_;
   auto root = std::make_unique<Task>();
   root->qname = query.qname;
   root->qtype = query.qtype;

@@ -32,6 +32,7 @@
 #include "resolver/engine/fetch_limits.h"
 #include "resolver/engine/root_hints.h"
 #include "resolver/engine/world.h"
+#include "resolver/engine/zone_routes.h"
 #include "wire/name.h"
 #include "wire/rr_type.h"
 #include "wire/rrset.h"
@@ -109,6 +110,11 @@ class Engine {
   // when the RRset cache says prefetch_due). Merged with an identical resolution in flight.
   void prefetch(const Query& query);
 
+  // Forward and stub zones for resolutions started from now on; those in flight finish with the
+  // table they started with (a SIGHUP reload, on the engine's own thread).
+  void set_zone_routes(ZoneRoutesPtr routes) { routes_ = std::move(routes); }
+  const ZoneRoutesPtr& zone_routes() const { return routes_; }
+
   size_t in_flight() const { return resolutions_.size(); }
   const EngineStats& stats() const { return stats_; }
   const EngineConfig& config() const { return config_; }
@@ -147,6 +153,7 @@ class Engine {
   World world_;
   cache::Caches& caches_;
   RootHints hints_;
+  ZoneRoutesPtr routes_;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<Resolution>> resolutions_;
   std::unordered_map<Key, uint64_t, KeyHash> by_key_;

@@ -8,6 +8,7 @@
 
 #include "resolver/engine/limits.h"
 #include "resolver/engine/world.h"
+#include "resolver/engine/zone_routes.h"
 #include "wire/rr_type.h"
 
 namespace tern::engine {
@@ -21,6 +22,9 @@ struct EngineConfig {
   // Upstream allow-list. Empty: every global address is allowed. Loopback and private addresses
   // are refused unless a network here contains them (as Unbound's do-not-query-localhost).
   std::vector<Cidr> upstream_allow;
+  // Forward and stub zones ([[forward-zone]], [[stub-zone]]); null = none. Replaced at run time
+  // by Engine::set_zone_routes (SIGHUP).
+  ZoneRoutesPtr zone_routes;
   // Root hints in zone-file text; empty = tern::compiled_root_hints().
   std::string root_hints_text;
   // Port the root hints' servers (and every server learned from glue) listen on. 53 in production;

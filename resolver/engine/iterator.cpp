@@ -138,6 +138,7 @@ size_t Iterator::spawn_child(Task& parent, const wire::Name& qname, wire::RRType
   child->qclass = parent.qclass;
   child->visited.push_back(qname);
   child->minimise = engine.config_.qname_minimisation && !priming;
+  child->forward_failed = parent.forward_failed;
   size_t idx = child->index;
   res.tasks.push_back(std::move(child));
   parent.child = idx;

@@ -79,6 +79,16 @@ struct Iterator {
                                     const wire::Name& target);
   size_t spawn_child(Task& parent, const wire::Name& qname, wire::RRType qtype, bool priming);
   bool allowed(const Address& a) const;  // allow-list, loopback/private rule, IPv6 switch
+  // allowed(), or named by the forward/stub zone closest to `zone` (iterator_routes.cpp).
+  bool allowed_for(const Address& a, const wire::Name& zone) const;
+  // Forward and stub zones (iterator_routes.cpp): the configured zone for the task's start name,
+  // its delegation, stub priming and the forward-first fallback.
+  const ConfiguredZone* route(const Task& t, const wire::Name& start) const;
+  Delegation configured_delegation(const ConfiguredZone& z);
+  State use_forward(Task& t, const ConfiguredZone& z);
+  State use_stub(Task& t, const ConfiguredZone& z);
+  State on_stub_primed(Task& parent, Task& child);
+  State fall_back_to_iteration(Task& t);
   Delegation delegation_from_ns(const wire::RRset& ns, const std::vector<wire::RRset>& glue);
   void add_hint_addresses(Delegation& dp);
   Answer client_answer(const Task& root);

@@ -25,7 +25,7 @@ Delegation Iterator::delegation_from_ns(const wire::RRset& ns, const std::vector
     s.name = target;
     auto take = [&](const wire::RRset& set) {
       for (const auto& a : addresses_of(set, port)) {
-        if (allowed(a))
+        if (allowed_for(a, dp.zone))
           add_unique(s.addresses, a);
         else
           ++dp.skipped_not_allowed;
@@ -59,7 +59,7 @@ Delegation Iterator::delegation_from_ns(const wire::RRset& ns, const std::vector
       for (const auto& a : addresses_of(*set, port)) {
         bool known = false;
         for (const auto& x : s.addresses) known = known || x == a;
-        if (!known && allowed(a)) add_unique(s.parent_side, a);
+        if (!known && allowed_for(a, dp.zone)) add_unique(s.parent_side, a);
       }
     }
     if (!engine.config_.ipv6) s.aaaa_looked_up = true;
@@ -102,7 +102,12 @@ State Iterator::on_find_delegation(Task& t) {
   wire::Name zone = t.qname;
   // DS lives in the parent zone (RFC 4035 §3.1.4.1): start above the name.
   if (t.qtype == wire::RRType::DS && !zone.is_root()) zone = zone.parent();
+  // A forward zone answers for everything under it; a stub zone ends the walk at its apex
+  // (iterator_routes.cpp).
+  const ConfiguredZone* configured = route(t, zone);
+  if (configured && configured->kind == ConfiguredZone::Kind::Forward) return use_forward(t, *configured);
   for (;;) {
+    if (configured && zone == configured->name) return use_stub(t, *configured);
     auto ns = cache.rrset(zone, wire::RRType::NS, t.qclass, now());
     if (ns && !ns->rrset.empty()) {
       t.dp = delegation_from_ns(ns->rrset, {});

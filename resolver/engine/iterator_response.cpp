@@ -68,7 +68,8 @@ State Iterator::on_handle_response(Task& t) {
     return State::SelectServer;
   }
 
-  AskedQuestion asked{t.dp.zone, t.sent_qname, t.sent_qtype, t.qclass, t.priming};
+  AskedQuestion asked{t.dp.zone, t.sent_qname, t.sent_qtype, t.qclass, t.priming || t.stub_prime};
+  asked.recursive = t.dp.forward;  // a forwarder: AA=0 is normal, a referral is an error
   auto c = classify_response(*msg, asked);
   stats.scrubbed_records += c.scrubbed;
   const bool minimised = !(t.sent_qname == t.qname);
@@ -93,7 +94,7 @@ State Iterator::on_handle_response(Task& t) {
       if (minimised) return fall_back_to_full_name();
       // One REFUSED (maybe spoofed) is evidence, not a verdict: the server is left for this
       // question; lame for the zone only after repeated evidence (ServerStateCache::record_lame).
-      if (cache.lame_evidence(t.server, t.dp.zone, m, cfg.max_lame_ttl)) ++stats.lame_marks;
+      if (!t.dp.forward && cache.lame_evidence(t.server, t.dp.zone, m, cfg.max_lame_ttl)) ++stats.lame_marks;
       attempt.done = true;
       return State::SelectServer;
     case ResponseKind::ServerFailure:
@@ -107,7 +108,7 @@ State Iterator::on_handle_response(Task& t) {
     case ResponseKind::Lame:
       // RFC 9156 §2.3: some servers answer minimised queries oddly; the full name decides.
       if (minimised) return fall_back_to_full_name();
-      if (cache.lame_evidence(t.server, t.dp.zone, m, cfg.max_lame_ttl)) ++stats.lame_marks;
+      if (!t.dp.forward && cache.lame_evidence(t.server, t.dp.zone, m, cfg.max_lame_ttl)) ++stats.lame_marks;
       attempt.done = true;
       return State::SelectServer;
     case ResponseKind::Referral: {
@@ -159,9 +160,9 @@ State Iterator::on_handle_response(Task& t) {
   switch (c.kind) {
     case ResponseKind::Answer:
       for (const auto& a : c.answer) cache.store(a, trust, n);
-      if (t.priming) {
+      if (t.priming || t.stub_prime) {
         for (const auto& g : c.glue) cache.store(g, cache::Trust::Glue, n);
-        res.root_addrs = c.glue;
+        if (t.priming) res.root_addrs = c.glue;
       }
       return finish_answer(t, TaskResult::Kind::Answer, std::move(c.answer), std::nullopt);
     case ResponseKind::NxDomain:

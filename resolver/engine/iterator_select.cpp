@@ -95,9 +95,11 @@ State Iterator::on_select_server(Task& t) {
   // Every server used up, no address left to look up: servers that only timed out get another
   // round while the deadline and the query budget allow (their timeouts have doubled meanwhile).
   // Not for priming: when it fails the hints themselves are asked (on_child_done).
+  // forward-first: no second round for forwarders that timed out; iteration gets the time left.
+  const bool forward_first = dp.forward && dp.configured && dp.configured->first;
   bool again = false;
   for (auto& a : dp.tried) {
-    if (t.priming) break;
+    if (t.priming || forward_first) break;
     if (!a.done && a.timed_out && a.attempts >= cfg.max_attempts_per_server) {
       a.attempts = 0;
       again = true;
@@ -107,6 +109,7 @@ State Iterator::on_select_server(Task& t) {
     ++dp.rounds;
     if (choose_server(dp, cache, cfg, engine.fetches_, mono(), &skips)) return State::SelectServer;
   }
+  if (forward_first) return fall_back_to_iteration(t);
   if (skips.down > 0 || probed_elsewhere) {
     ++engine.stats_.servers_down_failures;
     return fail(t, Failure::ServersDown);
@@ -122,6 +125,7 @@ State Iterator::on_select_server(Task& t) {
 
 State Iterator::on_child_done(Task& parent, Task& child) {
   const auto& r = child.result;
+  if (child.stub_prime) return on_stub_primed(parent, child);
   if (child.priming) {
     if (r.kind == TaskResult::Kind::Answer) {
       for (const auto& s : r.answer)
@@ -144,7 +148,7 @@ State Iterator::on_child_done(Task& parent, Task& child) {
       for (const auto& set : found) {
         if (set.type != wire::RRType::A && set.type != wire::RRType::AAAA) continue;
         for (const auto& a : addresses_of(set, engine.config_.upstream_port)) {
-          if (!allowed(a)) {
+          if (!allowed_for(a, parent.dp.zone)) {
             ++parent.dp.skipped_not_allowed;
             continue;
           }

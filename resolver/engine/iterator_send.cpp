@@ -21,7 +21,7 @@ State Iterator::on_send_query(Task& t) {
 
   t.sent_qname = t.qname;
   t.sent_qtype = t.qtype;
-  if (t.minimise) {
+  if (t.minimise && !t.dp.forward) {
     size_t zone_labels = t.dp.zone.label_count();
     if (t.minimise_labels <= zone_labels) t.minimise_labels = zone_labels + 1;
     if (t.minimise_labels < t.qname.label_count() && t.minimise_queries < kMaxMinimiseCount) {
@@ -38,7 +38,7 @@ State Iterator::on_send_query(Task& t) {
     edns->udp_size = cfg.edns_buffer_size;
   }
   auto packet = wire::build_query(t.query_id, t.sent_qname, t.sent_qtype, t.qclass,
-                                  /*rd=*/false, edns);
+                                  /*rd=*/t.dp.forward, edns);
   const auto n = mono();
   auto timeout = t.protocol == Protocol::Tcp ? std::max(kTcpTimeout, cfg.initial_timeout)
                                              : server_timeout(cache.server(t.server, n), cfg);

@@ -12,6 +12,7 @@
 #include "resolver/engine/engine.h"
 #include "resolver/engine/failure.h"
 #include "resolver/engine/world.h"
+#include "resolver/engine/zone_routes.h"
 #include "wire/name.h"
 #include "wire/rrset.h"
 
@@ -59,6 +60,12 @@ struct Task {
 
   Delegation dp;
   bool have_dp = false;
+
+  // Forward and stub zones (iterator_routes.cpp). A forward-first zone whose forwarders all
+  // failed for this task: iterate instead (children inherit it, so they do not retry them).
+  std::optional<wire::Name> forward_failed;
+  bool stub_prime = false;   // this task asks a stub zone's servers for its NS set (prime = true)
+  bool stub_primed = false;  // this task's stub zone was primed (or priming failed): do not again
 
   // QNAME minimisation (RFC 9156): labels of qname exposed to dp.zone's servers so far.
   bool minimise = false;
@@ -111,6 +118,7 @@ struct Resolution {
   std::vector<wire::RRset> root_addrs;
   bool prefetch = false;
   bool finished = false;
+  ZoneRoutesPtr routes;  // forward/stub zones as they were when the resolution started
   std::vector<std::unique_ptr<Task>> tasks;  // tasks[0] answers the client
 };
 

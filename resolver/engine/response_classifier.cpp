@@ -157,7 +157,7 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
       auto targets = ns_targets(c.answer.front());
       for (auto& s : add)
         if ((s.type == RRType::A || s.type == RRType::AAAA) && s.rclass == q.qclass &&
-            contains_name(targets, s.owner))
+            s.owner.is_subdomain_of(q.zone) && contains_name(targets, s.owner))
           c.glue.push_back(s);
     }
     return c;
@@ -199,6 +199,12 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
   if (ns) {
     const auto& child = ns->owner;
     bool downward = child.is_subdomain_of(q.zone) && !(child == q.zone);
+    if (q.recursive) {
+      // A forwarder that refers us on did not resolve the question: an error, never followed.
+      c.kind = (downward && cur.is_subdomain_of(child)) || upward_ns ? ResponseKind::Lame
+                                                                    : ResponseKind::NoData;
+      return c;
+    }
     if (downward && cur.is_subdomain_of(child)) {
       c.kind = ResponseKind::Referral;
       c.referral_ns = *ns;
@@ -229,7 +235,8 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
                              std::any_of(answer.begin(), answer.end(), [&](const RRset& s) {
                                return in_zone(s) && s.owner == cur && s.type != RRType::RRSIG;
                              });
-  c.kind = ((c.aa && !upward_ns) || stray_at_name) ? ResponseKind::NoData : ResponseKind::Lame;
+  c.kind = (((c.aa || q.recursive) && !upward_ns) || stray_at_name) ? ResponseKind::NoData
+                                                                      : ResponseKind::Lame;
   return c;
 }
 

@@ -52,6 +52,9 @@ struct AskedQuestion {
   wire::RRType qtype = wire::RRType::A;
   wire::RRClass qclass = wire::RRClass::IN;
   bool priming = false;  // ". NS" to a root server: keep root server addresses from additional
+  // The server is a forwarder (a recursive resolver): AA=0 is normal, a NODATA may come without
+  // SOA, and a referral means it did not resolve for us (Lame: the caller tries another).
+  bool recursive = false;
 };
 
 // Is `msg` a response to the query we sent (ID, QR, opcode, the exact question)? A FORMERR or

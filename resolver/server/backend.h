@@ -11,6 +11,10 @@
 #include "resolver/server/backend_stats.h"
 #include "resolver/server/client_query.h"
 
+namespace tern::engine {
+class ZoneRoutes;
+}
+
 namespace tern::server {
 
 class Backend {
@@ -29,6 +33,8 @@ class Backend {
   virtual size_t in_flight() const = 0;
   // Adds this backend's counters (worker thread only). Test stand-ins count nothing.
   virtual void add_stats(BackendStats&) const {}
+  // Forward and stub zones for questions from now on (SIGHUP; worker thread only).
+  virtual void set_zone_routes(std::shared_ptr<const engine::ZoneRoutes>) {}
 };
 
 }  // namespace tern::server

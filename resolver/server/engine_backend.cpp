@@ -1,4 +1,5 @@
 #include "resolver/server/engine_backend.h"
+#include "resolver/server/zone_routes_config.h"
 
 #include "resolver/config/address.h"
 #include "resolver/net/uv_transport.h"
@@ -102,6 +103,7 @@ engine::EngineConfig engine_config(const config::Config& cfg, std::string root_h
     e.upstream_allow.push_back(*c);
   }
   e.root_hints_text = std::move(root_hints_text);
+  e.zone_routes = make_zone_routes(cfg);
   e.upstream_port = cfg.resolver.upstream_port;
   e.prefetch = cfg.cache.prefetch;
   e.serve_stale = cfg.cache.serve_stale;

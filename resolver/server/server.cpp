@@ -140,4 +140,8 @@ void Server::set_local_policy(std::shared_ptr<const LocalPolicy> policy) {
   for (auto& w : workers_) w->post([policy](Worker& self) { self.set_local_policy(policy); });
 }
 
+void Server::set_zone_routes(std::shared_ptr<const engine::ZoneRoutes> routes) {
+  for (auto& w : workers_) w->post([routes](Worker& self) { self.set_zone_routes(routes); });
+}
+
 }  // namespace tern::server

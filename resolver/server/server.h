@@ -59,6 +59,8 @@ class Server {
   void set_rpz_policy(std::shared_ptr<const RpzPolicy> rpz);
   // Per policy zone counters, shared with the loader (rpz_loader.h) and read by the metrics.
   const std::shared_ptr<RpzStats>& rpz_stats() const { return rpz_stats_; }
+  // Forward and stub zones, posted to every worker's engine (SIGHUP).
+  void set_zone_routes(std::shared_ptr<const engine::ZoneRoutes> routes);
   // Thread-safe; blocks the caller up to kStatsCollectTimeoutMs, never a worker.
   void collect(ServerSnapshot& out) const;
   size_t threads() const { return workers_.size(); }

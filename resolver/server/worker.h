@@ -62,6 +62,11 @@ class Worker {
     clear_packet_cache();
   }
   void set_proxy(std::shared_ptr<const ProxyPolicy> p) { pipeline_->set_proxy(std::move(p)); }
+  // New forward/stub zones: the packet cache may hold answers that came the old way.
+  void set_zone_routes(std::shared_ptr<const engine::ZoneRoutes> routes) {
+    if (backend_) backend_->set_zone_routes(std::move(routes));
+    clear_packet_cache();
+  }
   void clear_packet_cache() {
     if (cache_) cache_->clear();
   }

@@ -24,6 +24,7 @@
 #include "resolver/server/engine_backend.h"
 #include "resolver/server/local_policy_builder.h"
 #include "resolver/server/rpz_loader.h"
+#include "resolver/server/zone_routes_config.h"
 #include "resolver/server/metrics.h"
 #include "resolver/server/metrics_http.h"
 #include "resolver/server/packet_cache_adapter.h"
@@ -80,9 +81,9 @@ void stop(Daemon& d, const char* why) {
 }
 
 // SIGHUP: re-read the file with the same flags. Log level, query log, log destination, the ACL,
-// the PROXY policy and local data (local zones, local data, the hosts file) change at once;
-// everything else needs a restart, and the log says which keys those were. Returns the same
-// report for the control command `reload` ("ok reloaded: ..." or "error: ...").
+// the PROXY policy, local data (local zones, local data, the hosts file) and forward/stub zones
+// change at once; everything else needs a restart, and the log says which keys those were.
+// Returns the same report for the control command `reload` ("ok reloaded: ..." or "error: ...").
 std::string reload(Daemon& d) {
   notify_reloading();
   config::Config next;
@@ -114,6 +115,13 @@ std::string reload(Daemon& d) {
     d.policy = built.policy;
     d.server.set_local_policy(built.policy);
   }
+  // Forward and stub zones: new resolutions use the new table; those in flight finish with the
+  // old one; the caches are kept (only the packet caches are cleared).
+  auto routes = server::make_zone_routes(next);
+  auto running_routes = server::make_zone_routes(d.cfg);
+  bool zones_changed = (routes ? routes->fingerprint() : "") != (running_routes ? running_routes->fingerprint() : "");
+  if (zones_changed) d.server.set_zone_routes(routes);
+  d.cfg.upstream_zones = next.upstream_zones;
   d.log.set_level(next.log.level);
   d.log.set_query_log(next.log.query_log);
   d.server.set_acl(server::make_acl(next));
@@ -188,9 +196,10 @@ std::string reload(Daemon& d) {
   d.cfg.server.proxy_protocol_maximum_size = next.server.proxy_protocol_maximum_size;
   d.cfg.cache.persist_file = next.cache.persist_file;  // read at shutdown: applies at once
   std::string report = fmt::format(
-      "reloaded: log level {}, query log {}, allow ({} networks), local data {}{}",
+      "reloaded: log level {}, query log {}, allow ({} networks), local data {}, forward/stub zones {}{}",
       config::to_string(next.log.level), next.log.query_log ? "on" : "off", next.server.allow.size(),
       local_changed ? "changed (packet caches cleared)" : "unchanged",
+      zones_changed ? "changed (packet caches cleared)" : "unchanged",
       skipped.empty() ? "" : "; changed but not applied until restart: " + skipped);
   d.log.warn("{}", report);
   notify_ready();
