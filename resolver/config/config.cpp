@@ -272,6 +272,28 @@ const std::vector<KeyDef>& key_table() {
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.cache.persist_file = get_string(s, k, n);
        }},
+      {"cache", "redis",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         const toml::table* t = n.as_table();
+         if (!t) fail_at(where_of(s, n), fmt::format("'{}' must be a table ([cache.redis])", k));
+         for (auto&& [key, node] : *t) {
+           std::string name = fmt::format("{}.{}", k, key.str());
+           if (key.str() == "server") {
+             std::string text = get_string(s, name, node);
+             if (!text.empty() && text[0] != '/' && !SocketAddress::parse(text, 6379))
+               fail_at(where_of(s, node), fmt::format("{}: '{}' is not HOST:PORT (an IP address) or a "
+                                                      "unix socket path", name, text));
+             c.cache.redis.server = text;
+           } else if (key.str() == "timeout-ms") {
+             c.cache.redis.timeout_ms = static_cast<uint32_t>(get_uint(s, name, node, 1, 1000));
+           } else if (key.str() == "max-outstanding") {
+             c.cache.redis.max_outstanding = static_cast<uint32_t>(get_uint(s, name, node, 1, 65536));
+           } else {
+             fail_at(Where{s, key.source().begin.line},
+                     fmt::format("unknown key '{}' in [cache.redis]", key.str()));
+           }
+         }
+       }},
       {"metrics", "listen",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          std::string text = get_string(s, k, n);

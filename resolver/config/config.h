@@ -77,6 +77,14 @@ struct ResolverConfig {
   std::vector<std::string> outgoing_address;     // source addresses; empty = kernel's choice
 };
 
+// [cache.redis]: the shared second-level cache (resolver/server/shared_cache.h); off unless
+// `server` is set.
+struct RedisConfig {
+  std::string server;             // "127.0.0.1:6379", "[::1]:6379" or a unix socket path
+  uint32_t timeout_ms = 5;        // a lookup not answered by then resolves normally
+  uint32_t max_outstanding = 64;  // Redis commands in flight per worker; more skip Redis
+};
+
 struct CacheConfig {
   uint32_t size_mib = 64;
   uint32_t max_ttl = 86400;
@@ -86,6 +94,7 @@ struct CacheConfig {
   uint32_t stale_window = 86400;
   bool prefetch = true;
   std::string persist_file;  // saved on clean shutdown, loaded at start; empty = none
+  RedisConfig redis;
 };
 
 // The Prometheus endpoint (resolver/server/metrics_http.h); off unless `listen` is set.

@@ -84,41 +84,10 @@ void Engine::resolve(const Query& query, Done done, std::optional<Address> clien
       return;
     }
   }
-  // The fast path: the whole answer from the cache, synchronously. First the answer cache (one
-  // lookup plus one per RRset it refers to), then the RRset walk name by name.
+  bool cache_walked = false;
+  if (answer_cached(query, done, &cache_walked)) return;
   CacheAccess cache(caches_);
   const Instant now = world_.clock.now();
-  if (auto hit = cache.answer(query.qname, query.qtype, query.qclass, query.dnssec_ok, query.cd,
-                              now, /*stale=*/false)) {
-    ++stats_.cache_answers;
-    ++stats_.answer_cache_hits;
-    Answer a;
-    a.from_cache = true;
-    a.rcode = hit->rcode;
-    a.answer = std::move(hit->answer);
-    a.authority = std::move(hit->authority);
-    bool refresh = hit->prefetch_due && config_.prefetch;
-    done(a);
-    if (refresh) prefetch(query);
-    return;
-  }
-  auto walk = walk_cache(cache, query.qname, query.qtype, query.qclass, now,
-                         config_.max_cname_chain, /*stale=*/false, /*refresh=*/false);
-  if (walk.outcome != CacheWalk::Outcome::Miss) {
-    ++stats_.cache_answers;
-    Answer a;
-    a.from_cache = true;
-    a.rcode = walk.outcome == CacheWalk::Outcome::NxDomain ? wire::Rcode::NXDomain
-                                                            : wire::Rcode::NoError;
-    a.answer = std::move(walk.chain);
-    for (auto& s : walk.answer) a.answer.push_back(std::move(s));
-    if (walk.soa) a.authority.push_back(std::move(*walk.soa));
-    if (!a.authority.empty() && walk.zone_ns) a.authority.push_back(std::move(*walk.zone_ns));
-    bool refresh = walk.prefetch_due && config_.prefetch;
-    done(a);
-    if (refresh) prefetch(query);
-    return;
-  }
   // RFC 9520: the same question failed moments ago; do not send the same doomed queries again.
   if (config_.failure_cache_min_ttl.count() > 0 &&
       cache.recently_failed(query.qname, query.qtype, query.qclass, world_.clock.mono())) {
@@ -141,7 +110,54 @@ void Engine::resolve(const Query& query, Done done, std::optional<Address> clien
     drop(done);
     return;
   }
-  start(query, std::move(done), /*prefetch=*/false, /*cache_walked=*/walk.chain.empty(), client);
+  start(query, std::move(done), /*prefetch=*/false, cache_walked, client);
+}
+
+bool Engine::resolving(const Query& query) const {
+  auto it = by_key_.find(key_of(query));
+  if (it == by_key_.end()) return false;
+  auto r = resolutions_.find(it->second);
+  return r != resolutions_.end() && !r->second->finished;
+}
+
+bool Engine::answer_cached(const Query& query, const Done& done, bool* walked_clean) {
+  // The fast path: the whole answer from the cache, synchronously. First the answer cache (one
+  // lookup plus one per RRset it refers to), then the RRset walk name by name.
+  CacheAccess cache(caches_);
+  const Instant now = world_.clock.now();
+  if (auto hit = cache.answer(query.qname, query.qtype, query.qclass, query.dnssec_ok, query.cd,
+                              now, /*stale=*/false)) {
+    ++stats_.cache_answers;
+    ++stats_.answer_cache_hits;
+    Answer a;
+    a.from_cache = true;
+    a.rcode = hit->rcode;
+    a.answer = std::move(hit->answer);
+    a.authority = std::move(hit->authority);
+    bool refresh = hit->prefetch_due && config_.prefetch;
+    done(a);
+    if (refresh) prefetch(query);
+    return true;
+  }
+  auto walk = walk_cache(cache, query.qname, query.qtype, query.qclass, now,
+                         config_.max_cname_chain, /*stale=*/false, /*refresh=*/false);
+  if (walk.outcome != CacheWalk::Outcome::Miss) {
+    ++stats_.cache_answers;
+    Answer a;
+    a.from_cache = true;
+    a.rcode = walk.outcome == CacheWalk::Outcome::NxDomain ? wire::Rcode::NXDomain
+                                                            : wire::Rcode::NoError;
+    a.answer = std::move(walk.chain);
+    for (auto& s : walk.answer) a.answer.push_back(std::move(s));
+    if (walk.soa) a.authority.push_back(std::move(*walk.soa));
+    if (!a.authority.empty() && walk.zone_ns) a.authority.push_back(std::move(*walk.zone_ns));
+    bool refresh = walk.prefetch_due && config_.prefetch;
+    done(a);
+    if (refresh) prefetch(query);
+    return true;
+  }
+  if (walked_clean) *walked_clean = walk.chain.empty();
+  return false;
 }
 
 bool Engine::admit_client(const std::optional<Address>& client) {

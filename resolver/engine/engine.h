@@ -114,6 +114,16 @@ class Engine {
   // table they started with (a SIGHUP reload, on the engine's own thread).
   void set_zone_routes(ZoneRoutesPtr routes) { routes_ = std::move(routes); }
   const ZoneRoutesPtr& zone_routes() const { return routes_; }
+  // For a front end with a second-level cache of its own (the shared Redis cache,
+  // resolver/server/shared_cache.h), which is asked only after this engine's caches missed and
+  // only when no identical question is in flight:
+  // Whether an identical question (qname case-insensitively, qtype, qclass) is being resolved.
+  bool resolving(const Query& query) const;
+  // resolve()'s synchronous cache fast path alone: the whole answer from the answer cache or the
+  // RRset walk. Calls `done` and returns true on a hit (starting a prefetch when due); returns
+  // false and calls nothing otherwise. `walked_clean` (optional): set when the walk missed with
+  // no CNAME chain (for start()).
+  bool answer_cached(const Query& query, const Done& done, bool* walked_clean = nullptr);
 
   size_t in_flight() const { return resolutions_.size(); }
   const EngineStats& stats() const { return stats_; }

@@ -7,6 +7,19 @@ namespace tern::server {
 static_assert(sizeof(engine::EngineStats) == 20 * sizeof(uint64_t), "sum and export the new engine counter");
 static_assert(sizeof(net::TransportStats) == 13 * sizeof(uint64_t), "sum and export the new transport counter");
 
+void SharedCacheStats::add(const SharedCacheStats& o) {
+  hits += o.hits;
+  misses += o.misses;
+  expired += o.expired;
+  invalid += o.invalid;
+  errors += o.errors;
+  timeouts += o.timeouts;
+  skipped += o.skipped;
+  stores += o.stores;
+  stale_answers += o.stale_answers;
+  connected += o.connected;
+}
+
 void BackendStats::add(const BackendStats& o) {
   // Field by field: a counter added to EngineStats or TransportStats is exported once it is
   // named here and in metrics.cpp.
@@ -52,6 +65,7 @@ void BackendStats::add(const BackendStats& o) {
   packet_cache.misses += o.packet_cache.misses;
   packet_cache.bytes += o.packet_cache.bytes;
   packet_cache.entries += o.packet_cache.entries;
+  shared_cache.add(o.shared_cache);
 }
 
 }  // namespace tern::server

@@ -1,6 +1,9 @@
 #include "resolver/server/engine_backend.h"
 #include "resolver/server/zone_routes_config.h"
 
+#include <algorithm>
+
+#include "cache/cache_limits.h"
 #include "resolver/config/address.h"
 #include "resolver/net/uv_transport.h"
 
@@ -36,40 +39,105 @@ bool cacheable(const engine::Answer& a) {
   return !a.stale && !a.dropped && (a.rcode == wire::Rcode::NoError || a.rcode == wire::Rcode::NXDomain);
 }
 
+// What the fleet may reuse: a finished resolution's answer, not one from this instance's caches
+// (it was stored when it was resolved), not stale data, not a failure.
+bool shareable(const engine::Answer& a) {
+  return cacheable(a) && !a.from_cache && !a.failure;
+}
+
+SharedKey shared_key(const engine::Query& q) {
+  return SharedKey{q.qname, q.qtype, q.qclass, q.dnssec_ok, q.cd};
+}
+
 }  // namespace
 
-EngineBackend::EngineBackend(EngineParts parts, engine::EngineConfig config, cache::Caches& caches)
-    : parts_(std::move(parts)) {
+EngineBackend::EngineBackend(EngineParts parts, engine::EngineConfig config, cache::Caches& caches,
+                             std::unique_ptr<SharedCache> shared)
+    : parts_(std::move(parts)), shared_(std::move(shared)) {
   engine::World world{*parts_.transport, *parts_.clock, *parts_.random};
   engine_ = std::make_unique<engine::Engine>(std::move(config), world, caches);
 }
 
 EngineBackend::~EngineBackend() {
-  // The engine first: it holds references to the transport, clock and random source.
+  // The shared cache first: its pending lookups' callbacks refer to the engine (they are not
+  // called). Then the engine: it holds references to the transport, clock and random source.
+  shared_.reset();
   engine_.reset();
 }
 
+uint64_t EngineBackend::now_unix() const {
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(parts_.clock->now().time_since_epoch());
+  return uint64_t(std::max<int64_t>(s.count(), 0));
+}
+
 void EngineBackend::resolve(const ClientQuery& q, const sockaddr* client, Done done) {
-  engine_->resolve(
-      engine_query(q),
-      [this, done = std::move(done)](const engine::Answer& a) {
+  engine::Query eq = engine_query(q);
+  std::optional<engine::Address> addr = client ? config::address_of(client) : std::nullopt;
+  // Redis is asked only when this instance knows nothing: not while the same question is being
+  // resolved here (it merges), not when the engine's caches answer.
+  if (!shared_ || engine_->resolving(eq)) {
+    resolve_with_engine(eq, addr, std::move(done), /*store=*/false, std::nullopt);
+    return;
+  }
+  if (engine_->answer_cached(eq, [&](const engine::Answer& a) {
         count(a);
         done(sections_of(a), cacheable(a));
+      }))
+    return;
+  uint64_t now = now_unix();
+  shared_->lookup(shared_key(eq), now,
+                  [this, eq, addr, done = std::move(done)](SharedLookup found) mutable {
+    if (found.fresh) {
+      // Into the packet cache too (cacheable), with the TTLs Redis's copy has left.
+      done(*found.fresh, true);
+      return;
+    }
+    resolve_with_engine(eq, addr, std::move(done), /*store=*/true, std::move(found.stale));
+  });
+}
+
+void EngineBackend::resolve_with_engine(const engine::Query& eq, std::optional<engine::Address> client,
+                                        Done done, bool store, std::optional<Sections> shared_stale) {
+  // A question merged into a resolution in flight: whoever started it stores the answer.
+  store = store && shared_ && !engine_->resolving(eq);
+  engine_->resolve(
+      eq,
+      [this, eq, store, stale = std::move(shared_stale), done = std::move(done)](const engine::Answer& a) {
+        count(a);
+        if (stale && a.failure && !a.stale && !a.dropped) {
+          // RFC 8767: the fleet's expired copy beats SERVFAIL, with the stale TTL, once (not
+          // into the packet cache).
+          Sections s = *stale;
+          for (auto* part : {&s.answer, &s.authority, &s.additional})
+            for (auto& rr : *part) rr.ttl = cache::kStaleTtl;
+          s.source = BackendSource::Stale;
+          shared_->count_stale_answer();
+          done(s, false);
+          return;
+        }
+        Sections s = sections_of(a);
+        if (store && shareable(a)) shared_->store(shared_key(eq), s, now_unix());
+        done(s, cacheable(a));
       },
-      client ? config::address_of(client) : std::nullopt);
+      client);
 }
 
 void EngineBackend::prefetch(const ClientQuery& q, Done done) {
   engine::Query eq = engine_query(q);
+  // The refreshed answer is written to the shared cache as well, so one instance's refresh renews
+  // the fleet's copy. Redis is not read first: a prefetch exists to get a fresh upstream answer.
+  const bool store = shared_ && !engine_->resolving(eq);
   // Engine::prefetch starts a resolution that skips the cached answer for the question (the
   // RRsets behind a nearly expired packet-cache entry are nearly expired too) but has no
   // callback. resolve() right after joins that resolution as a waiter (identical questions in
   // flight merge), so `done` gets the fresh answer. When the prefetch did not stay in flight (the
   // engine is at max_in_flight, or it completed at once), resolve() answers as it would a client.
   engine_->prefetch(eq);
-  engine_->resolve(eq, [this, done = std::move(done)](const engine::Answer& a) {
+  engine_->resolve(eq, [this, eq, store, done = std::move(done)](const engine::Answer& a) {
     count(a);
-    done(sections_of(a), cacheable(a));
+    Sections s = sections_of(a);
+    if (store && shareable(a)) shared_->store(shared_key(eq), s, now_unix());
+    done(s, cacheable(a));
   });
 }
 
@@ -90,6 +158,7 @@ void EngineBackend::add_stats(BackendStats& s) const {
   }
   mine.failures = failures_;
   mine.resolutions_in_flight = engine_->in_flight();
+  if (shared_) mine.shared_cache = shared_->stats();
   s.add(mine);
 }
 

@@ -13,6 +13,7 @@
 #include "resolver/engine/engine.h"
 #include "resolver/net/transport_config.h"
 #include "resolver/server/backend.h"
+#include "resolver/server/shared_cache.h"
 
 namespace tern::server {
 
@@ -25,12 +26,17 @@ struct EngineParts {
 class EngineBackend : public Backend {
  public:
   // Throws std::invalid_argument when the root hints cannot be parsed (a start-up error).
-  EngineBackend(EngineParts parts, engine::EngineConfig config, cache::Caches& caches);
+  // `shared`: the shared Redis cache, asked after the engine's own caches missed (may be null).
+  EngineBackend(EngineParts parts, engine::EngineConfig config, cache::Caches& caches,
+                std::unique_ptr<SharedCache> shared = nullptr);
   ~EngineBackend() override;
 
   void resolve(const ClientQuery& q, const sockaddr* client, Done done) override;
   void prefetch(const ClientQuery& q, Done done) override;
-  size_t in_flight() const override { return engine_->in_flight(); }
+  // Questions waiting for Redis count too: a stopping worker lets them finish.
+  size_t in_flight() const override {
+    return engine_->in_flight() + (shared_ ? shared_->pending() : 0);
+  }
   void add_stats(BackendStats& s) const override;
   void set_zone_routes(engine::ZoneRoutesPtr routes) override { engine_->set_zone_routes(std::move(routes)); }
 
@@ -38,8 +44,14 @@ class EngineBackend : public Backend {
   EngineParts parts_;
   std::unique_ptr<engine::Engine> engine_;
   std::array<uint64_t, kFailureKinds> failures_{};  // Answer::failure, counted per reason
+  std::unique_ptr<SharedCache> shared_;
 
   void count(const engine::Answer& a);
+  // Resolves with the engine. `store`: write the answer to the shared cache (when it is a fresh
+  // resolution's). `shared_stale`: the shared cache's expired copy, sent if the resolution fails.
+  void resolve_with_engine(const engine::Query& eq, std::optional<engine::Address> client, Done done,
+                           bool store, std::optional<Sections> shared_stale);
+  uint64_t now_unix() const;
 };
 
 // Throws config::ConfigError for an upstream-allow entry the engine cannot take.

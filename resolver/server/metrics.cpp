@@ -327,6 +327,38 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
       .sample(double(caches.negative().evictions()), label("layer", "negative"))
       .sample(double(caches.answers().evictions()), label("layer", "answer"));
 
+  // --- the shared Redis cache ([cache.redis]; all zero without it) ---------------------------
+  const SharedCacheStats& r = b.shared_cache;
+  m.family("tern_redis_hits_total", "Shared-cache lookups answered by Redis with a fresh, valid value.",
+           Type::Counter)
+      .sample(double(r.hits));
+  m.family("tern_redis_misses_total", "Shared-cache lookups Redis answered with no value.", Type::Counter)
+      .sample(double(r.misses));
+  m.family("tern_redis_expired_total", "Shared values found past their TTL (kept for serve-stale).",
+           Type::Counter)
+      .sample(double(r.expired));
+  m.family("tern_redis_invalid_values_total", "Shared values rejected by the parser and re-resolved.",
+           Type::Counter)
+      .sample(double(r.invalid));
+  m.family("tern_redis_errors_total",
+           "Redis error replies, replies of the wrong type and commands lost with a connection.",
+           Type::Counter)
+      .sample(double(r.errors));
+  m.family("tern_redis_timeouts_total", "Shared-cache lookups not answered within cache.redis.timeout-ms.",
+           Type::Counter)
+      .sample(double(r.timeouts));
+  m.family("tern_redis_skipped_total",
+           "Shared-cache lookups and stores not sent: Redis down or cache.redis.max-outstanding reached.",
+           Type::Counter)
+      .sample(double(r.skipped));
+  m.family("tern_redis_stores_total", "Resolved answers written to the shared cache.", Type::Counter)
+      .sample(double(r.stores));
+  m.family("tern_redis_stale_answers_total",
+           "Expired shared values served because the resolution failed (serve-stale).", Type::Counter)
+      .sample(double(r.stale_answers));
+  m.family("tern_redis_connected", "Workers connected to Redis now.", Type::Gauge)
+      .sample(double(r.connected));
+
   // --- the process ---------------------------------------------------------------------------
   m.family("tern_workers", "Worker threads.", Type::Gauge).sample(double(snap.workers));
   m.family("tern_workers_reporting",

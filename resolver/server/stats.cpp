@@ -108,6 +108,7 @@ const char* backend_source_name(BackendSource s) {
     case BackendSource::Resolution: return "resolution";
     case BackendSource::RecordCache: return "record_cache";
     case BackendSource::Stale: return "stale";
+    case BackendSource::SharedCache: return "shared_cache";
   }
   return "resolution";
 }

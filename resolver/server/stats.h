@@ -28,9 +28,11 @@ inline constexpr size_t kRcodeSlots = 17;
 
 // Where an answer the backend gave came from (tern_answers_total's source label, with
 // "packet_cache" and "local" counted by the pipeline itself).
-enum class BackendSource : uint8_t { Resolution, RecordCache, Stale };
-inline constexpr size_t kBackendSources = 3;
-const char* backend_source_name(BackendSource s);  // "resolution", "record_cache", "stale"
+// SharedCache: the shared second-level cache on Redis ([cache.redis], shared_cache.h).
+enum class BackendSource : uint8_t { Resolution, RecordCache, Stale, SharedCache };
+inline constexpr size_t kBackendSources = 4;
+// "resolution", "record_cache", "stale", "shared_cache"
+const char* backend_source_name(BackendSource s);
 
 // A latency histogram (bounds: net/latency_histogram.h) written by one worker and read by the
 // metrics from another: relaxed atomics.

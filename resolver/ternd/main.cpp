@@ -261,7 +261,8 @@ int run(config::CommandLine cmdline) {
   size_t threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
 
   server::BackendFactory backend = [&](uv_loop_t* loop) -> std::unique_ptr<server::Backend> {
-    return std::make_unique<server::EngineBackend>(make_engine_parts(loop, transport_cfg, &log), engine_cfg, caches);
+    return std::make_unique<server::EngineBackend>(make_engine_parts(loop, transport_cfg, &log), engine_cfg, caches,
+                                                   server::make_shared_cache(loop, cfg, log));
   };
   server::HitCacheFactory packet_cache = [&] {
     return std::make_unique<server::PacketCacheAdapter>(caches, threads);
