@@ -161,6 +161,27 @@ const std::vector<KeyDef>& key_table() {
       {"server", "tcp-max-write-buffer", uint_key(&ServerConfig::tcp_max_write_buffer, 65538, 64u << 20)},
       {"server", "tcp-write-budget-mib", uint_key(&ServerConfig::tcp_write_budget_mib, 0, 1u << 20)},
       {"server", "tcp-messages-per-iteration", uint_key(&ServerConfig::tcp_messages_per_iteration, 1, 65535)},
+      {"server", "https-listen",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.https_listen.clear();
+         for (auto& [text, w] : get_strings(s, k, n)) {
+           auto a = SocketAddress::parse(text, 443);
+           if (!a) fail_at(w, fmt::format("{}: '{}' is not ADDRESS:PORT (e.g. 127.0.0.1:443)", k, text));
+           c.server.https_listen.push_back(*a);
+         }
+       }},
+      {"server", "https-path",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         // Compared byte for byte with the request's path (the part before '?').
+         std::string text = get_string(s, k, n);
+         if (text.empty() || text[0] != '/' || text.find_first_of("?# ") != std::string::npos)
+           fail_at(where_of(s, n), fmt::format("{}: '{}' must be a path starting with '/', without '?', '#' or spaces", k, text));
+         c.server.https_path = text;
+       }},
+      {"server", "https-max-streams", uint_key(&ServerConfig::https_max_streams, 1, 10000)},
+      {"server", "https-max-header-bytes", uint_key(&ServerConfig::https_max_header_bytes, 1024, 1u << 20)},
+      {"server", "https-max-body", uint_key(&ServerConfig::https_max_body, 512, 65535)},
+      {"server", "https-stream-timeout-ms", uint_key(&ServerConfig::https_stream_timeout_ms, 100, 600000)},
       {"server", "control-socket",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.control_socket = get_string(s, k, n);

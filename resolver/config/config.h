@@ -36,6 +36,14 @@ struct ServerConfig {
   // 0 = a quarter of cache.size-mib, at least 4 (server::kTcpWriteBudgetCacheDivisor).
   uint32_t tcp_write_budget_mib = 0;
   uint32_t tcp_messages_per_iteration = 256;  // server::kTcpMessagesPerIteration
+  // DNS over HTTPS (RFC 8484; server/doh_session.h, limits in server/doh_limits.h): HTTP/2 over the
+  // TLS layer with the TLS certificate and key; no listener unless https_listen is set.
+  std::vector<SocketAddress> https_listen;
+  std::string https_path = "/dns-query";        // server::kDohDefaultPath
+  uint32_t https_max_streams = 100;             // server::kDohMaxStreams, per connection
+  uint32_t https_max_header_bytes = 16 * 1024;  // server::kDohMaxHeaderBytes, per request
+  uint32_t https_max_body = 65535;              // server::kDohMaxBody
+  uint32_t https_stream_timeout_ms = 5000;      // server::kDohStreamTimeoutMs
   std::string control_socket;            // unix socket for `ternd control`; empty = none
   std::string control_socket_read_only;  // a second socket taking only read-only commands
   // DNS over TLS (RFC 7858): addresses (default port 853), PEM certificate chain and key, both
