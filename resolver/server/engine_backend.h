@@ -31,10 +31,12 @@ class EngineBackend : public Backend {
   void resolve(const ClientQuery& q, const sockaddr* client, Done done) override;
   void prefetch(const ClientQuery& q, Done done) override;
   size_t in_flight() const override { return engine_->in_flight(); }
+  NameServers name_servers(const wire::Name& name) override;
   void add_stats(BackendStats& s) const override;
 
  private:
   EngineParts parts_;
+  cache::Caches& caches_;
   std::unique_ptr<engine::Engine> engine_;
   std::array<uint64_t, kFailureKinds> failures_{};  // Answer::failure, counted per reason
 

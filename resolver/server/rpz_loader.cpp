@@ -82,7 +82,8 @@ bool RpzLoader::refresh(Entry& e, bool force) {
   e.zone = std::move(l.zone);
   e.counters->loads.fetch_add(1, std::memory_order_relaxed);
   e.counters->rules.store(e.zone->rule_count(), std::memory_order_relaxed);
-  log_.info("rpz {}: loaded {} rules from {} in {} ms", e.cfg.name, e.zone->rule_count(), e.cfg.file, ms);
+  log_.info("rpz {}: loaded {} rules from {} in {} ms ({} bytes of rule tables)", e.cfg.name,
+            e.zone->rule_count(), e.cfg.file, ms, e.zone->memory_bytes());
   return true;
 }
 
@@ -109,12 +110,15 @@ std::string RpzLoader::start(std::vector<config::RpzConfig> zones) {
     e.counters = stats_->counters_for(cfg.name);
     e.cfg = std::move(cfg);
     e.stamp = stamp_of(e.cfg.file);
+    auto started = std::chrono::steady_clock::now();
     RpzFileLoad l = load_rpz_file(e.cfg);
     if (!l.zone) return l.error;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     e.zone = std::move(l.zone);
     e.counters->loads.fetch_add(1, std::memory_order_relaxed);
     e.counters->rules.store(e.zone->rule_count(), std::memory_order_relaxed);
-    log_.info("rpz {}: {} rules from {}", e.cfg.name, e.zone->rule_count(), e.cfg.file);
+    log_.info("rpz {}: loaded {} rules from {} in {} ms ({} bytes of rule tables)", e.cfg.name,
+              e.zone->rule_count(), e.cfg.file, ms, e.zone->memory_bytes());
     entries_.push_back(std::move(e));
   }
   publish_policy();

@@ -42,6 +42,12 @@ class FakeBackend : public Backend {
     done(s, true);
   }
   void prefetch(const ClientQuery&, Done) override {}
+  std::map<std::string, std::string> servers;  // zone name server per answer owner
+  NameServers name_servers(const wire::Name& n) override {
+    NameServers ns;
+    if (auto it = servers.find(n.to_text()); it != servers.end()) ns.names.push_back(name(it->second));
+    return ns;
+  }
   size_t in_flight() const override { return 0; }
 };
 
@@ -249,4 +255,15 @@ TEST_CASE("pipeline rpz: a new policy takes effect at once and the generation ke
   CHECK(header_of(rig.ask("x.example.").bytes).rcode == uint8_t(Rcode::NXDomain));
   rig.pipeline.set_rpz_policy(nullptr);
   CHECK(header_of(rig.ask("x.example.").bytes).ancount == 1);
+}
+
+TEST_CASE("pipeline rpz: an NSDNAME trigger rewrites answers from zones served by that server") {
+  Rig rig;
+  rig.pipeline.set_rpz_policy(rpz({"ns.evil.example.rpz-nsdname CNAME .\n"}));
+  rig.backend.addresses["x.example."] = "198.51.100.7";
+  rig.backend.addresses["y.example."] = "198.51.100.8";
+  rig.backend.servers["x.example."] = "ns.evil.example.";
+  rig.backend.servers["y.example."] = "ns.good.example.";
+  CHECK(header_of(rig.ask("x.example.").bytes).rcode == uint8_t(Rcode::NXDomain));
+  CHECK(header_of(rig.ask("y.example.").bytes).ancount == 1);
 }

@@ -268,13 +268,48 @@ TEST_CASE("rpz NSDNAME and NSIP: name servers of the answering zone, NSDNAME fir
       "ns.evil.example.rpz-nsdname CNAME .\n"
       "*.bad-dns.example.rpz-nsdname CNAME *.\n"
       "24.0.2.0.192.rpz-nsip CNAME rpz-drop.\n"});
-  RpzIp in_net = *rpz_ip_of_rdata(RRType::A, std::vector<uint8_t>{192, 0, 2, 53});
-  RpzIp other = *rpz_ip_of_rdata(RRType::A, std::vector<uint8_t>{198, 51, 100, 53});
+  auto a_set = [](std::vector<uint8_t> addr) {
+    wire::RRset set(name("ns.example."), RRType::A, wire::RRClass::IN, 60);
+    set.add(addr);
+    return set;
+  };
+  wire::RRset in_net = a_set({192, 0, 2, 53});
+  wire::RRset other = a_set({198, 51, 100, 53});
   CHECK(p.match_ns({name("ns.evil.example.")}, {}, SIZE_MAX)->rule.action == RpzAction::Nxdomain);
   CHECK(p.match_ns({name("a.bad-dns.example.")}, {}, SIZE_MAX)->rule.action == RpzAction::Nodata);
   CHECK(p.match_ns({name("ns.good.example.")}, {other, in_net}, SIZE_MAX)->trigger == RpzTrigger::Nsip);
   CHECK(p.match_ns({name("ns.evil.example.")}, {in_net}, SIZE_MAX)->trigger == RpzTrigger::Nsdname);
   CHECK_FALSE(p.match_ns({name("ns.good.example.")}, {other}, SIZE_MAX));
+  // Through match_answer: the servers are asked for the answer's last owner, only when needed.
+  Sections s = answer_a("www.victim.example.", "198.51.100.1");
+  std::vector<std::string> asked;
+  auto servers = [&](const wire::Name& n) {
+    asked.push_back(n.to_text());
+    return NameServers{{name("ns.evil.example.")}, {}};
+  };
+  auto hit = p.match_answer(name("www.victim.example."), s, servers, SIZE_MAX);
+  REQUIRE(hit);
+  CHECK(hit->trigger == RpzTrigger::Nsdname);
+  CHECK(asked == std::vector<std::string>{"www.victim.example."});
+  RpzPolicy ip_only = policy({"24.0.2.0.192.rpz-ip CNAME .\n"});
+  asked.clear();
+  CHECK_FALSE(ip_only.match_answer(name("www.victim.example."), s, servers, SIZE_MAX));
+  CHECK(asked.empty());
+}
+
+TEST_CASE("rpz precedence: an earlier zone's NSDNAME beats a later zone's response IP") {
+  RpzPolicy p = policy({"ns.evil.example.rpz-nsdname CNAME rpz-drop.\n", "32.1.100.51.198.rpz-ip CNAME .\n"});
+  Sections s = answer_a("www.victim.example.", "198.51.100.1");
+  auto servers = [](const wire::Name&) { return NameServers{{name("ns.evil.example.")}, {}}; };
+  auto hit = p.match_answer(name("www.victim.example."), s, servers, SIZE_MAX);
+  REQUIRE(hit);
+  CHECK(hit->zone == 0);
+  CHECK(hit->rule.action == RpzAction::Drop);
+  auto clean = [](const wire::Name&) { return NameServers{{name("ns.good.example.")}, {}}; };
+  hit = p.match_answer(name("www.victim.example."), s, clean, SIZE_MAX);
+  REQUIRE(hit);
+  CHECK(hit->zone == 1);
+  CHECK(hit->trigger == RpzTrigger::ResponseIp);
 }
 
 TEST_CASE("rpz precedence: the first zone in order with a match wins") {
