@@ -217,6 +217,81 @@ def check_config(binary, directory, hints, path, texts):
     check(p.returncode == 2 and f"{bad}:{line}:" in p.stderr, f"--check-config names {os.path.basename(bad)}:{line}")
 
 
+def start_nsd(directory, address, port, serial, names):
+    zone = os.path.join(directory, "xfr.test.zone")
+    with open(zone, "w") as f:
+        f.write(f"$TTL 60\n@ SOA ns.xfr.test. admin.xfr.test. {serial} 1 1 86400 30\n  NS ns.xfr.test.\n")
+        for n in names:
+            f.write(f"{n} CNAME .\n")
+        f.write("walled.test CNAME www.nsdiff.com.\n")
+    conf = os.path.join(directory, "nsd.conf")
+    with open(conf, "w") as f:
+        f.write(f"""server:
+    ip-address: {address}
+    port: {port}
+    do-ip6: no
+    server-count: 1
+    username: ""
+    chroot: ""
+    zonesdir: "{directory}"
+    pidfile: "{directory}/nsd.pid"
+    logfile: "{directory}/nsd.log"
+    zonelistfile: "{directory}/zone.list"
+    xfrdfile: "{directory}/xfrd.state"
+    xfrdir: "{directory}"
+    database: ""
+    verbosity: 0
+remote-control:
+    control-enable: no
+zone:
+    name: "xfr.test."
+    zonefile: "xfr.test.zone"
+    provide-xfr: 127.0.0.0/8 NOKEY
+""")
+    proc = subprocess.Popen(["nsd", "-d", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait = time.monotonic() + 10
+    while time.monotonic() < wait:
+        status, _, _ = dig(address, port, "xfr.test.", "SOA", "+tcp", timeout=1)
+        if status == "NOERROR":
+            break
+        time.sleep(0.1)
+    return proc
+
+
+def transfer(binary, net, hints):
+    """[[rpz]] primary: AXFR from NSD on loopback, then a new serial transferred again."""
+    import tempfile
+    from ternd_harness import free_port
+    directory = tempfile.mkdtemp(prefix="ternd-e2e-rpz-xfr-")
+    address = f"{net}.255.20"
+    port = free_port(address)
+    nsd = start_nsd(directory, address, port, 1, ["one.test"])
+    config = (f'[resolver]\nroot-hints = "{hints}"\nupstream-allow = ["127.0.0.0/8"]\n'
+              f'[[rpz]]\nname = "xfr.test."\nprimary = "{address}:{port}"\n')
+    t = Ternd(binary, f"{net}.255.3", config=config, threads=1)
+    try:
+        status, _, _ = dig(t.address, t.port, "one.test.", "A")
+        check(status == "NXDOMAIN", "primary: the rule transferred from NSD (AXFR) is in force")
+        status, answer, _ = dig(t.address, t.port, "walled.test.", "A")
+        check(status == "NOERROR" and any(" CNAME " in a for a in answer), "primary: local data from the transfer")
+        nsd.terminate()
+        nsd.wait(10)
+        nsd = start_nsd(directory, address, port, 2, ["one.test", "two.test"])
+        deadline = time.monotonic() + 15
+        status = None
+        while time.monotonic() < deadline:
+            status, _, _ = dig(t.address, t.port, "two.test.", "A", timeout=1)
+            if status == "NXDOMAIN":
+                break
+            time.sleep(0.3)
+        check(status == "NXDOMAIN", "primary: a new serial is transferred after the SOA refresh")
+        check("transferred 3 rules (serial 2)" in t.read_log(), "primary: the log names the rules and the serial")
+    finally:
+        nsd.terminate()
+        nsd.wait(10)
+        check(t.stop() == 0, "ternd exits 0 after the transfer test")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--ternd", required=True)
@@ -253,6 +328,7 @@ def main():
         if failures:
             print(t.read_log()[-3000:])
     check_config(args.ternd, sock_dir, m["root_hints"], path, texts)
+    transfer(args.ternd, args.net, m["root_hints"])
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0
 

@@ -152,7 +152,9 @@ TEST_CASE("rpz config: [[rpz]] tables in order, keys checked, errors name the li
     }
     FAIL("accepted: " << text);
   };
-  fails("[[rpz]]\nname = \"x.\"\n", "t.toml:1: [[rpz]] needs both name and file");
+  fails("[[rpz]]\nname = \"x.\"\n", "t.toml:1: [[rpz]] needs a name and one of file or primary");
+  fails("[[rpz]]\nname = \"x.\"\nfile = \"/a\"\nprimary = \"127.0.0.1\"\n", "one of file or primary");
+  fails("[[rpz]]\nname = \"x.\"\nprimary = \"nowhere\"\n", "t.toml:3:");
   fails("[[rpz]]\nname = \"x\"\nfile = \"/a\"\n", "t.toml:2:");
   fails("[[rpz]]\nname = \"x.\"\nfile = \"/a\"\nede = \"loud\"\n", "t.toml:4:");
   fails("[[rpz]]\nname = \"x.\"\nfile = \"/a\"\nzone = 1\n", "unknown key 'zone'");
