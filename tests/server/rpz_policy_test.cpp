@@ -7,6 +7,7 @@
 
 #include "resolver/server/rpz_parser.h"
 #include "resolver/server/rpz_policy.h"
+#include "resolver/server/rpz_transfer.h"
 #include "test_util.h"
 #include "wire/rdata.h"
 
@@ -349,4 +350,15 @@ TEST_CASE("rpz ede setting text") {
   CHECK(rpz_ede_from_text("none", e));
   CHECK_FALSE(e);
   CHECK_FALSE(rpz_ede_from_text("nope", e));
+}
+
+TEST_CASE("rpz transfer: SOA fields, refresh clamped") {
+  auto rr = wire::rr_from_text("rpz.example. SOA ns.rpz.example. admin.rpz.example. 42 0 7 86400 60", name("."));
+  REQUIRE(rr);
+  auto soa = rpz_soa_of(rr->rdata);
+  REQUIRE(soa);
+  CHECK(soa->serial == 42);
+  CHECK(soa->refresh == kRpzMinRefreshSeconds);
+  CHECK(soa->retry == 7);
+  CHECK_FALSE(rpz_soa_of(std::vector<uint8_t>{0, 0, 1, 2}));
 }
