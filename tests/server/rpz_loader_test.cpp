@@ -74,7 +74,7 @@ TEST_CASE("rpz loader: a bad file names file and line") {
   write_file(file, "ok.example CNAME .\nbroken.example CNAME\n");
   RpzFileLoad l = load_rpz_file(cfg_for(file));
   CHECK_FALSE(l.zone);
-  CHECK(l.error.rfind(file.string() + ":2: ", 0) == 0);
+  CHECK(l.error.rfind(file.string().append(":2: "), 0) == 0);
   l = load_rpz_file(cfg_for(dir.path / "missing.rpz"));
   CHECK_FALSE(l.zone);
   CHECK(l.error.find("cannot read") != std::string::npos);

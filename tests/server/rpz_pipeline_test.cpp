@@ -54,9 +54,10 @@ class FakeBackend : public Backend {
 // The packet cache keyed by the query's bytes after the ID.
 class MapCache : public HitCache {
  public:
-  std::map<std::vector<uint8_t>, std::vector<uint8_t>> entries;
+  std::map<std::string, std::vector<uint8_t>> entries;
+  static std::string key(std::span<const uint8_t> query) { return std::string(query.begin() + 2, query.end()); }
   bool lookup(std::span<const uint8_t> query, bool, std::vector<uint8_t>& out, bool*) override {
-    auto it = entries.find(std::vector<uint8_t>(query.begin() + 2, query.end()));
+    auto it = entries.find(key(query));
     if (it == entries.end()) return false;
     out = it->second;
     out[0] = query[0];
@@ -64,7 +65,7 @@ class MapCache : public HitCache {
     return true;
   }
   void insert(std::span<const uint8_t> query, std::span<const uint8_t> response, bool, uint32_t) override {
-    entries[std::vector<uint8_t>(query.begin() + 2, query.end())] = std::vector<uint8_t>(response.begin(), response.end());
+    entries[key(query)] = std::vector<uint8_t>(response.begin(), response.end());
   }
   void clear() override { entries.clear(); }
 };
@@ -72,11 +73,13 @@ class MapCache : public HitCache {
 std::shared_ptr<const RpzPolicy> rpz(std::vector<std::string> bodies) {
   std::vector<RpzPolicyZone> zones;
   for (size_t i = 0; i < bodies.size(); ++i) {
-    RpzParseResult r = parse_rpz("@ SOA ns. admin. 1 2 3 4 60\n" + bodies[i], name("rpz.example."));
+    std::string text = "@ SOA ns. admin. 1 2 3 4 60\n";
+    text += bodies[i];
+    RpzParseResult r = parse_rpz(text, name("rpz.example."));
     INFO(r.error);
     REQUIRE(r.zone);
     RpzPolicyZone z;
-    z.name = "z" + std::to_string(i);
+    z.name = std::string("z").append(std::to_string(i));
     z.data = std::make_shared<const RpzZone>(std::move(*r.zone));
     z.counters = std::make_shared<RpzCounters>();
     zones.push_back(std::move(z));

@@ -26,7 +26,9 @@ const char* kHead =
     "  NS ns.rpz.example.\n";
 
 std::shared_ptr<const RpzZone> zone(const std::string& body, const std::string& origin = "rpz.example.") {
-  RpzParseResult r = parse_rpz(std::string(kHead) + body, name(origin));
+  std::string text = kHead;
+  text += body;
+  RpzParseResult r = parse_rpz(text, name(origin));
   INFO(r.error_line << ": " << r.error);
   REQUIRE(r.zone);
   return std::make_shared<const RpzZone>(std::move(*r.zone));
@@ -42,7 +44,7 @@ RpzPolicyZone entry(const std::string& zone_name, std::shared_ptr<const RpzZone>
 
 RpzPolicy policy(std::vector<std::string> bodies) {
   std::vector<RpzPolicyZone> zones;
-  for (size_t i = 0; i < bodies.size(); ++i) zones.push_back(entry("z" + std::to_string(i), zone(bodies[i])));
+  for (size_t i = 0; i < bodies.size(); ++i) zones.push_back(entry(std::string("z").append(std::to_string(i)), zone(bodies[i])));
   return RpzPolicy(std::move(zones));
 }
 
@@ -106,9 +108,9 @@ TEST_CASE("rpz parser: triggers land in their tables, the apex SOA is kept") {
 }
 
 TEST_CASE("rpz parser: a bad line is reported by number and nothing is loaded") {
-  std::string text = std::string(kHead) +
-                     "good.example CNAME .\n"
-                     "bad.example CNAME\n";  // line 6: no target
+  std::string text = kHead;
+  text += "good.example CNAME .\n"
+          "bad.example CNAME\n";  // line 6: no target
   RpzParseResult r = parse_rpz(text, name("rpz.example."));
   CHECK_FALSE(r.zone);
   CHECK(r.error_line == 6);
@@ -136,7 +138,7 @@ TEST_CASE("rpz parser: a bad line is reported by number and nothing is loaded") 
 
 TEST_CASE("rpz parser: max-rules refuses a larger zone") {
   std::string text;
-  for (int i = 0; i < 5; ++i) text += "n" + std::to_string(i) + ".example CNAME .\n";
+  for (int i = 0; i < 5; ++i) text.append("n").append(std::to_string(i)).append(".example CNAME .\n");
   CHECK(parse_rpz(text, name("rpz.example."), 5).zone);
   RpzParseResult r = parse_rpz(text, name("rpz.example."), 4);
   CHECK_FALSE(r.zone);
@@ -334,12 +336,12 @@ TEST_CASE("rpz precedence: the first zone in order with a match wins") {
 
 TEST_CASE("rpz name table: many names, all found, none invented") {
   std::string text;
-  for (int i = 0; i < 5000; ++i) text += "host" + std::to_string(i) + ".example CNAME .\n";
+  for (int i = 0; i < 5000; ++i) text.append("host").append(std::to_string(i)).append(".example CNAME .\n");
   RpzParseResult r = parse_rpz(text, name("rpz.example."));
   REQUIRE(r.zone);
   CHECK(r.zone->qname.size() == 5000);
   RpzPolicy p({entry("z", std::make_shared<const RpzZone>(std::move(*r.zone)))});
-  for (int i = 0; i < 5000; i += 97) CHECK(p.match_query(name("HOST" + std::to_string(i) + ".example."), nullptr));
+  for (int i = 0; i < 5000; i += 97) CHECK(p.match_query(name(std::string("HOST").append(std::to_string(i)).append(".example.")), nullptr));
   CHECK_FALSE(p.match_query(name("host5000.example."), nullptr));
 }
 
