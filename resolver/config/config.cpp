@@ -437,6 +437,10 @@ bool apply_rpz_tables(Config& c, std::string_view src, std::string_view section,
         z.name = absolute_name(where_of(src, v), k, get_string(src, k, v));
       } else if (key.str() == "file") {
         z.file = get_string(src, k, v);
+      } else if (key.str() == "primary") {
+        z.primary = get_string(src, k, v);
+        if (!SocketAddress::parse(z.primary, 53))
+          fail_at(where_of(src, v), fmt::format("{}: '{}' is not an address (ADDRESS or ADDRESS:PORT)", k, z.primary));
       } else if (key.str() == "poll-interval") {
         z.poll_interval = static_cast<uint32_t>(get_uint(src, k, v, 0, 86400));
       } else if (key.str() == "max-rules") {
@@ -446,11 +450,12 @@ bool apply_rpz_tables(Config& c, std::string_view src, std::string_view section,
         if (z.ede != "blocked" && z.ede != "filtered" && z.ede != "censored" && z.ede != "forged" && z.ede != "none")
           fail_at(where_of(src, v), fmt::format("{}: '{}' is not one of blocked, filtered, censored, forged, none", k, z.ede));
       } else {
-        fail_at(where_of(src, v), fmt::format("unknown key '{}' in [[rpz]] (name, file, poll-interval, max-rules, ede)", key.str()));
+        fail_at(where_of(src, v), fmt::format("unknown key '{}' in [[rpz]] (name, file, primary, poll-interval, max-rules, ede)", key.str()));
       }
     }
     Where w = where_of(src, e);
-    if (z.name.empty() || z.file.empty()) fail_at(w, "[[rpz]] needs both name and file");
+    if (z.name.empty() || z.file.empty() == z.primary.empty())
+      fail_at(w, "[[rpz]] needs a name and one of file or primary");
     for (const RpzConfig& other : c.rpz)
       if (other.name == z.name) fail_at(w, fmt::format("[[rpz]] {} is configured twice", z.name));
     c.rpz.push_back(std::move(z));

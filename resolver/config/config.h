@@ -144,7 +144,8 @@ struct LocalConfig {
 // order (resolver/server/rpz_policy.h). The files are read by resolver/server/rpz_loader.cpp.
 struct RpzConfig {
   std::string name;              // the policy zone's name, absolute ("rpz.example.")
-  std::string file;              // the zone file in RPZ format
+  std::string file;              // the zone file in RPZ format (or:)
+  std::string primary;           // transfer the zone from this server over TCP (AXFR), "addr[:port]"
   uint32_t poll_interval = 5;    // seconds between checks of the file's mtime; 0 = only on reload
   uint64_t max_rules = 10000000;  // server::kRpzDefaultMaxRules
   std::string ede = "blocked";   // EDE on policy answers: blocked, filtered, censored, forged, none

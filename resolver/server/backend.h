@@ -5,17 +5,27 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include <sys/socket.h>
 
 #include "resolver/server/backend_stats.h"
 #include "resolver/server/client_query.h"
+#include "wire/name.h"
+#include "wire/rrset.h"
 
 namespace tern::engine {
 class ZoneRoutes;
 }
 
 namespace tern::server {
+
+// The name servers of the zone an answer came from, as the backend knows them: their names and
+// their address sets (A/AAAA). For RPZ NSDNAME / NSIP triggers (rpz_policy.h).
+struct NameServers {
+  std::vector<wire::Name> names;
+  std::vector<wire::RRset> addresses;
+};
 
 class Backend {
  public:
@@ -31,6 +41,9 @@ class Backend {
   // answer, at most once (not when the backend is destroyed first); counted in in_flight().
   virtual void prefetch(const ClientQuery& q, Done done) = 0;
   virtual size_t in_flight() const = 0;
+  // The name servers of the closest enclosing zone of `name` the backend holds a delegation for
+  // (worker thread only). Stand-ins know none.
+  virtual NameServers name_servers(const wire::Name& /*name*/) { return {}; }
   // Adds this backend's counters (worker thread only). Test stand-ins count nothing.
   virtual void add_stats(BackendStats&) const {}
   // Forward and stub zones for questions from now on (SIGHUP; worker thread only).

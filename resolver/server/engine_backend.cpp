@@ -4,6 +4,8 @@
 #include <algorithm>
 
 #include "cache/cache_limits.h"
+#include "cache/caches.h"
+#include "wire/rdata.h"
 #include "resolver/config/address.h"
 #include "resolver/net/uv_transport.h"
 
@@ -53,9 +55,31 @@ SharedKey shared_key(const engine::Query& q) {
 
 EngineBackend::EngineBackend(EngineParts parts, engine::EngineConfig config, cache::Caches& caches,
                              std::unique_ptr<SharedCache> shared)
-    : parts_(std::move(parts)), shared_(std::move(shared)) {
+    : parts_(std::move(parts)), caches_(caches), shared_(std::move(shared)) {
   engine::World world{*parts_.transport, *parts_.clock, *parts_.random};
   engine_ = std::make_unique<engine::Engine>(std::move(config), world, caches);
+}
+
+NameServers EngineBackend::name_servers(const wire::Name& name) {
+  // The engine cached the delegation it followed to this answer (NS at AuthorityNonAuth or
+  // better) and the servers' addresses: the closest NS set above the name is the zone that
+  // answered it, unless it expired meanwhile (then the next one up, as the engine would use).
+  NameServers out;
+  cache::Instant now = parts_.clock->now();
+  for (size_t labels = name.label_count(); labels > 0; --labels) {
+    wire::Name zone = name.suffix(labels);
+    auto ns = caches_.rrsets().lookup(zone, wire::RRType::NS, wire::RRClass::IN, now);
+    if (!ns) continue;
+    for (auto rdata : ns->rrset) {
+      auto target = wire::rdata_target(wire::RRType::NS, rdata);
+      if (!target) continue;
+      out.names.push_back(*target);
+      for (wire::RRType t : {wire::RRType::A, wire::RRType::AAAA})
+        if (auto a = caches_.rrsets().lookup(*target, t, wire::RRClass::IN, now)) out.addresses.push_back(a->rrset);
+    }
+    break;
+  }
+  return out;
 }
 
 EngineBackend::~EngineBackend() {

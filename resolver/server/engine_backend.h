@@ -37,11 +37,13 @@ class EngineBackend : public Backend {
   size_t in_flight() const override {
     return engine_->in_flight() + (shared_ ? shared_->pending() : 0);
   }
+  NameServers name_servers(const wire::Name& name) override;
   void add_stats(BackendStats& s) const override;
   void set_zone_routes(engine::ZoneRoutesPtr routes) override { engine_->set_zone_routes(std::move(routes)); }
 
  private:
   EngineParts parts_;
+  cache::Caches& caches_;
   std::unique_ptr<engine::Engine> engine_;
   std::array<uint64_t, kFailureKinds> failures_{};  // Answer::failure, counted per reason
   std::unique_ptr<SharedCache> shared_;

@@ -231,7 +231,9 @@ void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packe
       cacheable = cacheable && !rpz.hit && !rpz.prefix && rpz.check_before == SIZE_MAX;
       std::optional<RpzHit> hit;
       if (!rpz.prefix && rpz.policy->response_triggers_before(rpz.check_before))
-        hit = rpz.policy->match_response(resolved, rpz.check_before);
+        hit = rpz.policy->match_answer(q.qname, resolved,
+                                       [this](const wire::Name& n) { return backend_.name_servers(n); },
+                                       rpz.check_before);
       if (!hit) hit = rpz.hit;
       if (hit) {
         cacheable = false;
@@ -286,7 +288,9 @@ void QueryPipeline::prefetch(const ClientQuery& q, std::span<const uint8_t> pack
     --prefetches_in_flight_;
     // A refreshed answer that now matches a response-IP trigger is not stored; the next query
     // after the entry expires meets the policy on the miss path.
-    if (rpz && rpz->response_triggers_before(SIZE_MAX) && rpz->match_response(s, SIZE_MAX)) return;
+    if (rpz && rpz->response_triggers_before(SIZE_MAX) &&
+        rpz->match_answer(q.qname, s, [this](const wire::Name& n) { return backend_.name_servers(n); }, SIZE_MAX))
+      return;
     respond(q, query_copy, tcp, s, cacheable, generation);
   });
 }

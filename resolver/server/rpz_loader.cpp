@@ -82,7 +82,42 @@ bool RpzLoader::refresh(Entry& e, bool force) {
   e.zone = std::move(l.zone);
   e.counters->loads.fetch_add(1, std::memory_order_relaxed);
   e.counters->rules.store(e.zone->rule_count(), std::memory_order_relaxed);
-  log_.info("rpz {}: loaded {} rules from {} in {} ms", e.cfg.name, e.zone->rule_count(), e.cfg.file, ms);
+  log_.info("rpz {}: loaded {} rules from {} in {} ms ({} bytes of rule tables)", e.cfg.name,
+            e.zone->rule_count(), e.cfg.file, ms, e.zone->memory_bytes());
+  return true;
+}
+
+bool RpzLoader::refresh_transfer(Entry& e, uint64_t now_ms) {
+  auto origin = wire::Name::from_text(e.cfg.name);
+  if (!origin) return false;
+  std::string error;
+  auto soa = rpz_query_soa(e.cfg.primary, *origin, error);
+  // Retry after the SOA's retry interval when the primary fails (5 s before any SOA is known).
+  uint64_t retry_ms = uint64_t(e.soa ? e.soa->retry : 5) * 1000;
+  if (!soa) {
+    e.counters->load_failures.fetch_add(1, std::memory_order_relaxed);
+    log_.error("rpz {}: {}; {}", e.cfg.name, error, e.zone ? "the previous policy stays in force" : "the zone is not in force");
+    e.next_check_ms = now_ms + retry_ms;
+    return false;
+  }
+  e.next_check_ms = now_ms + uint64_t(soa->refresh) * 1000;
+  if (e.zone && e.soa && e.soa->serial == soa->serial) return false;
+  auto started = std::chrono::steady_clock::now();
+  RpzTransferResult t = rpz_axfr(e.cfg.primary, *origin, size_t(e.cfg.max_rules));
+  if (!t.zone) {
+    e.counters->load_failures.fetch_add(1, std::memory_order_relaxed);
+    log_.error("rpz {}: {}; {}", e.cfg.name, t.error, e.zone ? "the previous policy stays in force" : "the zone is not in force");
+    e.next_check_ms = now_ms + retry_ms;
+    return false;
+  }
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  e.zone = std::move(t.zone);
+  e.soa = t.soa;
+  e.next_check_ms = now_ms + uint64_t(t.soa.refresh) * 1000;
+  e.counters->loads.fetch_add(1, std::memory_order_relaxed);
+  e.counters->rules.store(e.zone->rule_count(), std::memory_order_relaxed);
+  log_.info("rpz {}: transferred {} rules (serial {}) from {} in {} ms", e.cfg.name, e.zone->rule_count(),
+            t.soa.serial, e.cfg.primary, ms);
   return true;
 }
 
@@ -108,13 +143,23 @@ std::string RpzLoader::start(std::vector<config::RpzConfig> zones) {
     Entry e;
     e.counters = stats_->counters_for(cfg.name);
     e.cfg = std::move(cfg);
+    if (!e.cfg.primary.empty()) {
+      // A primary that does not answer at start-up does not stop the server: the zone comes
+      // into force when a transfer succeeds (retried on the loader's thread).
+      refresh_transfer(e, mono_ms());
+      entries_.push_back(std::move(e));
+      continue;
+    }
     e.stamp = stamp_of(e.cfg.file);
+    auto started = std::chrono::steady_clock::now();
     RpzFileLoad l = load_rpz_file(e.cfg);
     if (!l.zone) return l.error;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     e.zone = std::move(l.zone);
     e.counters->loads.fetch_add(1, std::memory_order_relaxed);
     e.counters->rules.store(e.zone->rule_count(), std::memory_order_relaxed);
-    log_.info("rpz {}: {} rules from {}", e.cfg.name, e.zone->rule_count(), e.cfg.file);
+    log_.info("rpz {}: loaded {} rules from {} in {} ms ({} bytes of rule tables)", e.cfg.name,
+              e.zone->rule_count(), e.cfg.file, ms, e.zone->memory_bytes());
     entries_.push_back(std::move(e));
   }
   publish_policy();
@@ -159,8 +204,12 @@ void RpzLoader::run() {
           if (old.counters && old.cfg.name == cfg.name) e = std::move(old);
         if (!e.counters) e.counters = stats_->counters_for(cfg.name);
         // A zone whose file or limit changed is read again whatever its stamp says.
-        bool same_source = e.zone && e.cfg.file == cfg.file && e.cfg.max_rules == cfg.max_rules;
-        if (!same_source) e.stamp = Stamp{};
+        bool same_source = e.zone && e.cfg.file == cfg.file && e.cfg.primary == cfg.primary &&
+                           e.cfg.max_rules == cfg.max_rules;
+        if (!same_source) {
+          e.stamp = Stamp{};
+          e.soa.reset();
+        }
         changed |= e.zone && e.cfg.ede != cfg.ede;
         e.cfg = std::move(cfg);
         new_names.push_back(e.cfg.name);
@@ -170,9 +219,13 @@ void RpzLoader::run() {
       entries_ = std::move(entries);
       // Only files that changed (or were failing) are parsed again: an unchanged million-rule
       // zone costs nothing on SIGHUP, and the packet caches are not cleared for nothing.
-      for (Entry& e : entries_) changed |= refresh(e, !e.zone);
+      for (Entry& e : entries_) changed |= e.cfg.primary.empty() ? refresh(e, !e.zone) : refresh_transfer(e, now);
     } else {
       for (Entry& e : entries_) {
+        if (!e.cfg.primary.empty()) {
+          if (now >= e.next_check_ms) changed |= refresh_transfer(e, now);
+          continue;
+        }
         if (e.cfg.poll_interval == 0 || now < e.next_check_ms) continue;
         e.next_check_ms = now + uint64_t(e.cfg.poll_interval) * 1000;
         changed |= refresh(e, false);

@@ -18,6 +18,7 @@
 #include "resolver/config/config.h"
 #include "resolver/config/log.h"
 #include "resolver/server/rpz_policy.h"
+#include "resolver/server/rpz_transfer.h"
 
 namespace tern::server {
 
@@ -62,10 +63,13 @@ class RpzLoader {
     std::shared_ptr<const RpzZone> zone;  // null until a load succeeded
     Stamp stamp;
     uint64_t next_check_ms = 0;
+    std::optional<RpzSoa> soa;  // primary: the SOA of the zone in force
   };
   static Stamp stamp_of(const std::string& path);
   // Loads `e` when `force` or its file changed; true when its zone changed.
   bool refresh(Entry& e, bool force);
+  // primary: asks the SOA and transfers the zone when the serial changed; true when it did.
+  bool refresh_transfer(Entry& e, uint64_t now_ms);
   void publish_policy();
   void run();
 

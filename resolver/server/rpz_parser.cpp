@@ -137,9 +137,11 @@ std::optional<RpzAction> cname_action(const Name& target, const Name& trigger, b
   return std::nullopt;
 }
 
-class Reader {
+}  // namespace
+
+class RpzBuilder::Impl {
  public:
-  Reader(const Name& origin, size_t max_rules) : max_rules_(max_rules) {
+  Impl(const Name& origin, size_t max_rules) : max_rules_(max_rules) {
     zone_.origin = origin;
   }
 
@@ -265,11 +267,15 @@ class Reader {
   RpzZone zone_;
 };
 
-}  // namespace
+
+RpzBuilder::RpzBuilder(const Name& origin, size_t max_rules) : impl_(std::make_unique<Impl>(origin, max_rules)) {}
+RpzBuilder::~RpzBuilder() = default;
+std::string RpzBuilder::add(const wire::ParsedRR& rr) { return impl_->add(rr); }
+RpzZone RpzBuilder::take() { return impl_->take(); }
 
 RpzParseResult parse_rpz(std::string_view text, const Name& origin, size_t max_rules) {
   RpzParseResult result;
-  Reader reader(origin, max_rules);
+  RpzBuilder reader(origin, max_rules);
   Name current_origin = origin;
   uint32_t default_ttl = 3600;
   std::optional<Name> previous_owner;

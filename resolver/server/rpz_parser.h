@@ -11,12 +11,14 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "resolver/server/rpz_zone.h"
 #include "wire/name.h"
+#include "wire/text.h"
 
 namespace tern::server {
 
@@ -25,6 +27,21 @@ namespace tern::server {
 constexpr size_t kRpzDefaultMaxRules = 10'000'000;
 // The longest logical line (parentheses joined) the reader accepts.
 constexpr size_t kRpzMaxLineBytes = 65535;
+
+// Builds a zone record by record (the file reader below, a zone transfer): each record is a
+// rule, a part of a rule's local data, or the apex SOA.
+class RpzBuilder {
+ public:
+  RpzBuilder(const wire::Name& origin, size_t max_rules);
+  ~RpzBuilder();
+  // "" or what is wrong with this record (then the zone must not be used).
+  std::string add(const wire::ParsedRR& rr);
+  RpzZone take();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 struct RpzParseResult {
   std::optional<RpzZone> zone;  // set on success

@@ -92,6 +92,8 @@ RpzPolicy::RpzPolicy(std::vector<RpzPolicyZone> zones) : zones_(std::move(zones)
     if (first_response_zone_ == SIZE_MAX && (!z.response_ip.empty() || !z.nsdname.empty() ||
                                              !z.nsdname_wildcard.empty() || !z.nsip.empty()))
       first_response_zone_ = i;
+    if (first_ns_zone_ == SIZE_MAX && (!z.nsdname.empty() || !z.nsdname_wildcard.empty() || !z.nsip.empty()))
+      first_ns_zone_ = i;
   }
 }
 
@@ -129,17 +131,34 @@ std::optional<RpzHit> RpzPolicy::match_response(const Sections& s, size_t before
 }
 
 std::optional<RpzHit> RpzPolicy::match_ns(const std::vector<Name>& ns_names,
-                                          const std::vector<RpzIp>& ns_addresses, size_t before) const {
+                                          const std::vector<RRset>& ns_addresses, size_t before) const {
   before = std::min(before, zones_.size());
-  for (size_t i = first_response_zone_; i < before; ++i) {
+  for (size_t i = first_ns_zone_; i < before; ++i) {
     const RpzZone& z = *zones_[i].data;
     // NSDNAME before NSIP; among names the first listed server that matches.
     for (const Name& ns : ns_names)
       if (const RpzRule* r = match_name(z.nsdname, z.nsdname_wildcard, ns)) return RpzHit{i, RpzTrigger::Nsdname, *r};
     std::optional<std::pair<unsigned, RpzRule>> best;
-    for (const RpzIp& ip : ns_addresses)
-      if (auto m = z.nsip.find(ip); m && (!best || m->first > best->first)) best = m;
+    if (!z.nsip.empty())
+      for (const RRset& set : ns_addresses)
+        for (auto rdata : set)
+          if (auto ip = rpz_ip_of_rdata(set.type, rdata))
+            if (auto m = z.nsip.find(*ip); m && (!best || m->first > best->first)) best = m;
     if (best) return RpzHit{i, RpzTrigger::Nsip, best->second};
+  }
+  return std::nullopt;
+}
+
+std::optional<RpzHit> RpzPolicy::match_answer(const Name& qname, const Sections& answer,
+                                              const std::function<NameServers(const Name&)>& servers,
+                                              size_t before) const {
+  before = std::min(before, zones_.size());
+  std::optional<NameServers> ns;
+  for (size_t i = first_response_zone_; i < before; ++i) {
+    if (auto hit = match_response(answer, i + 1); hit && hit->zone == i) return hit;
+    if (i < first_ns_zone_ || !servers) continue;
+    if (!ns) ns = servers(answer.answer.empty() ? qname : answer.answer.back().owner);
+    if (auto hit = match_ns(ns->names, ns->addresses, i + 1); hit && hit->zone == i) return hit;
   }
   return std::nullopt;
 }

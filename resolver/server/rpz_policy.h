@@ -17,6 +17,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -24,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "resolver/server/backend.h"
 #include "resolver/server/client_query.h"
 #include "resolver/server/rpz_zone.h"
 #include "wire/name.h"
@@ -94,17 +96,28 @@ class RpzPolicy {
   // Some zone has client-IP triggers: the decision differs between clients, so it must be made
   // before the packet cache answers (query_pipeline.cpp).
   bool client_dependent() const { return client_dependent_; }
-  // Some zone in [0, before) has response-IP triggers (the answer must be checked).
+  // Some zone in [0, before) has response-IP, NSDNAME or NSIP triggers (the answer must be
+  // checked).
   bool response_triggers_before(size_t before) const;
 
   // Client-IP and QNAME triggers, zones in order. `client` may be null (no client-IP check).
   std::optional<RpzHit> match_query(const wire::Name& qname, const sockaddr* client) const;
   // Response-IP triggers of zones [0, before) against the A/AAAA records of the answer section.
   std::optional<RpzHit> match_response(const Sections& answer, size_t before) const;
+  // Some zone in [0, before) has NSDNAME or NSIP triggers (the name servers must be looked up).
+  bool ns_triggers_before(size_t before) const { return first_ns_zone_ < before; }
   // NSDNAME / NSIP triggers of zones [0, before) against the name servers of the zone that
-  // answered (names and addresses).
+  // answered: their names and address sets (A/AAAA).
   std::optional<RpzHit> match_ns(const std::vector<wire::Name>& ns_names,
-                                 const std::vector<RpzIp>& ns_addresses, size_t before) const;
+                                 const std::vector<wire::RRset>& ns_addresses, size_t before) const;
+
+  // Everything known once the backend answered, zones [0, before) in order, each zone's
+  // response-IP, then NSDNAME, then NSIP triggers. `servers` is called at most once, and only
+  // when a zone with NS triggers is reached, with the name whose zone's servers are wanted (the
+  // last owner of the answer's CNAME chain, else the question).
+  std::optional<RpzHit> match_answer(const wire::Name& qname, const Sections& answer,
+                                     const std::function<NameServers(const wire::Name&)>& servers,
+                                     size_t before) const;
 
   // What `hit` makes of the response to `q` (counted in the zone's counters).
   RpzVerdict apply(const RpzHit& hit, const ClientQuery& q, bool tcp) const;
@@ -112,7 +125,8 @@ class RpzPolicy {
  private:
   std::vector<RpzPolicyZone> zones_;
   bool client_dependent_ = false;
-  size_t first_response_zone_ = SIZE_MAX;  // lowest index with response-IP triggers
+  size_t first_response_zone_ = SIZE_MAX;  // lowest index with response-IP, NSDNAME or NSIP triggers
+  size_t first_ns_zone_ = SIZE_MAX;        // lowest index with NSDNAME or NSIP triggers
 };
 
 }  // namespace tern::server

@@ -297,7 +297,8 @@ int run(config::CommandLine cmdline) {
   // Response policy zone files: a bad line is a configuration error at start-up too.
   if (cmdline.check_config) {
     for (const auto& z : cfg.rpz)
-      if (auto l = server::load_rpz_file(z); !l.zone) throw config::ConfigError(l.error);
+      if (z.primary.empty())
+        if (auto l = server::load_rpz_file(z); !l.zone) throw config::ConfigError(l.error);
   }
   if (cmdline.check_config) {
     std::printf("configuration OK%s%s\n", cfg.config_file.empty() ? "" : ": ", cfg.config_file.c_str());

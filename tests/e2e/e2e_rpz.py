@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ternd end to end, response policy zones (issue #15), against the offline lab: an RPZ file with
-10 rules (QNAME, wildcard, PASSTHRU, client IP, response IP, NODATA, DROP, TCP-only, local data, a
-walled garden) checked with dig, EDE 15 on a blocked answer, the per-zone counters, a change of one
+11 rules (QNAME, wildcard, PASSTHRU, client IP, response IP, NODATA, DROP, TCP-only, local data, a
+walled garden, NSDNAME) checked with dig, EDE 15 on a blocked answer, the per-zone counters, a change of one
 rule picked up by the mtime poll while queries run (no query fails), a bad line (the log names
 file and line, the previous rules stay), and SIGHUP.
 
@@ -35,7 +35,25 @@ def answer_of(manifest, qname):
     raise SystemExit(f"lab manifest has no A entry for {qname}")
 
 
-def rpz_text(glueless_ip, local_ip, client_ip, extra=""):
+def nsdname_pair(state, m):
+    """(name server host, a www name in a zone it serves, a www name in a zone it does not)."""
+    zones = {}
+    for e in m["entries"]:
+        if e["id"].startswith("gen-") and e["id"].endswith("-www"):
+            zone = e["qname"][len("www."):]
+            path = os.path.join(state, "zones", zone + "zone")
+            if os.path.exists(path):
+                with open(path) as f:
+                    zones[e["qname"]] = {l.split()[-1] for l in f if l.split()[:1] == [zone] and " NS " in l}
+    for www, hosts in zones.items():
+        for host in sorted(hosts):
+            other = next((w for w, h in zones.items() if host not in h), None)
+            if other:
+                return host, www, other
+    raise SystemExit("lab: no two generated zones with different name servers")
+
+
+def rpz_text(glueless_ip, local_ip, client_ip, nsdname, extra=""):
     reversed_ip = ".".join(reversed(glueless_ip.split(".")))
     reversed_client = ".".join(reversed(client_ip.split(".")))
     return f"""$TTL 60
@@ -52,6 +70,7 @@ drop.test                  CNAME rpz-drop.             ; 7 DROP
 www.nscname.com            CNAME rpz-tcp-only.         ; 8 TCP-only
 local.test                 A     {local_ip}            ; 9 local data
 garden.test                CNAME www.nsdiff.com.       ; 10 walled garden
+{nsdname[:-1]}.rpz-nsdname CNAME .                     ; 11 every zone this name server serves
 {extra}"""
 
 
@@ -66,7 +85,7 @@ def dig_full(t, qname, qtype, *opts):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout
 
 
-def rules(t, m, client_ip):
+def rules(t, m, client_ip, ns_case):
     status, _, authority = dig(t.address, t.port, "www.glue-inside.com.", "A")
     check(status == "NXDOMAIN" and any(" SOA " in a for a in authority),
           "QNAME rule: www.glue-inside.com -> NXDOMAIN with the policy zone's SOA")
@@ -99,6 +118,11 @@ def rules(t, m, client_ip):
     check(status == "NOERROR" and any(" CNAME www.nsdiff.com." in a for a in answer)
           and any(a.endswith(answer_of(m, "www.nsdiff.com.")) for a in answer),
           "walled garden: garden.test -> CNAME www.nsdiff.com. and its address")
+    host, served, other = ns_case
+    status, _, _ = dig(t.address, t.port, served, "A")
+    check(status == "NXDOMAIN", f"NSDNAME rule: {served} (zone served by {host}) -> NXDOMAIN")
+    status, answer, _ = dig(t.address, t.port, other, "A")
+    check(status == "NOERROR" and answer, f"NSDNAME rule: {other} (other servers) resolves")
 
 
 def counters(t, binary, sock):
@@ -111,7 +135,7 @@ def counters(t, binary, sock):
     key = 'tern_rpz_hits_total{zone="rpz.test.",action="nxdomain"}'
     check(hits.get(key, 0) >= 4, f"counters: {key} = {hits.get(key)}")
     check(hits.get('tern_rpz_hits_total{zone="rpz.test.",action="drop"}', 0) >= 1, "counters: drop counted")
-    check(f'tern_rpz_rules{{zone="rpz.test."}} 10' in out, "counters: 10 rules in force")
+    check(f'tern_rpz_rules{{zone="rpz.test."}} 11' in out, "counters: 11 rules in force")
 
 
 def a_records(t, qname):
@@ -193,6 +217,81 @@ def check_config(binary, directory, hints, path, texts):
     check(p.returncode == 2 and f"{bad}:{line}:" in p.stderr, f"--check-config names {os.path.basename(bad)}:{line}")
 
 
+def start_nsd(directory, address, port, serial, names):
+    zone = os.path.join(directory, "xfr.test.zone")
+    with open(zone, "w") as f:
+        f.write(f"$TTL 60\n@ SOA ns.xfr.test. admin.xfr.test. {serial} 1 1 86400 30\n  NS ns.xfr.test.\n")
+        for n in names:
+            f.write(f"{n} CNAME .\n")
+        f.write("walled.test CNAME www.nsdiff.com.\n")
+    conf = os.path.join(directory, "nsd.conf")
+    with open(conf, "w") as f:
+        f.write(f"""server:
+    ip-address: {address}
+    port: {port}
+    do-ip6: no
+    server-count: 1
+    username: ""
+    chroot: ""
+    zonesdir: "{directory}"
+    pidfile: "{directory}/nsd.pid"
+    logfile: "{directory}/nsd.log"
+    zonelistfile: "{directory}/zone.list"
+    xfrdfile: "{directory}/xfrd.state"
+    xfrdir: "{directory}"
+    database: ""
+    verbosity: 0
+remote-control:
+    control-enable: no
+zone:
+    name: "xfr.test."
+    zonefile: "xfr.test.zone"
+    provide-xfr: 127.0.0.0/8 NOKEY
+""")
+    proc = subprocess.Popen(["nsd", "-d", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait = time.monotonic() + 10
+    while time.monotonic() < wait:
+        status, _, _ = dig(address, port, "xfr.test.", "SOA", "+tcp", timeout=1)
+        if status == "NOERROR":
+            break
+        time.sleep(0.1)
+    return proc
+
+
+def transfer(binary, net, hints):
+    """[[rpz]] primary: AXFR from NSD on loopback, then a new serial transferred again."""
+    import tempfile
+    from ternd_harness import free_port
+    directory = tempfile.mkdtemp(prefix="ternd-e2e-rpz-xfr-")
+    address = f"{net}.255.20"
+    port = free_port(address)
+    nsd = start_nsd(directory, address, port, 1, ["one.test"])
+    config = (f'[resolver]\nroot-hints = "{hints}"\nupstream-allow = ["127.0.0.0/8"]\n'
+              f'[[rpz]]\nname = "xfr.test."\nprimary = "{address}:{port}"\n')
+    t = Ternd(binary, f"{net}.255.3", config=config, threads=1)
+    try:
+        status, _, _ = dig(t.address, t.port, "one.test.", "A")
+        check(status == "NXDOMAIN", "primary: the rule transferred from NSD (AXFR) is in force")
+        status, answer, _ = dig(t.address, t.port, "walled.test.", "A")
+        check(status == "NOERROR" and any(" CNAME " in a for a in answer), "primary: local data from the transfer")
+        nsd.terminate()
+        nsd.wait(10)
+        nsd = start_nsd(directory, address, port, 2, ["one.test", "two.test"])
+        deadline = time.monotonic() + 15
+        status = None
+        while time.monotonic() < deadline:
+            status, _, _ = dig(t.address, t.port, "two.test.", "A", timeout=1)
+            if status == "NXDOMAIN":
+                break
+            time.sleep(0.3)
+        check(status == "NXDOMAIN", "primary: a new serial is transferred after the SOA refresh")
+        check("transferred 3 rules (serial 2)" in t.read_log(), "primary: the log names the rules and the serial")
+    finally:
+        nsd.terminate()
+        nsd.wait(10)
+        check(t.stop() == 0, "ternd exits 0 after the transfer test")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--ternd", required=True)
@@ -205,8 +304,10 @@ def main():
     glueless_ip = answer_of(m, "www.glueless.com.")
     client_ip = f"{args.net}.255.9"
 
+    ns_case = nsdname_pair(state, m)
+
     def texts(local_ip, extra=""):
-        return rpz_text(glueless_ip, local_ip, client_ip, extra)
+        return rpz_text(glueless_ip, local_ip, client_ip, ns_case[0], extra)
 
     sock_dir = __import__("tempfile").mkdtemp(prefix="ternd-e2e-rpz-")
     path = os.path.join(sock_dir, "rpz.test.zone")
@@ -217,7 +318,7 @@ def main():
               f'[[rpz]]\nname = "rpz.test."\nfile = "{path}"\npoll-interval = 1\n')
     t = Ternd(args.ternd, f"{args.net}.255.3", config=config, threads=2)
     try:
-        rules(t, m, client_ip)
+        rules(t, m, client_ip, ns_case)
         counters(t, args.ternd, sock)
         reload_under_load(t, path, texts)
         bad_then_sighup(t, path, texts)
@@ -227,6 +328,7 @@ def main():
         if failures:
             print(t.read_log()[-3000:])
     check_config(args.ternd, sock_dir, m["root_hints"], path, texts)
+    transfer(args.ternd, args.net, m["root_hints"])
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0
 

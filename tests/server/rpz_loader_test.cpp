@@ -74,7 +74,7 @@ TEST_CASE("rpz loader: a bad file names file and line") {
   write_file(file, "ok.example CNAME .\nbroken.example CNAME\n");
   RpzFileLoad l = load_rpz_file(cfg_for(file));
   CHECK_FALSE(l.zone);
-  CHECK(l.error.rfind(file.string() + ":2: ", 0) == 0);
+  CHECK(l.error.rfind(file.string().append(":2: "), 0) == 0);
   l = load_rpz_file(cfg_for(dir.path / "missing.rpz"));
   CHECK_FALSE(l.zone);
   CHECK(l.error.find("cannot read") != std::string::npos);
@@ -152,7 +152,9 @@ TEST_CASE("rpz config: [[rpz]] tables in order, keys checked, errors name the li
     }
     FAIL("accepted: " << text);
   };
-  fails("[[rpz]]\nname = \"x.\"\n", "t.toml:1: [[rpz]] needs both name and file");
+  fails("[[rpz]]\nname = \"x.\"\n", "t.toml:1: [[rpz]] needs a name and one of file or primary");
+  fails("[[rpz]]\nname = \"x.\"\nfile = \"/a\"\nprimary = \"127.0.0.1\"\n", "one of file or primary");
+  fails("[[rpz]]\nname = \"x.\"\nprimary = \"nowhere\"\n", "t.toml:3:");
   fails("[[rpz]]\nname = \"x\"\nfile = \"/a\"\n", "t.toml:2:");
   fails("[[rpz]]\nname = \"x.\"\nfile = \"/a\"\nede = \"loud\"\n", "t.toml:4:");
   fails("[[rpz]]\nname = \"x.\"\nfile = \"/a\"\nzone = 1\n", "unknown key 'zone'");

@@ -42,15 +42,22 @@ class FakeBackend : public Backend {
     done(s, true);
   }
   void prefetch(const ClientQuery&, Done) override {}
+  std::map<std::string, std::string> servers;  // zone name server per answer owner
+  NameServers name_servers(const wire::Name& n) override {
+    NameServers ns;
+    if (auto it = servers.find(n.to_text()); it != servers.end()) ns.names.push_back(name(it->second));
+    return ns;
+  }
   size_t in_flight() const override { return 0; }
 };
 
 // The packet cache keyed by the query's bytes after the ID.
 class MapCache : public HitCache {
  public:
-  std::map<std::vector<uint8_t>, std::vector<uint8_t>> entries;
+  std::map<std::string, std::vector<uint8_t>> entries;
+  static std::string key(std::span<const uint8_t> query) { return std::string(query.begin() + 2, query.end()); }
   bool lookup(std::span<const uint8_t> query, bool, std::vector<uint8_t>& out, bool*) override {
-    auto it = entries.find(std::vector<uint8_t>(query.begin() + 2, query.end()));
+    auto it = entries.find(key(query));
     if (it == entries.end()) return false;
     out = it->second;
     out[0] = query[0];
@@ -58,7 +65,7 @@ class MapCache : public HitCache {
     return true;
   }
   void insert(std::span<const uint8_t> query, std::span<const uint8_t> response, bool, uint32_t) override {
-    entries[std::vector<uint8_t>(query.begin() + 2, query.end())] = std::vector<uint8_t>(response.begin(), response.end());
+    entries[key(query)] = std::vector<uint8_t>(response.begin(), response.end());
   }
   void clear() override { entries.clear(); }
 };
@@ -66,11 +73,13 @@ class MapCache : public HitCache {
 std::shared_ptr<const RpzPolicy> rpz(std::vector<std::string> bodies) {
   std::vector<RpzPolicyZone> zones;
   for (size_t i = 0; i < bodies.size(); ++i) {
-    RpzParseResult r = parse_rpz("@ SOA ns. admin. 1 2 3 4 60\n" + bodies[i], name("rpz.example."));
+    std::string text = "@ SOA ns. admin. 1 2 3 4 60\n";
+    text += bodies[i];
+    RpzParseResult r = parse_rpz(text, name("rpz.example."));
     INFO(r.error);
     REQUIRE(r.zone);
     RpzPolicyZone z;
-    z.name = "z" + std::to_string(i);
+    z.name = std::string("z").append(std::to_string(i));
     z.data = std::make_shared<const RpzZone>(std::move(*r.zone));
     z.counters = std::make_shared<RpzCounters>();
     zones.push_back(std::move(z));
@@ -249,4 +258,15 @@ TEST_CASE("pipeline rpz: a new policy takes effect at once and the generation ke
   CHECK(header_of(rig.ask("x.example.").bytes).rcode == uint8_t(Rcode::NXDomain));
   rig.pipeline.set_rpz_policy(nullptr);
   CHECK(header_of(rig.ask("x.example.").bytes).ancount == 1);
+}
+
+TEST_CASE("pipeline rpz: an NSDNAME trigger rewrites answers from zones served by that server") {
+  Rig rig;
+  rig.pipeline.set_rpz_policy(rpz({"ns.evil.example.rpz-nsdname CNAME .\n"}));
+  rig.backend.addresses["x.example."] = "198.51.100.7";
+  rig.backend.addresses["y.example."] = "198.51.100.8";
+  rig.backend.servers["x.example."] = "ns.evil.example.";
+  rig.backend.servers["y.example."] = "ns.good.example.";
+  CHECK(header_of(rig.ask("x.example.").bytes).rcode == uint8_t(Rcode::NXDomain));
+  CHECK(header_of(rig.ask("y.example.").bytes).ancount == 1);
 }

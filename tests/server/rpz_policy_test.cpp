@@ -7,6 +7,7 @@
 
 #include "resolver/server/rpz_parser.h"
 #include "resolver/server/rpz_policy.h"
+#include "resolver/server/rpz_transfer.h"
 #include "test_util.h"
 #include "wire/rdata.h"
 
@@ -25,7 +26,9 @@ const char* kHead =
     "  NS ns.rpz.example.\n";
 
 std::shared_ptr<const RpzZone> zone(const std::string& body, const std::string& origin = "rpz.example.") {
-  RpzParseResult r = parse_rpz(std::string(kHead) + body, name(origin));
+  std::string text = kHead;
+  text += body;
+  RpzParseResult r = parse_rpz(text, name(origin));
   INFO(r.error_line << ": " << r.error);
   REQUIRE(r.zone);
   return std::make_shared<const RpzZone>(std::move(*r.zone));
@@ -41,7 +44,7 @@ RpzPolicyZone entry(const std::string& zone_name, std::shared_ptr<const RpzZone>
 
 RpzPolicy policy(std::vector<std::string> bodies) {
   std::vector<RpzPolicyZone> zones;
-  for (size_t i = 0; i < bodies.size(); ++i) zones.push_back(entry("z" + std::to_string(i), zone(bodies[i])));
+  for (size_t i = 0; i < bodies.size(); ++i) zones.push_back(entry(std::string("z").append(std::to_string(i)), zone(bodies[i])));
   return RpzPolicy(std::move(zones));
 }
 
@@ -105,9 +108,9 @@ TEST_CASE("rpz parser: triggers land in their tables, the apex SOA is kept") {
 }
 
 TEST_CASE("rpz parser: a bad line is reported by number and nothing is loaded") {
-  std::string text = std::string(kHead) +
-                     "good.example CNAME .\n"
-                     "bad.example CNAME\n";  // line 6: no target
+  std::string text = kHead;
+  text += "good.example CNAME .\n"
+          "bad.example CNAME\n";  // line 6: no target
   RpzParseResult r = parse_rpz(text, name("rpz.example."));
   CHECK_FALSE(r.zone);
   CHECK(r.error_line == 6);
@@ -135,7 +138,7 @@ TEST_CASE("rpz parser: a bad line is reported by number and nothing is loaded") 
 
 TEST_CASE("rpz parser: max-rules refuses a larger zone") {
   std::string text;
-  for (int i = 0; i < 5; ++i) text += "n" + std::to_string(i) + ".example CNAME .\n";
+  for (int i = 0; i < 5; ++i) text.append("n").append(std::to_string(i)).append(".example CNAME .\n");
   CHECK(parse_rpz(text, name("rpz.example."), 5).zone);
   RpzParseResult r = parse_rpz(text, name("rpz.example."), 4);
   CHECK_FALSE(r.zone);
@@ -268,13 +271,48 @@ TEST_CASE("rpz NSDNAME and NSIP: name servers of the answering zone, NSDNAME fir
       "ns.evil.example.rpz-nsdname CNAME .\n"
       "*.bad-dns.example.rpz-nsdname CNAME *.\n"
       "24.0.2.0.192.rpz-nsip CNAME rpz-drop.\n"});
-  RpzIp in_net = *rpz_ip_of_rdata(RRType::A, std::vector<uint8_t>{192, 0, 2, 53});
-  RpzIp other = *rpz_ip_of_rdata(RRType::A, std::vector<uint8_t>{198, 51, 100, 53});
+  auto a_set = [](std::vector<uint8_t> addr) {
+    wire::RRset set(name("ns.example."), RRType::A, wire::RRClass::IN, 60);
+    set.add(addr);
+    return set;
+  };
+  wire::RRset in_net = a_set({192, 0, 2, 53});
+  wire::RRset other = a_set({198, 51, 100, 53});
   CHECK(p.match_ns({name("ns.evil.example.")}, {}, SIZE_MAX)->rule.action == RpzAction::Nxdomain);
   CHECK(p.match_ns({name("a.bad-dns.example.")}, {}, SIZE_MAX)->rule.action == RpzAction::Nodata);
   CHECK(p.match_ns({name("ns.good.example.")}, {other, in_net}, SIZE_MAX)->trigger == RpzTrigger::Nsip);
   CHECK(p.match_ns({name("ns.evil.example.")}, {in_net}, SIZE_MAX)->trigger == RpzTrigger::Nsdname);
   CHECK_FALSE(p.match_ns({name("ns.good.example.")}, {other}, SIZE_MAX));
+  // Through match_answer: the servers are asked for the answer's last owner, only when needed.
+  Sections s = answer_a("www.victim.example.", "198.51.100.1");
+  std::vector<std::string> asked;
+  auto servers = [&](const wire::Name& n) {
+    asked.push_back(n.to_text());
+    return NameServers{{name("ns.evil.example.")}, {}};
+  };
+  auto hit = p.match_answer(name("www.victim.example."), s, servers, SIZE_MAX);
+  REQUIRE(hit);
+  CHECK(hit->trigger == RpzTrigger::Nsdname);
+  CHECK(asked == std::vector<std::string>{"www.victim.example."});
+  RpzPolicy ip_only = policy({"24.0.2.0.192.rpz-ip CNAME .\n"});
+  asked.clear();
+  CHECK_FALSE(ip_only.match_answer(name("www.victim.example."), s, servers, SIZE_MAX));
+  CHECK(asked.empty());
+}
+
+TEST_CASE("rpz precedence: an earlier zone's NSDNAME beats a later zone's response IP") {
+  RpzPolicy p = policy({"ns.evil.example.rpz-nsdname CNAME rpz-drop.\n", "32.1.100.51.198.rpz-ip CNAME .\n"});
+  Sections s = answer_a("www.victim.example.", "198.51.100.1");
+  auto servers = [](const wire::Name&) { return NameServers{{name("ns.evil.example.")}, {}}; };
+  auto hit = p.match_answer(name("www.victim.example."), s, servers, SIZE_MAX);
+  REQUIRE(hit);
+  CHECK(hit->zone == 0);
+  CHECK(hit->rule.action == RpzAction::Drop);
+  auto clean = [](const wire::Name&) { return NameServers{{name("ns.good.example.")}, {}}; };
+  hit = p.match_answer(name("www.victim.example."), s, clean, SIZE_MAX);
+  REQUIRE(hit);
+  CHECK(hit->zone == 1);
+  CHECK(hit->trigger == RpzTrigger::ResponseIp);
 }
 
 TEST_CASE("rpz precedence: the first zone in order with a match wins") {
@@ -298,12 +336,12 @@ TEST_CASE("rpz precedence: the first zone in order with a match wins") {
 
 TEST_CASE("rpz name table: many names, all found, none invented") {
   std::string text;
-  for (int i = 0; i < 5000; ++i) text += "host" + std::to_string(i) + ".example CNAME .\n";
+  for (int i = 0; i < 5000; ++i) text.append("host").append(std::to_string(i)).append(".example CNAME .\n");
   RpzParseResult r = parse_rpz(text, name("rpz.example."));
   REQUIRE(r.zone);
   CHECK(r.zone->qname.size() == 5000);
   RpzPolicy p({entry("z", std::make_shared<const RpzZone>(std::move(*r.zone)))});
-  for (int i = 0; i < 5000; i += 97) CHECK(p.match_query(name("HOST" + std::to_string(i) + ".example."), nullptr));
+  for (int i = 0; i < 5000; i += 97) CHECK(p.match_query(name(std::string("HOST").append(std::to_string(i)).append(".example.")), nullptr));
   CHECK_FALSE(p.match_query(name("host5000.example."), nullptr));
 }
 
@@ -314,4 +352,15 @@ TEST_CASE("rpz ede setting text") {
   CHECK(rpz_ede_from_text("none", e));
   CHECK_FALSE(e);
   CHECK_FALSE(rpz_ede_from_text("nope", e));
+}
+
+TEST_CASE("rpz transfer: SOA fields, refresh clamped") {
+  auto rr = wire::rr_from_text("rpz.example. SOA ns.rpz.example. admin.rpz.example. 42 0 7 86400 60", name("."));
+  REQUIRE(rr);
+  auto soa = rpz_soa_of(rr->rdata);
+  REQUIRE(soa);
+  CHECK(soa->serial == 42);
+  CHECK(soa->refresh == kRpzMinRefreshSeconds);
+  CHECK(soa->retry == 7);
+  CHECK_FALSE(rpz_soa_of(std::vector<uint8_t>{0, 0, 1, 2}));
 }
