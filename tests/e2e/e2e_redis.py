@@ -131,8 +131,10 @@ def main():
     shared_names = [f"www.{zones[0]}", f"cdn.{zones[1 % len(zones)]}", f"nx{tag}.{zones[2 % len(zones)]}"]
     corrupt_names = [f"www.{zones[3 % len(zones)]}", f"mail.{zones[4 % len(zones)]}",
                      f"api.{zones[5 % len(zones)]}"]
-    stream_names = [f"{label}.{z}" for z in zones[6:26] for label in ("www", "mail", "api")] + \
-                   [f"nx{tag}-{i}.{zones[6 + i % 20 % max(len(zones) - 6, 1)]}" for i in range(20)]
+    # Every query of the stream a name not asked before (most of them NXDOMAIN), so that each
+    # one misses the packet cache and asks Redis, whatever Redis is doing at that moment.
+    stream_names = [f"s{i}-{tag}.{zones[6 + i % max(len(zones) - 6, 1)]}"
+                    for i in range(STREAM_SECONDS * QPS)]
 
     redis = RedisServer("127.0.0.1")
     directory = redis.dir
