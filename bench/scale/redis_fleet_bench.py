@@ -65,6 +65,32 @@ def dnsperf(address, port, names, outstanding, seconds=None, once=True, timeout=
             "load": round(max(la, load()), 1)}
 
 
+def sequential(address, port, names):
+    """One query in flight, timed in Python around send/receive: median, p90, p99 in ms (dnsperf
+    with one query outstanding paces itself and reports little more than its own pacing)."""
+    import socket
+    import statistics
+    sys.path.insert(0, os.path.join(REPO, "tests", "lab"))
+    from labgen import dnsmsg
+    la = load()
+    times, lost = [], 0
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(5)
+        for n in names:
+            msg = dnsmsg.build_query(n, "A")[1]
+            t0 = time.perf_counter()
+            s.sendto(msg, (address, port))
+            try:
+                s.recvfrom(65535)
+                times.append((time.perf_counter() - t0) * 1000)
+            except socket.timeout:
+                lost += 1
+    times.sort()
+    q = lambda p: round(times[min(len(times) - 1, int(p * len(times)))], 3)
+    return {"qps": round(len(times) / (sum(times) / 1000)), "avg_ms": f"median {q(0.5)} / p90 {q(0.9)} / p99 {q(0.99)}",
+            "completed": len(times), "lost": lost, "load": round(max(la, load()), 1)}
+
+
 def lab_zones(net):
     state = os.path.join(REPO, "build", f"lab-{net}")
     with open(os.path.join(state, "manifest.json")) as f:
@@ -99,14 +125,16 @@ def shared(args):
         warm = [f"www.{z}" for z in zones]
         for t in procs:  # delegations of every lab zone cached everywhere
             dnsperf(t.address, t.port, warm, 4)
-        for label, outstanding, count in (("latency", 1, args.latency_names),
-                                          ("throughput", 64, args.throughput_names)):
+        for label, count in (("latency, 1 in flight", args.latency_names),
+                             ("throughput, 64 in flight", args.throughput_names)):
+            measure = (lambda t, names: sequential(t.address, t.port, names)) if count == args.latency_names \
+                else (lambda t, names: dnsperf(t.address, t.port, names, 64))
             names_ab = fresh_names(zones, count, f"{tag}{label[0]}")
             names_c = fresh_names(zones, count, f"{tag}{label[0]}c")
-            results[f"A: resolve + Redis miss + store ({label})"] = dnsperf(a.address, a.port, names_ab, outstanding)
+            results[f"A: resolve + Redis miss + store ({label})"] = measure(a, names_ab)
             time.sleep(1)  # the SETs are fire-and-forget
-            results[f"B: local miss, Redis hit ({label})"] = dnsperf(b.address, b.port, names_ab, outstanding)
-            results[f"C: local miss, full resolution, no Redis ({label})"] = dnsperf(c.address, c.port, names_c, outstanding)
+            results[f"B: local miss, Redis hit ({label})"] = measure(b, names_ab)
+            results[f"C: local miss, full resolution, no Redis ({label})"] = measure(c, names_c)
     finally:
         for t in procs:
             t.stop()
@@ -152,6 +180,17 @@ def fleet(args):
             dnsperf(DNSDIST, port, hot, 32)  # warm: every hot name cached on its backend
             results[f"{n} instance(s): hits through dnsdist"] = dnsperf(DNSDIST, port, hot, 100, once=False,
                                                                        seconds=args.seconds)
+            if n == 1:
+                # The same instance without dnsdist (no PROXY header: straight from this host),
+                # for what the balancer costs: ternd's proxy-protocol-from lists only dnsdist, so
+                # a direct query needs an instance of its own.
+                direct = Ternd(args.ternd, A, config=base_config(hints))
+                try:
+                    dnsperf(direct.address, direct.port, hot, 32)
+                    results["1 instance: hits, direct (no dnsdist)"] = dnsperf(
+                        direct.address, direct.port, hot, 100, once=False, seconds=args.seconds)
+                finally:
+                    direct.stop()
             results[f"{n} instance(s): misses through dnsdist"] = dnsperf(
                 DNSDIST, port, fresh_names(zones, args.throughput_names, f"{tag}m{n}"), 100)
         finally:
@@ -184,7 +223,7 @@ def main():
     if shutil.which("dnsperf") is None:
         raise SystemExit("dnsperf is not installed")
     results = shared(args) if args.mode == "shared" else fleet(args)
-    print(f"| {args.mode} | qps | avg latency ms | completed | lost | load avg (1 min) |")
+    print(f"| {args.mode} | qps | latency ms (dnsperf: average) | completed | lost | load avg (1 min) |")
     print("|---|---|---|---|---|---|")
     for k, v in results.items():
         print(f"| {k} | {v['qps']} | {v['avg_ms']} | {v['completed']} | {v['lost']} | {v['load']} |")
