@@ -9,7 +9,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config git ca-certificates \
-      libuv1-dev libfmt-dev libtomlplusplus-dev libmimalloc-dev libssl-dev libsystemd-dev libnghttp2-dev \
+      libuv1-dev libfmt-dev libtomlplusplus-dev libmimalloc-dev libssl-dev libsystemd-dev libhttp-parser-dev libnghttp2-dev libhiredis-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -24,7 +24,7 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DTERN_TESTS=OFF -DTERN_BENC
 FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libuv1 libfmt9 libtomlplusplus3 libmimalloc2.0 libssl3 libsystemd0 libnghttp2-14 \
+      libuv1 libfmt9 libtomlplusplus3 libmimalloc2.0 libssl3 libsystemd0 libhttp-parser2.9 libnghttp2-14 libhiredis0.14 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin tern
 COPY --from=build /staging/usr/sbin/ternd /usr/sbin/ternd

@@ -76,6 +76,13 @@ void RedisClient::connect() {
   redisAsyncSetConnectCallback(c, &RedisClient::on_connect);
   redisAsyncSetDisconnectCallback(c, &RedisClient::on_disconnect);
   ctx_ = c;
+  // The PING also makes hiredis watch the socket, so the connect's outcome is reported.
+  if (redisAsyncCommand(c, &RedisClient::on_ping_reply, nullptr, "PING") == REDIS_OK) ++in_hiredis_;
+  uv_timer_start(reconnect_timer_, [](uv_timer_t* t) {
+    auto* self = static_cast<RedisClient*>(t->data);
+    if (self->state_ == State::Connecting)
+      self->go_down(fmt::format("no answer to PING within {} ms", kRedisConnectTimeoutMs));
+  }, kRedisConnectTimeoutMs, 0);
 }
 
 void RedisClient::on_connect(const redisAsyncContext* c, int status) {
@@ -87,8 +94,22 @@ void RedisClient::on_connect(const redisAsyncContext* c, int status) {
     self->ctx_ = nullptr;
     self->state_ = State::Down;
     self->go_down("cannot connect: " + why);
+  }
+  // Connected: in use once the PING is answered (on_ping_reply).
+}
+
+void RedisClient::on_ping_reply(redisAsyncContext* c, void* r, void*) {
+  RedisClient* self = owner(c);
+  if (self->in_hiredis_) --self->in_hiredis_;
+  if (self->destroying_ || c != self->ctx_ || self->state_ != State::Connecting) return;
+  auto* reply = static_cast<redisReply*>(r);
+  if (!reply) return;  // the connection failed: on_connect / on_disconnect say so
+  if (reply->type == REDIS_REPLY_ERROR) {
+    // e.g. NOAUTH or LOADING: not usable now; try again later.
+    self->go_down("PING answered an error: " + std::string(reply->str, size_t(reply->len)));
     return;
   }
+  uv_timer_stop(self->reconnect_timer_);
   self->state_ = State::Up;
   self->backoff_ms_ = kRedisReconnectMinMs;
   self->timeouts_in_a_row_ = 0;

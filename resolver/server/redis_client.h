@@ -29,6 +29,9 @@ inline constexpr uint64_t kRedisReconnectMaxMs = 10000;
 // connection is closed and reopened with backoff), so a stalled server costs each query at most
 // timeout_ms, a few times, instead of every query the timeout.
 inline constexpr uint32_t kRedisTimeoutsBeforeDown = 8;
+// A new connection is used only once Redis has answered a PING (a stopped server's kernel still
+// completes the TCP handshake); without an answer by then it is closed and retried with backoff.
+inline constexpr uint64_t kRedisConnectTimeoutMs = 1000;
 
 struct RedisSettings {
   std::string server;            // "HOST:PORT", "[V6]:PORT" or an absolute unix socket path
@@ -90,6 +93,7 @@ class RedisClient {
   static void on_disconnect(const redisAsyncContext* c, int status);
   static void on_get_reply(redisAsyncContext* c, void* reply, void* privdata);
   static void on_set_reply(redisAsyncContext* c, void* reply, void* privdata);
+  static void on_ping_reply(redisAsyncContext* c, void* reply, void* privdata);
 
   uv_loop_t* loop_;
   RedisSettings settings_;

@@ -220,3 +220,38 @@ TEST_CASE("a full resolution sheds its expired waiters to admit a fresh one",
   CHECK_FALSE(c->dropped);
   CHECK(c->rcode == wire::Rcode::NoError);
 }
+
+// The front end's second-level cache (Redis) is asked only between these two calls: resolving()
+// says a question would merge, answer_cached() answers from the engine's caches alone and never
+// starts a resolution or sends anything.
+TEST_CASE("resolving() and answer_cached(): the cache fast path alone, no resolution", "[engine][merging]") {
+  Harness h(no_minimisation());
+  build_example_tree(h);
+  h.net.on(addr(kNs1), "www.example.com.", RRType::A,
+           answer({"www.example.com. 3600 IN A 203.0.113.7"}));
+  engine::Query q{wire::Name::from_text("www.example.com.").value(), RRType::A};
+  engine::Query upper{wire::Name::from_text("WWW.EXAMPLE.com.").value(), RRType::A};
+  bool called = false;
+  CHECK_FALSE(h.engine->answer_cached(q, [&](const engine::Answer&) { called = true; }));
+  CHECK_FALSE(called);
+  CHECK(h.net.sent().empty());
+  CHECK(h.engine->in_flight() == 0);
+  CHECK_FALSE(h.engine->resolving(q));
+
+  std::optional<engine::Answer> first;
+  h.resolve_async("www.example.com.", RRType::A, &first);
+  CHECK(h.engine->resolving(q));
+  CHECK(h.engine->resolving(upper));
+  CHECK_FALSE(h.engine->resolving(engine::Query{q.qname, RRType::AAAA}));
+  h.clock.run_until_idle();
+  REQUIRE(first);
+  CHECK_FALSE(h.engine->resolving(q));
+
+  size_t sent = h.net.sent().size();
+  std::optional<engine::Answer> cached;
+  CHECK(h.engine->answer_cached(upper, [&](const engine::Answer& a) { cached = a; }));
+  REQUIRE(cached);
+  CHECK(cached->from_cache);
+  CHECK(records_brief(cached->answer) == std::vector<std::string>{"www.example.com. A 203.0.113.7"});
+  CHECK(h.net.sent().size() == sent);
+}

@@ -215,3 +215,28 @@ failure-cache-max-ttl = 30
   CHECK(c.resolver.failure_cache_max_ttl == 30);
   CHECK(error_of("[resolver]\nfetches-per-zone = -1\n") != "");
 }
+
+TEST_CASE("[cache.redis]: off by default, address or socket path, bounded limits") {
+  Config d = default_config();
+  CHECK(d.cache.redis.server.empty());
+  CHECK(d.cache.redis.timeout_ms == 5);
+  CHECK(d.cache.redis.max_outstanding == 64);
+
+  Config c = default_config();
+  apply_toml(c, "[cache]\nsize-mib = 32\n[cache.redis]\nserver = \"127.0.0.1:6380\"\ntimeout-ms = 20\n"
+                "max-outstanding = 8\n", "t.toml");
+  CHECK(c.cache.size_mib == 32);
+  CHECK(c.cache.redis.server == "127.0.0.1:6380");
+  CHECK(c.cache.redis.timeout_ms == 20);
+  CHECK(c.cache.redis.max_outstanding == 8);
+  apply_toml(c, "[cache.redis]\nserver = \"/run/redis/redis.sock\"\n", "t.toml");
+  CHECK(c.cache.redis.server == "/run/redis/redis.sock");
+  apply_toml(c, "[cache.redis]\nserver = \"[::1]\"\n", "t.toml");
+  CHECK(c.cache.redis.server == "[::1]");
+
+  CHECK(error_of("[cache.redis]\nserver = \"redis.example\"\n").find("t.toml:2: cache.redis.server") == 0);
+  CHECK(error_of("[cache.redis]\ntimeout-ms = 0\n").find("cache.redis.timeout-ms") != std::string::npos);
+  CHECK(error_of("[cache.redis]\nmax-outstanding = 0\n").find("cache.redis.max-outstanding") != std::string::npos);
+  CHECK(error_of("[cache.redis]\nport = 1\n").find("unknown key 'port' in [cache.redis]") != std::string::npos);
+  CHECK(error_of("[cache]\nredis = 1\n").find("[cache.redis]") != std::string::npos);
+}
