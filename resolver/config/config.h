@@ -116,6 +116,10 @@ struct LocalConfig {
 struct LogConfig {
   LogLevel level = LogLevel::Info;
   bool query_log = false;
+  // The query log's own destination; nullopt = the same as `destination`.
+  std::optional<LogDestination> query_log_destination;
+  uint32_t query_log_buffer_kib = 64;   // config::kQueryLogBufferBytes; 0 = a write per line
+  uint32_t query_log_flush_ms = 1000;   // config::kQueryLogFlushInterval
   LogDestination destination;  // stderr (the journal under systemd), syslog, or file:PATH
   uint32_t warning_interval = static_cast<uint32_t>(kDefaultWarningInterval.count());  // seconds
 };

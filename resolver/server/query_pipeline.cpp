@@ -7,6 +7,7 @@
 #include "resolver/config/address.h"
 #include "resolver/server/any_answer.h"
 #include "resolver/server/query_check.h"
+#include "resolver/server/query_log_line.h"
 #include "resolver/server/response.h"
 
 namespace tern::server {
@@ -20,19 +21,26 @@ QueryPipeline::QueryPipeline(PipelineSettings settings, std::shared_ptr<const Lo
       stats_(stats),
       log_(log),
       acl_(std::make_shared<Acl>()),
-      proxy_(std::make_shared<ProxyPolicy>()) {}
+      proxy_(std::make_shared<ProxyPolicy>()),
+      query_log_(log.query_sink().make_writer()) {}
 
 void QueryPipeline::log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
-                              std::string_view source) const {
+                              std::string_view source, bool tcp,
+                              std::chrono::steady_clock::time_point started,
+                              std::optional<uint16_t> ede) const {
   if (!log_.query_log()) return;
-  log_.query("{} {} {} {} {}", config::SocketAddress::from_sockaddr(client).to_string(),
-             q.has_question ? q.qname.to_text() : std::string("-"), wire::type_to_text(q.qtype),
-             wire::rcode_to_text(rcode), source);
+  auto now = std::chrono::steady_clock::now();
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - started).count();
+  config::SocketAddress addr = config::SocketAddress::from_sockaddr(client);
+  QueryLogEntry e{&addr, tcp, &q, rcode, source, uint64_t(std::max<int64_t>(us, 0)), ede};
+  query_log_->append(format_query_line(e), std::chrono::system_clock::now());
 }
 
 Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockaddr* client,
                                   bool tcp, std::vector<uint8_t>& out, Checked& c) {
   bump(tcp ? stats_.tcp_queries : stats_.udp_queries);
+  // Only with the query log on: its latency field; a clock read per hit costs otherwise.
+  const auto arrived = log_.query_log() ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   if (uint32_t qtype = packet_qtype(packet); qtype != kNoQtype) bump(stats_.by_qtype[qtype_slot(uint16_t(qtype))]);
   const bool allowed = acl_->allows(client);
   // The packet cache first, straight from the packet's bytes, before the full check: it keys
@@ -53,7 +61,7 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
       count_rcode(wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0));
       if (prefetch_due || log_.query_log()) {
         c = check_query(packet, allowed);
-        log_query(client, c.query, wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0), "cache");
+        log_query(client, c.query, wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0), "packet_cache", tcp, arrived);
         // The client has its answer in `out`; the refresh replaces the entry for the next ones.
         if (prefetch_due && c.verdict == Verdict::Proceed) prefetch(c.query, packet, tcp);
       }
@@ -79,21 +87,21 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
     }
     out = build_error(q, c.rcode, limit, settings_.udp_max_payload);
     count_rcode(c.rcode);
-    log_query(client, q, c.rcode, "check");
+    log_query(client, q, c.rcode, "check", tcp, arrived);
     return Outcome::Now;
   }
 
   LocalDecision local = policy_->decide(q);
   if (local.kind == LocalDecision::Kind::Drop) {
     bump(stats_.local_answers);
-    log_query(client, q, wire::Rcode::Refused, "local-deny");
+    log_query(client, q, wire::Rcode::Refused, "local-deny", tcp, arrived);
     return Outcome::Drop;
   }
   if (local.kind == LocalDecision::Kind::Answer) {
     bump(stats_.local_answers);
     out = build_response(q, local.sections, limit, settings_.udp_max_payload);
     count_rcode(local.sections.rcode);
-    log_query(client, q, local.sections.rcode, "local");
+    log_query(client, q, local.sections.rcode, "local", tcp, arrived);
     return Outcome::Now;
   }
 
@@ -105,7 +113,7 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
     bump(stats_.refused);
     out = build_error(q, wire::Rcode::Refused, limit, settings_.udp_max_payload);
     count_rcode(wire::Rcode::Refused);
-    log_query(client, q, wire::Rcode::Refused, "no-rd");
+    log_query(client, q, wire::Rcode::Refused, "no-rd", tcp, arrived);
     return Outcome::Now;
   }
 
@@ -161,7 +169,8 @@ void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packe
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started).count();
     stats_.backend_latency[size_t(s.source)].observe(uint64_t(std::max<int64_t>(us, 0)));
-    log_query(client_addr.sa(), q, s.rcode, "resolve");
+    // The EDE code goes here as the last argument once Sections carries one (issue #16, EDE).
+    log_query(client_addr.sa(), q, s.rcode, backend_source_name(s.source), tcp, started);
     later(std::move(response));
   });
 }

@@ -7,11 +7,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <chrono>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "resolver/config/log.h"
+#include "resolver/config/query_log.h"
 #include "resolver/server/acl.h"
 #include "resolver/server/backend.h"
 #include "resolver/server/hit_cache.h"
@@ -77,7 +80,8 @@ class QueryPipeline {
                                bool tcp, const Sections& s, bool cacheable, uint64_t generation);
   void count_rcode(wire::Rcode r);
   void log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
-                 std::string_view source) const;
+                 std::string_view source, bool tcp, std::chrono::steady_clock::time_point started,
+                 std::optional<uint16_t> ede = std::nullopt) const;
 
   PipelineSettings settings_;
   std::shared_ptr<const LocalPolicy> policy_;
@@ -89,6 +93,7 @@ class QueryPipeline {
   std::shared_ptr<const Acl> acl_;
   std::shared_ptr<const ProxyPolicy> proxy_;
   size_t prefetches_in_flight_ = 0;
+  std::shared_ptr<config::QueryLog::Writer> query_log_;  // this worker's query-log buffer
 };
 
 }  // namespace tern::server

@@ -16,6 +16,7 @@
 #include "cache/caches.h"
 #include "resolver/config/config.h"
 #include "resolver/config/log.h"
+#include "resolver/config/query_log.h"
 #include "resolver/engine/root_hints.h"
 #include "resolver/engine/upstream_policy.h"
 #include "resolver/server/cache_persist.h"
@@ -113,7 +114,9 @@ std::string reload(Daemon& d) {
     d.server.set_local_policy(built.policy);
   }
   d.log.set_level(next.log.level);
-  d.log.set_query_log(next.log.query_log);
+  // The query log's file is opened again by name too (logrotate), or its new destination.
+  if (auto failed = config::apply_query_log(d.log, next.log))
+    d.log.error("{}; the query log is left as it was", *failed);
   d.server.set_acl(server::make_acl(next));
   d.server.set_proxy(server::make_proxy_policy(next));  // proxy-protocol-from goes with the ACL
   std::vector<std::string> not_reloaded;
@@ -182,7 +185,9 @@ std::string reload(Daemon& d) {
   d.cfg.cache.persist_file = next.cache.persist_file;  // read at shutdown: applies at once
   std::string report = fmt::format(
       "reloaded: log level {}, query log {}, allow ({} networks), local data {}{}",
-      config::to_string(next.log.level), next.log.query_log ? "on" : "off", next.server.allow.size(),
+      config::to_string(next.log.level),
+      next.log.query_log ? next.log.query_log_destination.value_or(next.log.destination).to_string() : "off",
+      next.server.allow.size(),
       local_changed ? "changed (packet caches cleared)" : "unchanged",
       skipped.empty() ? "" : "; changed but not applied until restart: " + skipped);
   d.log.warn("{}", report);
@@ -237,9 +242,9 @@ int run(config::CommandLine cmdline) {
   engine::EngineConfig engine_cfg = server::engine_config(cfg, hints);
 
   config::Log log(cfg.log.level);
-  log.set_query_log(cfg.log.query_log);
   log.set_warning_interval(std::chrono::seconds(cfg.log.warning_interval));
   if (auto failed = log.open(cfg.log.destination)) throw config::ConfigError(*failed);
+  if (auto failed = config::apply_query_log(log, cfg.log)) throw config::ConfigError(*failed);
   net::TransportConfig transport_cfg = server::transport_config(cfg, log);
   cache::Caches caches(server::cache_limits(cfg));
   size_t threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
