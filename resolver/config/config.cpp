@@ -170,6 +170,24 @@ const std::vector<KeyDef>& key_table() {
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.control_socket = get_string(s, k, n);
        }},
+      {"server", "hide-identity",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.hide_identity = get_bool(s, k, n);
+       }},
+      {"server", "hide-version",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.hide_version = get_bool(s, k, n);
+       }},
+      {"server", "identity",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.identity = get_string(s, k, n);
+         if (c.server.identity.size() > 1024) fail_at(where_of(s, n), fmt::format("{}: longer than 1024 octets", k));
+       }},
+      {"server", "version",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.version = get_string(s, k, n);
+         if (c.server.version.size() > 1024) fail_at(where_of(s, n), fmt::format("{}: longer than 1024 octets", k));
+       }},
       {"server", "control-socket-read-only",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.control_socket_read_only = get_string(s, k, n);

@@ -39,6 +39,11 @@ struct ServerConfig {
   std::string control_socket;            // unix socket for `ternd control`; empty = none
   std::string control_socket_read_only;  // a second socket taking only read-only commands
   std::vector<std::string> no_local_zones;  // built-in local zones to resolve normally instead
+  // CH TXT id.server / hostname.bind and version.bind / version.server (server/identity.h).
+  bool hide_identity = true;
+  bool hide_version = true;
+  std::string identity;  // "" = the host name
+  std::string version;   // "" = "ternd VERSION"
 };
 
 struct ResolverConfig {

@@ -77,6 +77,17 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
   }
   const ClientQuery& q = c.query;
   size_t limit = tcp ? kTcpResponseLimit : udp_response_limit(q, settings_.udp_max_payload);
+  // CHAOS TXT for the server's identity or version, when the operator shows them (identity.h);
+  // every other non-IN query stays REFUSED below.
+  if (c.verdict == Verdict::Reply && c.rcode == wire::Rcode::Refused && allowed && q.qclass == wire::RRClass::CH) {
+    if (auto s = identity_answer(q, settings_.identity)) {
+      bump(stats_.local_answers);
+      out = build_response(q, *s, limit, settings_.udp_max_payload);
+      count_rcode(s->rcode);
+      log_query(client, q, s->rcode, "local", tcp, arrived);
+      return Outcome::Now;
+    }
+  }
   if (c.verdict == Verdict::Reply) {
     switch (c.rcode) {
       case wire::Rcode::FormErr: bump(stats_.formerr); break;

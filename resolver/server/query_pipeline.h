@@ -18,6 +18,7 @@
 #include "resolver/server/acl.h"
 #include "resolver/server/backend.h"
 #include "resolver/server/hit_cache.h"
+#include "resolver/server/identity.h"
 #include "resolver/server/local_policy.h"
 #include "resolver/server/proxy_policy.h"
 #include "resolver/server/query_check.h"
@@ -37,6 +38,7 @@ struct PipelineSettings {
   // are dropped (and counted) so a flood of hits on many expiring names cannot flood upstreams.
   // 0 = no prefetch.
   size_t max_prefetches = 16;
+  IdentitySettings identity;  // CH TXT id.server / version.bind (identity.h)
 };
 
 class QueryPipeline {

@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 #include <uv.h>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -130,6 +132,9 @@ std::string reload(Daemon& d) {
   if (next.server.control_socket != d.cfg.server.control_socket) not_reloaded.push_back("server.control-socket");
   if (next.server.control_socket_read_only != d.cfg.server.control_socket_read_only)
     not_reloaded.push_back("server.control-socket-read-only");
+  if (next.server.hide_identity != d.cfg.server.hide_identity || next.server.hide_version != d.cfg.server.hide_version ||
+      next.server.identity != d.cfg.server.identity || next.server.version != d.cfg.server.version)
+    not_reloaded.push_back("server.hide-identity/identity/hide-version/version");
   auto metrics_text = [](const config::Config& c) { return c.metrics.listen ? c.metrics.listen->to_string() : ""; };
   if (metrics_text(next) != metrics_text(d.cfg) ||
       next.metrics.max_request_bytes != d.cfg.metrics.max_request_bytes ||
@@ -257,6 +262,12 @@ int run(config::CommandLine cmdline) {
   };
   config::Config effective = cfg;
   effective.server.threads = unsigned(threads);
+  // What CH TXT id.server and version.bind say when shown and not configured (Unbound's defaults).
+  if (effective.server.identity.empty()) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) effective.server.identity = host;
+  }
+  if (effective.server.version.empty()) effective.server.version = "ternd " + build_version();
 
   // Building one engine parses the root hints: the last thing in the configuration that can be
   // wrong. Done before any worker exists, so a bad file is a configuration error (exit 2).
