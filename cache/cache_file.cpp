@@ -45,7 +45,13 @@ class Writer {
   void u64(uint64_t v) {
     for (int s = 56; s >= 0; s -= 8) out.push_back(uint8_t(v >> s));
   }
-  void bytes(std::span<const uint8_t> b) { out.insert(out.end(), b.begin(), b.end()); }
+  void bytes(std::span<const uint8_t> b) {
+    // resize + memcpy: GCC 12 at -O3 misreads vector::insert from a span (stringop-overflow).
+    if (b.empty()) return;
+    size_t at = out.size();
+    out.resize(at + b.size());
+    std::memcpy(out.data() + at, b.data(), b.size());
+  }
 };
 
 int64_t ms_of(Instant t) { return t.time_since_epoch().count(); }

@@ -129,6 +129,12 @@ Setter uint_key(T MetricsConfig::*field, uint64_t lo, uint64_t hi) {
     c.metrics.*field = static_cast<T>(get_uint(s, k, n, lo, hi));
   };
 }
+template <class T>
+Setter uint_key(T LogConfig::*field, uint64_t lo, uint64_t hi) {
+  return [=](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+    c.log.*field = static_cast<T>(get_uint(s, k, n, lo, hi));
+  };
+}
 
 constexpr uint64_t kU32 = std::numeric_limits<uint32_t>::max();
 
@@ -185,6 +191,24 @@ const std::vector<KeyDef>& key_table() {
       {"server", "control-socket",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.control_socket = get_string(s, k, n);
+       }},
+      {"server", "hide-identity",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.hide_identity = get_bool(s, k, n);
+       }},
+      {"server", "hide-version",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.hide_version = get_bool(s, k, n);
+       }},
+      {"server", "identity",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.identity = get_string(s, k, n);
+         if (c.server.identity.size() > 1024) fail_at(where_of(s, n), fmt::format("{}: longer than 1024 octets", k));
+       }},
+      {"server", "version",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.version = get_string(s, k, n);
+         if (c.server.version.size() > 1024) fail_at(where_of(s, n), fmt::format("{}: longer than 1024 octets", k));
        }},
       {"server", "control-socket-read-only",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
@@ -355,8 +379,26 @@ const std::vector<KeyDef>& key_table() {
        }},
       {"log", "query-log",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
-         c.log.query_log = get_bool(s, k, n);
+         // true / false (the main log's destination), or a destination of its own.
+         if (n.is_boolean()) {
+           c.log.query_log = get_bool(s, k, n);
+           c.log.query_log_destination.reset();
+           return;
+         }
+         std::string text = get_string(s, k, n);
+         if (text.empty() || text == "off") {
+           c.log.query_log = false;
+           c.log.query_log_destination.reset();
+           return;
+         }
+         auto d = LogDestination::parse(text);
+         if (!d)
+           fail_at(where_of(s, n), fmt::format("{}: '{}' is not true, false, \"off\", stderr, syslog or file:PATH", k, text));
+         c.log.query_log = true;
+         c.log.query_log_destination = *d;
        }},
+      {"log", "query-log-buffer-kib", uint_key(&LogConfig::query_log_buffer_kib, 0, 65536)},
+      {"log", "query-log-flush-ms", uint_key(&LogConfig::query_log_flush_ms, 10, 60000)},
       {"log", "destination",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          std::string text = get_string(s, k, n);

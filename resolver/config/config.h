@@ -55,6 +55,11 @@ struct ServerConfig {
   uint32_t tls_max_handshakes = 256;           // per worker; server::kTlsMaxHandshakes
   uint32_t tls_ticket_key_rotation_s = 3600;   // server::kTlsTicketKeyRotationS
   std::vector<std::string> no_local_zones;  // built-in local zones to resolve normally instead
+  // CH TXT id.server / hostname.bind and version.bind / version.server (server/identity.h).
+  bool hide_identity = true;
+  bool hide_version = true;
+  std::string identity;  // "" = the host name
+  std::string version;   // "" = "ternd VERSION"
 };
 
 struct ResolverConfig {
@@ -168,6 +173,10 @@ struct UpstreamZoneConfig {
 struct LogConfig {
   LogLevel level = LogLevel::Info;
   bool query_log = false;
+  // The query log's own destination; nullopt = the same as `destination`.
+  std::optional<LogDestination> query_log_destination;
+  uint32_t query_log_buffer_kib = 64;   // config::kQueryLogBufferBytes; 0 = a write per line
+  uint32_t query_log_flush_ms = 1000;   // config::kQueryLogFlushInterval
   LogDestination destination;  // stderr (the journal under systemd), syslog, or file:PATH
   uint32_t warning_interval = static_cast<uint32_t>(kDefaultWarningInterval.count());  // seconds
 };

@@ -1,5 +1,7 @@
 #include "resolver/config/log.h"
 
+#include "resolver/config/query_log.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <syslog.h>
@@ -109,12 +111,14 @@ std::optional<uint64_t> WarningLimiter::admit(std::chrono::steady_clock::time_po
   return std::nullopt;
 }
 
-Log::Log(LogLevel level, std::FILE* out) : level_(level), fd_(fileno(out)) {
+Log::Log(LogLevel level, std::FILE* out)
+    : level_(level), fd_(fileno(out)), query_sink_(std::make_unique<QueryLog>()) {
   style_ = fd_is_journal_stream(fd_, std::getenv("JOURNAL_STREAM")) ? LineStyle::Journal
                                                                       : LineStyle::Timestamped;
 }
 
 Log::~Log() {
+  query_sink_.reset();  // its last lines first
   std::lock_guard lock(mu_);
   close_current();
 }

@@ -17,12 +17,15 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace tern::config {
+
+class QueryLog;
 
 enum class LogLevel : uint8_t { Debug, Info, Warning, Error, Off };
 
@@ -139,6 +142,10 @@ class Log {
     return true;
   }
 
+  // The query log's own buffered sink (query_log.h): the front end's workers write to it through
+  // QueryLog::Writer; query() below is the unbuffered path into this log.
+  QueryLog& query_sink() { return *query_sink_; }
+
   // One line per answered query when the query log is on (independent of the level).
   template <class... Args>
   void query(fmt::format_string<Args...> f, Args&&... args) {
@@ -162,6 +169,7 @@ class Log {
   bool own_fd_ = false;     // fd_ is a file this object opened
   LineStyle style_ = LineStyle::Timestamped;
   WarningLimiter write_failed_;  // the log file cannot be written (disk full, removed mount)
+  std::unique_ptr<QueryLog> query_sink_;
 };
 
 }  // namespace tern::config

@@ -29,7 +29,10 @@ std::string status(ControlContext& ctx) {
   size_t budget = size_t(cfg.cache.size_mib) << 20;
   size_t used = c.memory_bytes();
   std::string listen;
-  for (const auto& a : cfg.server.listen) listen += (listen.empty() ? "" : " ") + a.to_string();
+  for (const auto& a : cfg.server.listen) {
+    if (!listen.empty()) listen += ' ';
+    listen += a.to_string();
+  }
   std::string out;
   out += fmt::format("version: ternd {}\n", ctx.version);
   out += fmt::format("uptime: {}\n", uptime_text(std::chrono::steady_clock::now() - ctx.started));

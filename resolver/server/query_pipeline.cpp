@@ -7,6 +7,7 @@
 #include "resolver/config/address.h"
 #include "resolver/server/any_answer.h"
 #include "resolver/server/query_check.h"
+#include "resolver/server/query_log_line.h"
 #include "resolver/server/response.h"
 
 namespace tern::server {
@@ -20,26 +21,32 @@ QueryPipeline::QueryPipeline(PipelineSettings settings, std::shared_ptr<const Lo
       stats_(stats),
       log_(log),
       acl_(std::make_shared<Acl>()),
-      proxy_(std::make_shared<ProxyPolicy>()) {}
+      proxy_(std::make_shared<ProxyPolicy>()),
+      query_log_(log.query_sink().make_writer()) {}
 
 void QueryPipeline::log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
-                              std::string_view source) const {
+                              std::string_view source, bool tcp,
+                              std::chrono::steady_clock::time_point started,
+                              std::optional<uint16_t> ede) const {
   if (!log_.query_log()) return;
-  log_.query("{} {} {} {} {}", config::SocketAddress::from_sockaddr(client).to_string(),
-             q.has_question ? q.qname.to_text() : std::string("-"), wire::type_to_text(q.qtype),
-             wire::rcode_to_text(rcode), source);
+  auto now = std::chrono::steady_clock::now();
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - started).count();
+  config::SocketAddress addr = config::SocketAddress::from_sockaddr(client);
+  QueryLogEntry e{&addr, tcp, &q, rcode, source, uint64_t(std::max<int64_t>(us, 0)), ede};
+  query_log_->append(format_query_line(e), std::chrono::system_clock::now());
 }
 
 bool QueryPipeline::answer_from_cache(std::span<const uint8_t> packet, const sockaddr* client,
                                       bool tcp, std::vector<uint8_t>& out, Checked& c,
-                                      bool allowed) {
+                                      bool allowed, std::chrono::steady_clock::time_point arrived) {
   bool prefetch_due = false;
   if (!cache_->lookup(packet, tcp, out, settings_.max_prefetches > 0 ? &prefetch_due : nullptr)) return false;
   bump(stats_.cache_hits);
   count_rcode(wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0));
   if (prefetch_due || log_.query_log()) {
     c = check_query(packet, allowed);
-    log_query(client, c.query, wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0), "cache");
+    log_query(client, c.query, wire::Rcode(out.size() > 3 ? out[3] & 0x0f : 0), "packet_cache", tcp,
+              arrived);
     // The client has its answer in `out`; the refresh replaces the entry for the next ones.
     if (prefetch_due && c.verdict == Verdict::Proceed) prefetch(c.query, packet, tcp);
   }
@@ -47,12 +54,13 @@ bool QueryPipeline::answer_from_cache(std::span<const uint8_t> packet, const soc
 }
 
 bool QueryPipeline::answer_rpz(const RpzVerdict& v, const ClientQuery& q, const sockaddr* client,
-                               size_t limit, std::vector<uint8_t>& out, Outcome& outcome) {
+                               size_t limit, std::vector<uint8_t>& out, Outcome& outcome, bool tcp,
+                               std::chrono::steady_clock::time_point arrived) {
   switch (v.kind) {
     case RpzVerdict::Kind::Passthru:
       return false;
     case RpzVerdict::Kind::Drop:
-      log_query(client, q, wire::Rcode::Refused, "rpz-drop");
+      log_query(client, q, wire::Rcode::Refused, "rpz-drop", tcp, arrived);
       outcome = Outcome::Drop;
       return true;
     case RpzVerdict::Kind::Truncate:
@@ -62,13 +70,13 @@ bool QueryPipeline::answer_rpz(const RpzVerdict& v, const ClientQuery& q, const 
       if (out.size() > 2) out[2] |= 0x02;
       bump(stats_.truncated);
       count_rcode(wire::Rcode::NoError);
-      log_query(client, q, wire::Rcode::NoError, "rpz-tcp-only");
+      log_query(client, q, wire::Rcode::NoError, "rpz-tcp-only", tcp, arrived);
       outcome = Outcome::Now;
       return true;
     case RpzVerdict::Kind::Answer:
       out = build_response(q, v.sections, limit, settings_.udp_max_payload);
       count_rcode(v.sections.rcode);
-      log_query(client, q, v.sections.rcode, "rpz");
+      log_query(client, q, v.sections.rcode, "rpz", tcp, arrived);
       outcome = Outcome::Now;
       return true;
   }
@@ -79,6 +87,8 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
                                   bool tcp, std::vector<uint8_t>& out, Checked& c,
                                   RpzPending& rpz) {
   bump(tcp ? stats_.tcp_queries : stats_.udp_queries);
+  // Only with the query log on: its latency field; a clock read per hit costs otherwise.
+  const auto arrived = log_.query_log() ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   if (uint32_t qtype = packet_qtype(packet); qtype != kNoQtype) bump(stats_.by_qtype[qtype_slot(uint16_t(qtype))]);
   const bool allowed = acl_->allows(client);
   // The packet cache first, straight from the packet's bytes, before the full check: it keys
@@ -95,7 +105,7 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
   // response policy without client-IP triggers (the cache holds only answers no policy zone
   // touched); with them, the policy is asked first and the cache only for a query it lets by.
   const bool rpz_first = rpz_ && rpz_->client_dependent();
-  if (allowed && cache_ && !rpz_first && answer_from_cache(packet, client, tcp, out, c, allowed))
+  if (allowed && cache_ && !rpz_first && answer_from_cache(packet, client, tcp, out, c, allowed, arrived))
     return Outcome::Now;
 
   c = check_query(packet, allowed);
@@ -106,6 +116,17 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
   }
   const ClientQuery& q = c.query;
   size_t limit = tcp ? kTcpResponseLimit : udp_response_limit(q, settings_.udp_max_payload);
+  // CHAOS TXT for the server's identity or version, when the operator shows them (identity.h);
+  // every other non-IN query stays REFUSED below.
+  if (c.verdict == Verdict::Reply && c.rcode == wire::Rcode::Refused && allowed && q.qclass == wire::RRClass::CH) {
+    if (auto s = identity_answer(q, settings_.identity)) {
+      bump(stats_.local_answers);
+      out = build_response(q, *s, limit, settings_.udp_max_payload);
+      count_rcode(s->rcode);
+      log_query(client, q, s->rcode, "local", tcp, arrived);
+      return Outcome::Now;
+    }
+  }
   if (c.verdict == Verdict::Reply) {
     switch (c.rcode) {
       case wire::Rcode::FormErr: bump(stats_.formerr); break;
@@ -116,7 +137,7 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
     }
     out = build_error(q, c.rcode, limit, settings_.udp_max_payload);
     count_rcode(c.rcode);
-    log_query(client, q, c.rcode, "check");
+    log_query(client, q, c.rcode, "check", tcp, arrived);
     return Outcome::Now;
   }
 
@@ -141,12 +162,12 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
         return Outcome::Later;
       }
       Outcome outcome = Outcome::Now;
-      if (answer_rpz(v, q, client, limit, out, outcome)) return outcome;
+      if (answer_rpz(v, q, client, limit, out, outcome, tcp, arrived)) return outcome;
       // PASSTHRU: resolved normally; later zones' response triggers no longer apply, and the
       // answer is not stored where a client this zone does not pass could find it.
     } else {
       if (rpz_->response_triggers_before(SIZE_MAX)) rpz.policy = rpz_;
-      if (rpz_first && allowed && cache_ && answer_from_cache(packet, client, tcp, out, c, allowed))
+      if (rpz_first && allowed && cache_ && answer_from_cache(packet, client, tcp, out, c, allowed, arrived))
         return Outcome::Now;
     }
   }
@@ -154,14 +175,14 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
   LocalDecision local = policy_->decide(q);
   if (local.kind == LocalDecision::Kind::Drop) {
     bump(stats_.local_answers);
-    log_query(client, q, wire::Rcode::Refused, "local-deny");
+    log_query(client, q, wire::Rcode::Refused, "local-deny", tcp, arrived);
     return Outcome::Drop;
   }
   if (local.kind == LocalDecision::Kind::Answer) {
     bump(stats_.local_answers);
     out = build_response(q, local.sections, limit, settings_.udp_max_payload);
     count_rcode(local.sections.rcode);
-    log_query(client, q, local.sections.rcode, "local");
+    log_query(client, q, local.sections.rcode, "local", tcp, arrived);
     return Outcome::Now;
   }
 
@@ -173,7 +194,7 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
     bump(stats_.refused);
     out = build_error(q, wire::Rcode::Refused, limit, settings_.udp_max_payload);
     count_rcode(wire::Rcode::Refused);
-    log_query(client, q, wire::Rcode::Refused, "no-rd");
+    log_query(client, q, wire::Rcode::Refused, "no-rd", tcp, arrived);
     return Outcome::Now;
   }
 
@@ -242,7 +263,7 @@ void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packe
           size_t limit = tcp ? kTcpResponseLimit : udp_response_limit(q, settings_.udp_max_payload);
           std::vector<uint8_t> out;
           Outcome outcome = Outcome::Now;
-          answer_rpz(v, q, client_addr.sa(), limit, out, outcome);
+          answer_rpz(v, q, client_addr.sa(), limit, out, outcome, tcp, started);
           later(outcome == Outcome::Drop ? std::vector<uint8_t>() : std::move(out));
           return;
         }
@@ -262,7 +283,8 @@ void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packe
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started).count();
     stats_.backend_latency[size_t(s.source)].observe(uint64_t(std::max<int64_t>(us, 0)));
-    log_query(client_addr.sa(), q, s.rcode, rewritten ? "rpz" : "resolve");
+    log_query(client_addr.sa(), q, s.rcode, rewritten ? "rpz" : backend_source_name(s.source), tcp,
+              started, s.ede);
     later(std::move(response));
   });
 }

@@ -7,14 +7,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <chrono>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "resolver/config/log.h"
+#include "resolver/config/query_log.h"
 #include "resolver/server/acl.h"
 #include "resolver/server/backend.h"
 #include "resolver/server/hit_cache.h"
+#include "resolver/server/identity.h"
 #include "resolver/server/local_policy.h"
 #include "resolver/server/proxy_policy.h"
 #include "resolver/server/query_check.h"
@@ -35,6 +39,7 @@ struct PipelineSettings {
   // are dropped (and counted) so a flood of hits on many expiring names cannot flood upstreams.
   // 0 = no prefetch.
   size_t max_prefetches = 16;
+  IdentitySettings identity;  // CH TXT id.server / version.bind (identity.h)
 };
 
 class QueryPipeline {
@@ -84,10 +89,12 @@ class QueryPipeline {
   Outcome answer_now(std::span<const uint8_t> packet, const sockaddr* client, bool tcp,
                      std::vector<uint8_t>& out, Checked& c, RpzPending& rpz);
   bool answer_from_cache(std::span<const uint8_t> packet, const sockaddr* client, bool tcp,
-                         std::vector<uint8_t>& out, Checked& c, bool allowed);
+                         std::vector<uint8_t>& out, Checked& c, bool allowed,
+                         std::chrono::steady_clock::time_point arrived);
   // Applies an RPZ verdict that needs no backend; false when the query goes on (Passthru).
   bool answer_rpz(const RpzVerdict& v, const ClientQuery& q, const sockaddr* client,
-                  size_t limit, std::vector<uint8_t>& out, Outcome& outcome);
+                  size_t limit, std::vector<uint8_t>& out, Outcome& outcome, bool tcp,
+                  std::chrono::steady_clock::time_point arrived);
   void resolve(const ClientQuery& q, std::span<const uint8_t> packet, const sockaddr* client,
                bool tcp, RpzPending rpz, Later later);
   void prefetch(const ClientQuery& q, std::span<const uint8_t> packet, bool tcp);
@@ -97,7 +104,8 @@ class QueryPipeline {
                                bool tcp, const Sections& s, bool cacheable, uint64_t generation);
   void count_rcode(wire::Rcode r);
   void log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
-                 std::string_view source) const;
+                 std::string_view source, bool tcp, std::chrono::steady_clock::time_point started,
+                 std::optional<uint16_t> ede = std::nullopt) const;
 
   PipelineSettings settings_;
   std::shared_ptr<const LocalPolicy> policy_;
@@ -110,6 +118,7 @@ class QueryPipeline {
   std::shared_ptr<const Acl> acl_;
   std::shared_ptr<const ProxyPolicy> proxy_;
   size_t prefetches_in_flight_ = 0;
+  std::shared_ptr<config::QueryLog::Writer> query_log_;  // this worker's query-log buffer
 };
 
 }  // namespace tern::server

@@ -23,6 +23,10 @@ WorkerSettings worker_settings(const config::Config& cfg) {
   w.listen = cfg.server.listen;
   w.pipeline.udp_max_payload = cfg.server.udp_max_payload;
   if (!cfg.cache.prefetch) w.pipeline.max_prefetches = 0;
+  w.pipeline.identity.hide_identity = cfg.server.hide_identity;
+  w.pipeline.identity.hide_version = cfg.server.hide_version;
+  w.pipeline.identity.identity = cfg.server.identity;
+  w.pipeline.identity.version = cfg.server.version;
   w.tcp.idle_timeout_ms = cfg.server.tcp_idle_timeout_ms;
   w.tcp.max_connections = cfg.server.tcp_max_connections;
   w.tcp.max_inflight = cfg.server.tcp_max_inflight;

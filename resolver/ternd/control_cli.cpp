@@ -53,7 +53,10 @@ ControlInvocation parse_control_args(const std::vector<std::string>& args) {
   // The old form: ternd control PATH COMMAND...
   if (socket.empty() && !config_given && i + 1 < args.size() && args[i].find('/') != std::string::npos)
     socket = args[i++];
-  for (; i < args.size(); ++i) out.command += (out.command.empty() ? "" : " ") + args[i];
+  for (; i < args.size(); ++i) {
+    if (!out.command.empty()) out.command += ' ';
+    out.command += args[i];
+  }
   if (out.command.empty()) {
     out.error = "no command (try: ternd control help)";
     return out;

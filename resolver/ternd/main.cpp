@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 #include <uv.h>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include "cache/caches.h"
 #include "resolver/config/config.h"
 #include "resolver/config/log.h"
+#include "resolver/config/query_log.h"
 #include "resolver/engine/root_hints.h"
 #include "resolver/engine/upstream_policy.h"
 #include "resolver/server/cache_persist.h"
@@ -123,7 +126,9 @@ std::string reload(Daemon& d) {
   if (zones_changed) d.server.set_zone_routes(routes);
   d.cfg.upstream_zones = next.upstream_zones;
   d.log.set_level(next.log.level);
-  d.log.set_query_log(next.log.query_log);
+  // The query log's file is opened again by name too (logrotate), or its new destination.
+  if (auto failed = config::apply_query_log(d.log, next.log))
+    d.log.error("{}; the query log is left as it was", *failed);
   d.server.set_acl(server::make_acl(next));
   d.server.set_proxy(server::make_proxy_policy(next));  // proxy-protocol-from goes with the ACL
   // The certificate and key are re-read every time (a renewal rewrites the same files); new TLS
@@ -141,6 +146,9 @@ std::string reload(Daemon& d) {
   if (next.server.control_socket != d.cfg.server.control_socket) not_reloaded.push_back("server.control-socket");
   if (next.server.control_socket_read_only != d.cfg.server.control_socket_read_only)
     not_reloaded.push_back("server.control-socket-read-only");
+  if (next.server.hide_identity != d.cfg.server.hide_identity || next.server.hide_version != d.cfg.server.hide_version ||
+      next.server.identity != d.cfg.server.identity || next.server.version != d.cfg.server.version)
+    not_reloaded.push_back("server.hide-identity/identity/hide-version/version");
   auto metrics_text = [](const config::Config& c) { return c.metrics.listen ? c.metrics.listen->to_string() : ""; };
   if (metrics_text(next) != metrics_text(d.cfg) ||
       next.metrics.max_request_bytes != d.cfg.metrics.max_request_bytes ||
@@ -211,7 +219,9 @@ std::string reload(Daemon& d) {
   d.cfg.cache.persist_file = next.cache.persist_file;  // read at shutdown: applies at once
   std::string report = fmt::format(
       "reloaded: log level {}, query log {}, allow ({} networks), local data {}, forward/stub zones {}{}",
-      config::to_string(next.log.level), next.log.query_log ? "on" : "off", next.server.allow.size(),
+      config::to_string(next.log.level),
+      next.log.query_log ? next.log.query_log_destination.value_or(next.log.destination).to_string() : "off",
+      next.server.allow.size(),
       local_changed ? "changed (packet caches cleared)" : "unchanged",
       zones_changed ? "changed (packet caches cleared)" : "unchanged",
       skipped.empty() ? "" : "; changed but not applied until restart: " + skipped);
@@ -267,9 +277,9 @@ int run(config::CommandLine cmdline) {
   engine::EngineConfig engine_cfg = server::engine_config(cfg, hints);
 
   config::Log log(cfg.log.level);
-  log.set_query_log(cfg.log.query_log);
   log.set_warning_interval(std::chrono::seconds(cfg.log.warning_interval));
   if (auto failed = log.open(cfg.log.destination)) throw config::ConfigError(*failed);
+  if (auto failed = config::apply_query_log(log, cfg.log)) throw config::ConfigError(*failed);
   net::TransportConfig transport_cfg = server::transport_config(cfg, log);
   cache::Caches caches(server::cache_limits(cfg));
   size_t threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -283,6 +293,12 @@ int run(config::CommandLine cmdline) {
   };
   config::Config effective = cfg;
   effective.server.threads = unsigned(threads);
+  // What CH TXT id.server and version.bind say when shown and not configured (Unbound's defaults).
+  if (effective.server.identity.empty()) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) effective.server.identity = host;
+  }
+  if (effective.server.version.empty()) effective.server.version = "ternd " + build_version();
 
   // Building one engine parses the root hints: the last thing in the configuration that can be
   // wrong. Done before any worker exists, so a bad file is a configuration error (exit 2).

@@ -140,9 +140,12 @@ def logged_names(t, since=0):
     text = t.read_log()[since:]
     for line in text.splitlines():
         parts = line.split()
-        # "... query: <client> <qname> <type> <rcode> <source>"
-        if len(parts) >= 6 and parts[-6] == "query:" and parts[-5].rsplit(":", 1)[0] == CLIENT_ADDRESS:
-            counts[parts[-4]] = counts.get(parts[-4], 0) + 1
+        # "... query: <client> <proto> <qname> <type> <rcode> <source> <latency>[ ede=N]"
+        if "query:" not in parts:
+            continue
+        i = parts.index("query:")
+        if len(parts) >= i + 8 and parts[i + 1].rsplit(":", 1)[0] == CLIENT_ADDRESS:
+            counts[parts[i + 3]] = counts.get(parts[i + 3], 0) + 1
     return counts
 
 
@@ -212,7 +215,7 @@ def main():
     directory = tempfile.mkdtemp(prefix="ternd-e2e-dnsdist-")
     config = (f"[server]\nproxy-protocol-from = [\"{DNSDIST_ADDRESS}/32\"]\n"
               f"[resolver]\nroot-hints = \"{manifest['root_hints']}\"\n"
-              "upstream-allow = [\"127.0.0.0/8\"]\n[log]\nquery-log = true\n")
+              "upstream-allow = [\"127.0.0.0/8\"]\n[log]\nquery-log = true\nquery-log-buffer-kib = 0\n")
     backends, dd = [], None
     t0 = time.monotonic()
     try:

@@ -76,7 +76,7 @@ def meta_rules(t):
     # Answered by the query checks, not by resolution (the query log says where each came from).
     log = t.read_log()
     sent = [line for line in log.splitlines() if "meta" in line or "cookie.example." in line]
-    check(sent and all(line.rstrip().endswith(" check") for line in sent),
+    check(sent and all(" check " in line for line in sent),
           "meta types and bad cookies never reach the engine (query log: 'check')")
 
 
@@ -112,7 +112,7 @@ def main():
     zone = next(e["qname"][len("cdn."):] for e in manifest["entries"] if e["id"].endswith("-cdn"))
     config = (f"[resolver]\nroot-hints = \"{manifest['root_hints']}\"\nupstream-allow = [\"127.0.0.0/8\"]\n"
               f"[cache]\nmax-ttl = {MAX_TTL}\nmax-negative-ttl = {MAX_NEGATIVE_TTL}\n"
-              "[log]\nquery-log = true\n")
+              "[log]\nquery-log = true\nquery-log-buffer-kib = 0\n")
     t = Ternd(args.ternd, f"{args.net}.255.3", config=config)
     try:
         any_rules(t, zone)
