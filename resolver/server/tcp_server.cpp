@@ -135,7 +135,7 @@ void TcpServer::admit(std::unique_ptr<StreamTransport> t, uv_stream_t* listener)
   connections_.insert(c);
   if (!c->accept(listener)) return;
   check_descriptor_headroom(c->fileno());
-  if (kind == StreamKind::Tls && (!tls_ || handshakes_ >= settings_.tls_max_handshakes)) {
+  if (kind == StreamKind::Tls && handshakes_ >= settings_.tls_max_handshakes) {
     // Too many clients in the middle of a handshake (slow or stalled ones): a new one is turned
     // away rather than letting handshakes hold every slot and their memory.
     bump(stats_.tls_rejected_handshakes);

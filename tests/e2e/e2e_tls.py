@@ -228,6 +228,20 @@ def abuse(t, pki, zone, stats_of):
         s.close()
     check(closed == 50, f"garbage instead of a ClientHello: {closed}/50 connections closed by ternd")
 
+    # A TLS 1.2 client that renegotiates (s_client's "R" command) is closed.
+    p = subprocess.Popen(["openssl", "s_client", "-connect", f"{t.address}:{t.tls_port}", "-tls1_2"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        time.sleep(0.8)
+        p.stdin.write(b"R\n")
+        p.stdin.flush()
+        time.sleep(0.8)
+    finally:
+        p.kill()
+        p.wait()
+    reneg = stats_of().get('tern_tls_connections_closed_total{reason="renegotiation"}', 0)
+    check(reneg == 1, f"a TLS 1.2 client that renegotiates is closed ({reneg})")
+
     # Stalled handshakes: more than tls-max-handshakes clients that send half a ClientHello.
     stalled = []
     hello_half = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + os.urandom(40)
