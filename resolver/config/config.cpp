@@ -185,6 +185,26 @@ const std::vector<KeyDef>& key_table() {
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.control_socket = get_string(s, k, n);
        }},
+      {"server", "tls-listen",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.tls_listen.clear();
+         for (auto& [text, w] : get_strings(s, k, n)) {
+           auto a = SocketAddress::parse(text, 853);
+           if (!a) fail_at(w, fmt::format("{}: '{}' is not ADDRESS:PORT (e.g. 127.0.0.1:853)", k, text));
+           c.server.tls_listen.push_back(*a);
+         }
+       }},
+      {"server", "tls-certificate",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.tls_certificate = get_string(s, k, n);
+       }},
+      {"server", "tls-key",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.tls_key = get_string(s, k, n);
+       }},
+      {"server", "tls-handshake-timeout-ms", uint_key(&ServerConfig::tls_handshake_timeout_ms, 100, 60000)},
+      {"server", "tls-max-handshakes", uint_key(&ServerConfig::tls_max_handshakes, 1, 1000000)},
+      {"server", "tls-ticket-key-rotation-s", uint_key(&ServerConfig::tls_ticket_key_rotation_s, 60, 7 * 86400)},
       {"server", "hosts-file",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.local.hosts_file = get_string(s, k, n);
@@ -372,6 +392,8 @@ void check_consistency(const Config& c, std::string_view source) {
   if (c.cache.min_ttl > c.cache.max_ttl)
     throw ConfigError(fmt::format("{}: cache.min-ttl ({}) is above cache.max-ttl ({})", source,
                                   c.cache.min_ttl, c.cache.max_ttl));
+  if (!c.server.tls_listen.empty() && (c.server.tls_certificate.empty() || c.server.tls_key.empty()))
+    throw ConfigError(fmt::format("{}: server.tls-listen needs server.tls-certificate and server.tls-key", source));
 }
 
 std::string read_file(const std::string& path) {

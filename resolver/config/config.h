@@ -45,6 +45,14 @@ struct ServerConfig {
   uint32_t https_max_body = 65535;              // server::kDohMaxBody
   uint32_t https_stream_timeout_ms = 5000;      // server::kDohStreamTimeoutMs
   std::string control_socket;            // unix socket for `ternd control`; empty = none
+  // DNS over TLS (RFC 7858): addresses (default port 853), PEM certificate chain and key, both
+  // re-read on SIGHUP; limits in server/tls_context.h.
+  std::vector<SocketAddress> tls_listen;
+  std::string tls_certificate;
+  std::string tls_key;
+  uint32_t tls_handshake_timeout_ms = 5000;    // server::kTlsHandshakeTimeoutMs
+  uint32_t tls_max_handshakes = 256;           // per worker; server::kTlsMaxHandshakes
+  uint32_t tls_ticket_key_rotation_s = 3600;   // server::kTlsTicketKeyRotationS
   std::vector<std::string> no_local_zones;  // built-in local zones to resolve normally instead
 };
 

@@ -18,6 +18,11 @@ class TcpFrameReader {
   // The next complete message (valid until the next feed() or next()), or nullopt.
   std::optional<std::span<const uint8_t>> next();
   size_t buffered() const { return buf_.size() - pos_; }
+  // A complete message is waiting (next() would return it).
+  bool has_message() const;
+  // Gives the buffer's memory back when nothing is buffered and it grew past `keep` bytes (a
+  // burst should not stay with an idle connection).
+  void shrink_if_empty(size_t keep);
 
  private:
   std::vector<uint8_t> buf_;

@@ -48,6 +48,7 @@ void BackendStats::add(const BackendStats& o) {
   upstream_in_flight += o.upstream_in_flight;
   upstream_rtt.add(o.upstream_rtt);
   tcp_connections_open += o.tcp_connections_open;
+  tls_connections_open += o.tls_connections_open;
   packet_cache.hits += o.packet_cache.hits;
   packet_cache.misses += o.packet_cache.misses;
   packet_cache.bytes += o.packet_cache.bytes;

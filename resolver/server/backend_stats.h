@@ -28,6 +28,7 @@ struct BackendStats {
   uint64_t upstream_in_flight = 0;
   PacketCacheStats packet_cache;
   uint64_t tcp_connections_open = 0;  // client TCP connections (the worker's TcpServer)
+  uint64_t tls_connections_open = 0;  // of which DNS over TLS
   net::RttHistogram upstream_rtt;
 
   void add(const BackendStats& other);

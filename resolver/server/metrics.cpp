@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "cache/caches.h"
@@ -128,7 +129,10 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
   // --- clients -------------------------------------------------------------------------------
   m.family("tern_queries_total", "Client queries received, by transport.", Type::Counter)
       .sample(double(load(s.udp_queries)), label("transport", "udp"))
-      .sample(double(load(s.tcp_queries)), label("transport", "tcp"));
+      // The pipeline counts every stream query as TCP; the DNS-over-TLS part is counted apart.
+      .sample(double(load(s.tcp_queries) - std::min(load(s.tcp_queries), load(s.tls_queries))),
+              label("transport", "tcp"))
+      .sample(double(load(s.tls_queries)), label("transport", "tls"));
   m.family("tern_queries_by_qtype_total", "Client queries with a question, by question type.",
            Type::Counter);
   for (size_t i = 0; i < kQtypeSlots; ++i) m.sample(double(load(s.by_qtype[i])), label("qtype", qtype_slot_name(i)));
@@ -198,6 +202,22 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
            "Client TCP reads put off to the next loop iteration (tcp-messages-per-iteration reached).",
            Type::Counter)
       .sample(double(load(s.tcp_deferred)));
+
+  // --- DNS over TLS from clients (TCP's slots and budgets, plus the handshake) ---------------
+  m.family("tern_tls_connections_accepted_total", "Client DNS-over-TLS connections accepted.", Type::Counter)
+      .sample(double(load(s.tls_accepted)));
+  m.family("tern_tls_connections_open",
+           "Client DNS-over-TLS connections open (also counted in tern_tcp_connections_open).", Type::Gauge)
+      .sample(double(b.tls_connections_open));
+  m.family("tern_tls_handshakes_total", "Client TLS handshakes, by result.", Type::Counter)
+      .sample(double(load(s.tls_handshakes)), label("result", "full"))
+      .sample(double(load(s.tls_resumed)), label("result", "resumed"))
+      .sample(double(load(s.tls_handshake_failed)), label("result", "failed"))
+      .sample(double(load(s.tls_handshake_timeouts)), label("result", "timeout"))
+      .sample(double(load(s.tls_rejected_handshakes)), label("result", "refused"));
+  m.family("tern_tls_connections_closed_total", "Client TLS connections closed for a TLS reason.", Type::Counter)
+      .sample(double(load(s.tls_closed_renegotiation)), label("reason", "renegotiation"))
+      .sample(double(load(s.tls_closed_protocol)), label("reason", "protocol"));
 
   // --- PROXY v2 from load balancers ----------------------------------------------------------
   m.family("tern_proxy_headers_accepted_total",

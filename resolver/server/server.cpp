@@ -29,11 +29,21 @@ WorkerSettings worker_settings(const config::Config& cfg) {
   w.tcp.max_write_buffer = cfg.server.tcp_max_write_buffer;
   w.tcp.write_budget = tcp_write_budget_bytes(cfg) / std::max(1u, cfg.server.threads);
   w.tcp.messages_per_iteration = cfg.server.tcp_messages_per_iteration;
+  w.tls_listen = cfg.server.tls_listen;
+  w.tcp.tls_handshake_timeout_ms = cfg.server.tls_handshake_timeout_ms;
+  w.tcp.tls_max_handshakes = cfg.server.tls_max_handshakes;
   return w;
 }
 
 std::shared_ptr<const Acl> make_acl(const config::Config& cfg) {
   return std::make_shared<const Acl>(cfg.server.allow);
+}
+
+TlsSettings tls_settings(const config::Config& cfg) {
+  TlsSettings t;
+  t.certificate = cfg.server.tls_certificate;
+  t.key = cfg.server.tls_key;
+  return t;
 }
 
 std::shared_ptr<const ProxyPolicy> make_proxy_policy(const config::Config& cfg) {
@@ -43,7 +53,7 @@ std::shared_ptr<const ProxyPolicy> make_proxy_policy(const config::Config& cfg) 
 
 Server::Server(const config::Config& cfg, std::shared_ptr<const LocalPolicy> policy,
                config::Log& log, BackendFactory backend, HitCacheFactory cache)
-    : listen_(cfg.server.listen) {
+    : listen_(cfg.server.listen), tls_listen_(cfg.server.tls_listen) {
   unsigned n = cfg.server.threads;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   auto acl = make_acl(cfg);
@@ -52,6 +62,21 @@ Server::Server(const config::Config& cfg, std::shared_ptr<const LocalPolicy> pol
   // Set before the loops run, so the first datagram already sees it.
   auto proxy = make_proxy_policy(cfg);
   for (auto& w : workers_) w->set_proxy(proxy);
+  if (!tls_listen_.empty()) {
+    ticket_keys_ = std::make_shared<TicketKeys>(cfg.server.tls_ticket_key_rotation_s);
+    TlsContext::Built b = TlsContext::build(tls_settings(cfg), ticket_keys_);
+    if (!b.context) throw config::ConfigError(b.error);
+    for (auto& w : workers_) w->set_tls(b.context);
+  }
+}
+
+std::optional<std::string> Server::reload_tls(const config::Config& cfg) {
+  if (!ticket_keys_) return std::nullopt;  // no TLS listener (tls-listen needs a restart)
+  TlsContext::Built b = TlsContext::build(tls_settings(cfg), ticket_keys_);
+  if (!b.context) return b.error;
+  auto tls = b.context;
+  for (auto& w : workers_) w->post([tls](Worker& self) { self.set_tls(tls); });
+  return std::nullopt;
 }
 
 namespace {
@@ -71,6 +96,7 @@ Server::~Server() { stop(); }
 void Server::start() {
   // Before any worker binds: afterwards the probe would find our own sockets.
   for (const auto& addr : listen_) refuse_if_served(addr);
+  for (const auto& addr : tls_listen_) refuse_if_served(addr, false);
   for (auto& w : workers_) w->open();
   for (auto& w : workers_) w->start();
 }

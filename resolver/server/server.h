@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ WorkerSettings worker_settings(const config::Config& cfg);
 size_t tcp_write_budget_bytes(const config::Config& cfg);
 std::shared_ptr<const Acl> make_acl(const config::Config& cfg);
 std::shared_ptr<const ProxyPolicy> make_proxy_policy(const config::Config& cfg);
+TlsSettings tls_settings(const config::Config& cfg);
 
 // Every worker's counters summed: the front end's read directly (relaxed atomics), the backends'
 // copied on each worker's thread. `answered` < `workers` when a worker did not answer in time
@@ -49,6 +51,10 @@ class Server {
 
   void set_acl(std::shared_ptr<const Acl> acl);
   void set_proxy(std::shared_ptr<const ProxyPolicy> proxy);  // reloaded with the ACL
+  // Re-reads server.tls-certificate and tls-key (SIGHUP: a renewed certificate) for new TLS
+  // connections; open ones keep theirs, and session tickets stay valid. The error when the new
+  // files do not load (the running certificate stays).
+  std::optional<std::string> reload_tls(const config::Config& cfg);
   void clear_packet_caches();
   // Hands `policy` to every worker, each of which clears its packet cache with the swap.
   void set_local_policy(std::shared_ptr<const LocalPolicy> policy);
@@ -58,6 +64,8 @@ class Server {
 
  private:
   std::vector<config::SocketAddress> listen_;
+  std::vector<config::SocketAddress> tls_listen_;
+  std::shared_ptr<TicketKeys> ticket_keys_;  // with TLS listeners: shared by every context
   std::vector<std::unique_ptr<Worker>> workers_;
   bool stopped_ = false;
 };

@@ -46,8 +46,9 @@ int open_reuseport_socket(const config::SocketAddress& addr, int type) {
   return fd;
 }
 
-void refuse_if_served(const config::SocketAddress& addr) {
+void refuse_if_served(const config::SocketAddress& addr, bool udp) {
   for (int type : {SOCK_DGRAM, SOCK_STREAM}) {
+    if (type == SOCK_DGRAM && !udp) continue;
     int fd = ::socket(addr.family(), type | SOCK_CLOEXEC, 0);
     if (fd < 0) continue;  // the real open reports it
     int one = 1;

@@ -14,7 +14,8 @@ int open_reuseport_socket(const config::SocketAddress& addr, int type);
 // SO_REUSEPORT a second ternd of the same user would otherwise bind beside the first without an
 // error and take half the queries: this probes with a plain bind (no SO_REUSEPORT), which fails
 // while anyone else holds the address.
-void refuse_if_served(const config::SocketAddress& addr);
+// `udp` false: the TCP port only (DNS over TLS).
+void refuse_if_served(const config::SocketAddress& addr, bool udp = true);
 
 // 0.0.0.0 or ::, any port.
 bool is_wildcard(const config::SocketAddress& addr);

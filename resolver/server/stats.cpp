@@ -36,6 +36,15 @@ void each(S& s, F f) {
   f(s.tcp_closed_evicted);
   f(s.tcp_closed_over_budget);
   f(s.tcp_deferred);
+  f(s.tls_queries);
+  f(s.tls_accepted);
+  f(s.tls_handshakes);
+  f(s.tls_resumed);
+  f(s.tls_handshake_failed);
+  f(s.tls_handshake_timeouts);
+  f(s.tls_rejected_handshakes);
+  f(s.tls_closed_renegotiation);
+  f(s.tls_closed_protocol);
 }
 
 }  // namespace

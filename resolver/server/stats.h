@@ -58,6 +58,10 @@ struct Stats {
   std::atomic<uint64_t> tcp_closed_evicted{0};     // oldest idle connection closed for a new one
   std::atomic<uint64_t> tcp_closed_over_budget{0};  // unread output passed the TCP write budget
   std::atomic<uint64_t> tcp_deferred{0};  // reads put off to the next loop iteration (fairness)
+  // DNS over TLS (tls_transport.h). tcp_queries counts TLS queries too; tls_queries is their part.
+  std::atomic<uint64_t> tls_queries{0}, tls_accepted{0}, tls_handshakes{0}, tls_resumed{0};
+  std::atomic<uint64_t> tls_handshake_failed{0}, tls_handshake_timeouts{0}, tls_rejected_handshakes{0};
+  std::atomic<uint64_t> tls_closed_renegotiation{0}, tls_closed_protocol{0};
 
   // For the metrics endpoint (docs/operations.md "Monitoring"): queries by question type,
   // responses by rcode, backend answers by source with their latency.

@@ -7,7 +7,9 @@
 #include <stdexcept>
 
 #include "resolver/server/socket_open.h"
-#include "resolver/server/tcp_connection.h"
+#include "resolver/server/dns_stream.h"
+#include "resolver/server/tcp_transport.h"
+#include "resolver/server/tls_transport.h"
 #include "resolver/server/uv_util.h"
 
 namespace tern::server {
@@ -56,7 +58,7 @@ void TcpServer::close_loop_handles() {
   idle_ = nullptr;
 }
 
-void TcpServer::defer(std::weak_ptr<TcpConnection> c) {
+void TcpServer::defer(std::weak_ptr<DnsStream> c) {
   bump(stats_.tcp_deferred);
   deferred_.push_back(std::move(c));
   if (idle_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(idle_)))
@@ -64,7 +66,7 @@ void TcpServer::defer(std::weak_ptr<TcpConnection> c) {
 }
 
 void TcpServer::resume_deferred() {
-  std::vector<std::weak_ptr<TcpConnection>> now;
+  std::vector<std::weak_ptr<DnsStream>> now;
   now.swap(deferred_);
   if (idle_) uv_idle_stop(idle_);
   // In arrival order; whoever runs out of budget again goes back on the list (and restarts idle).
@@ -73,7 +75,7 @@ void TcpServer::resume_deferred() {
 }
 
 bool TcpServer::evict_oldest_idle() {
-  for (TcpConnection* c : lru_) {
+  for (DnsStream* c : lru_) {
     if (c->busy()) continue;
     bump(stats_.tcp_closed_evicted);
     c->close();  // leaves lru_
@@ -82,7 +84,7 @@ bool TcpServer::evict_oldest_idle() {
   return false;
 }
 
-void TcpServer::listen(const config::SocketAddress& addr) {
+void TcpServer::listen(const config::SocketAddress& addr, StreamKind kind) {
   int fd = open_reuseport_socket(addr, SOCK_STREAM);
   auto* h = new uv_tcp_t;
   int rc = uv_tcp_init(loop_, h);
@@ -93,13 +95,21 @@ void TcpServer::listen(const config::SocketAddress& addr) {
     throw std::runtime_error("tcp " + addr.to_string() + ": " + uv_strerror(rc));
   }
   h->data = this;
-  rc = uv_listen(reinterpret_cast<uv_stream_t*>(h), 1024, [](uv_stream_t* l, int status) {
+  auto on_tcp = [](uv_stream_t* l, int status) {
     if (!l->data) return;
     if (status == 0)
-      static_cast<TcpServer*>(l->data)->on_connection(l);
+      static_cast<TcpServer*>(l->data)->on_connection(l, StreamKind::Tcp);
     else
       static_cast<TcpServer*>(l->data)->accept_failed(status);
-  });
+  };
+  auto on_tls = [](uv_stream_t* l, int status) {
+    if (!l->data) return;
+    if (status == 0)
+      static_cast<TcpServer*>(l->data)->on_connection(l, StreamKind::Tls);
+    else
+      static_cast<TcpServer*>(l->data)->accept_failed(status);
+  };
+  rc = uv_listen(reinterpret_cast<uv_stream_t*>(h), 1024, kind == StreamKind::Tls ? on_tls : on_tcp);
   if (rc != 0) {
     close_and_delete(h);
     throw std::runtime_error("listen " + addr.to_string() + ": " + uv_strerror(rc));
@@ -107,14 +117,31 @@ void TcpServer::listen(const config::SocketAddress& addr) {
   listeners_.push_back(h);
 }
 
-void TcpServer::on_connection(uv_stream_t* listener) {
+void TcpServer::on_connection(uv_stream_t* listener, StreamKind kind) {
   // Full: the connection idle the longest makes room (Unbound does the same), so connections
-  // that only sit there cannot keep new clients out for a whole idle timeout.
+  // that only sit there cannot keep new clients out for a whole idle timeout. TCP and TLS share
+  // the slots.
+  std::span<char> rb(read_buffer_);
+  if (kind == StreamKind::Tls)
+    admit(std::make_unique<TlsTransport>(loop_, rb, tls_), listener);
+  else
+    admit(std::make_unique<TcpTransport>(loop_, rb), listener);
+}
+
+void TcpServer::admit(std::unique_ptr<StreamTransport> t, uv_stream_t* listener) {
   if (!stopping_ && lru_.size() >= settings_.max_connections) evict_oldest_idle();
-  auto c = std::make_shared<TcpConnection>(*this);
+  const StreamKind kind = t->kind();
+  auto c = std::make_shared<DnsStream>(*this, std::move(t));
   connections_.insert(c);
   if (!c->accept(listener)) return;
   check_descriptor_headroom(c->fileno());
+  if (kind == StreamKind::Tls && handshakes_ >= settings_.tls_max_handshakes) {
+    // Too many clients in the middle of a handshake (slow or stalled ones): a new one is turned
+    // away rather than letting handshakes hold every slot and their memory.
+    bump(stats_.tls_rejected_handshakes);
+    c->close();
+    return;
+  }
   if (stopping_ || lru_.size() > settings_.max_connections) {
     // Over the cap with every connection busy: accept and close at once, so the client sees a
     // clean close rather than a backlog that never drains.
@@ -122,7 +149,7 @@ void TcpServer::on_connection(uv_stream_t* listener) {
     c->close();
     return;
   }
-  bump(stats_.tcp_accepted);
+  bump(kind == StreamKind::Tls ? stats_.tls_accepted : stats_.tcp_accepted);
   c->start();
 }
 
@@ -147,7 +174,7 @@ void TcpServer::check_descriptor_headroom(int fd) {
                     fd, fd_limit_, config::fd_limit_advice());
 }
 
-void TcpServer::forget(TcpConnection* c) {
+void TcpServer::forget(DnsStream* c) {
   for (auto it = connections_.begin(); it != connections_.end(); ++it) {
     if (it->get() == c) {
       connections_.erase(it);
@@ -168,9 +195,15 @@ void TcpServer::stop_accepting() {
 
 void TcpServer::close_all() {
   // close() may erase from the set when nothing is open: iterate over a copy.
-  std::vector<std::shared_ptr<TcpConnection>> all(connections_.begin(), connections_.end());
+  std::vector<std::shared_ptr<DnsStream>> all(connections_.begin(), connections_.end());
   for (auto& c : all) c->close();
   close_loop_handles();
+}
+
+size_t TcpServer::connections(StreamKind kind) const {
+  size_t n = 0;
+  for (const auto& c : connections_) n += c->kind() == kind;
+  return n;
 }
 
 bool TcpServer::busy() const {

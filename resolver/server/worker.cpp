@@ -54,6 +54,7 @@ void Worker::open() {
     udp_.push_back(UdpListener::open(&loop_, addr, *pipeline_, stats_));
     tcp_->listen(addr);
   }
+  for (const auto& addr : settings_.tls_listen) tcp_->listen(addr, StreamKind::Tls);
 }
 
 void Worker::start() {

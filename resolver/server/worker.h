@@ -24,6 +24,7 @@ namespace tern::server {
 
 struct WorkerSettings {
   std::vector<config::SocketAddress> listen;
+  std::vector<config::SocketAddress> tls_listen;  // DNS over TLS (served with set_tls's context)
   PipelineSettings pipeline;
   TcpSettings tcp;
   uint32_t shutdown_grace_ms = 2000;  // how long in-flight queries get to finish on stop
@@ -57,6 +58,7 @@ class Worker {
     clear_packet_cache();
   }
   void set_proxy(std::shared_ptr<const ProxyPolicy> p) { pipeline_->set_proxy(std::move(p)); }
+  void set_tls(std::shared_ptr<const TlsContext> tls) { tcp_->set_tls(std::move(tls)); }
   void clear_packet_cache() {
     if (cache_) cache_->clear();
   }
@@ -66,6 +68,7 @@ class Worker {
     if (backend_) backend_->add_stats(into);
     if (cache_) cache_->add_stats(into.packet_cache);
     if (tcp_) into.tcp_connections_open += tcp_->connections();
+    if (tcp_) into.tls_connections_open += tcp_->connections(StreamKind::Tls);
   }
 
  private:

@@ -108,6 +108,10 @@ void reload(Daemon& d) {
   d.log.set_query_log(next.log.query_log);
   d.server.set_acl(server::make_acl(next));
   d.server.set_proxy(server::make_proxy_policy(next));  // proxy-protocol-from goes with the ACL
+  // The certificate and key are re-read every time (a renewal rewrites the same files); new TLS
+  // connections get them, open ones keep theirs.
+  if (auto tls_error = d.server.reload_tls(next))
+    d.log.error("tls: keeping the running certificate: {}", *tls_error);
   std::vector<std::string> not_reloaded;
   auto listen_text = [](const config::Config& c) {
     std::string s;
@@ -131,6 +135,16 @@ void reload(Daemon& d) {
       next.server.tcp_write_budget_mib != d.cfg.server.tcp_write_budget_mib ||
       next.server.tcp_messages_per_iteration != d.cfg.server.tcp_messages_per_iteration)
     not_reloaded.push_back("server.udp-*/tcp-*");
+  auto tls_listen_text = [](const config::Config& c) {
+    std::string s;
+    for (const auto& a : c.server.tls_listen) s += a.to_string() + " ";
+    return s;
+  };
+  if (tls_listen_text(next) != tls_listen_text(d.cfg) ||
+      next.server.tls_handshake_timeout_ms != d.cfg.server.tls_handshake_timeout_ms ||
+      next.server.tls_max_handshakes != d.cfg.server.tls_max_handshakes ||
+      next.server.tls_ticket_key_rotation_s != d.cfg.server.tls_ticket_key_rotation_s)
+    not_reloaded.push_back("server.tls-listen/tls-handshake-*/tls-max-*/tls-ticket-*");
   const auto& r1 = next.resolver;
   const auto& r0 = d.cfg.resolver;
   if (r1.root_hints_file != r0.root_hints_file || r1.upstream_allow != r0.upstream_allow || r1.upstream_port != r0.upstream_port ||
