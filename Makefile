@@ -7,7 +7,7 @@ RELEASE_DIR := build/release
 
 # Debian packages, by what needs them.
 BUILD_PKGS := cmake g++ make pkg-config libuv1-dev libfmt-dev libtomlplusplus-dev libmimalloc-dev libssl-dev libsystemd-dev libhttp-parser-dev libnghttp2-dev libhiredis-dev
-TEST_PKGS  := $(BUILD_PKGS) catch2 libc-ares-dev clang libclang-rt-14-dev nsd unbound bind9-dnsutils bind9-utils ldnsutils dnsperf python3 systemd groff-base dnsdist curl prometheus redis-server
+TEST_PKGS  := $(BUILD_PKGS) catch2 libc-ares-dev clang libclang-rt-14-dev nsd unbound bind9-dnsutils bind9-utils ldnsutils dnsperf python3 systemd groff-base dnsdist curl prometheus redis-server knot-dnsutils
 DEB_PKGS   := $(BUILD_PKGS) debhelper dpkg-dev git
 BENCH_PKGS := $(TEST_PKGS) pdns-recursor knot-resolver gnuplot-nox
 

@@ -558,6 +558,8 @@ void check_consistency(const Config& c, std::string_view source) {
                                   c.cache.min_ttl, c.cache.max_ttl));
   if (!c.server.tls_listen.empty() && (c.server.tls_certificate.empty() || c.server.tls_key.empty()))
     throw ConfigError(fmt::format("{}: server.tls-listen needs server.tls-certificate and server.tls-key", source));
+  if (!c.server.https_listen.empty() && (c.server.tls_certificate.empty() || c.server.tls_key.empty()))
+    throw ConfigError(fmt::format("{}: server.https-listen needs server.tls-certificate and server.tls-key", source));
 }
 
 std::string read_file(const std::string& path) {

@@ -10,10 +10,12 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <vector>
 
 #include "resolver/net/tcp_frame_reader.h"
+#include "resolver/server/doh_session.h"
 #include "resolver/server/stream_transport.h"
 #include "resolver/server/tcp_server.h"
 
@@ -21,13 +23,17 @@ namespace tern::server {
 
 class DnsStream : public std::enable_shared_from_this<DnsStream>, private StreamEvents {
  public:
-  DnsStream(TcpServer& server, std::unique_ptr<StreamTransport> transport);
+  // `https`: the stream carries DNS over HTTPS (an HTTP/2 session, doh_session.h) instead of
+  // 2-byte framing; the queries, the in-flight cap, the budgets and the timers are the same.
+  DnsStream(TcpServer& server, std::unique_ptr<StreamTransport> transport, bool https = false);
   bool accept(uv_stream_t* listener);  // false: the connection is already closing
   void start();
   void stop_reading();
   void resume();  // takes up the frames held back when the loop iteration's budget ran out
   void close();
-  bool busy() const { return inflight_ > 0 || write_bytes_ > 0; }
+  bool busy() const {
+    return inflight_ > 0 || write_bytes_ > 0 || (doh_ && doh_->open_streams() > 0);
+  }
   int fileno() const { return transport_->fileno(); }
   StreamKind kind() const { return transport_->kind(); }
 
@@ -44,6 +50,13 @@ class DnsStream : public std::enable_shared_from_this<DnsStream>, private Stream
   void defer();  // waits for the next loop iteration: reads nothing until TcpServer resumes it
   void process();
   void send(std::vector<uint8_t> message);
+  // Hands `a` then `b` to the transport, charged to the write budget; false: closing.
+  bool write_out(std::span<const uint8_t> a, std::span<const uint8_t> b);
+  // DNS over HTTPS: the next query waiting, the answer to one, and the session's bytes out.
+  bool has_query() const { return doh_ ? !doh_queue_.empty() : frames_.has_message(); }
+  void doh_answer(int32_t stream, std::span<const uint8_t> response);
+  void doh_flush();
+  void doh_report();
   void on_timer();
   void restart_timer();
   // The connection's first bytes against the PROXY policy; false: wait for more, or closing.
@@ -77,6 +90,16 @@ class DnsStream : public std::enable_shared_from_this<DnsStream>, private Stream
   bool deferred_ = false;          // input left for the next loop iteration (TcpServer::defer)
   bool listed_ = false;            // in the server's LRU list at lru_pos_ (open, not closing)
   TcpServer::Lru::iterator lru_pos_;
+  // DNS over HTTPS (https listeners): the session, made when TLS is up, replaces frames_.
+  bool https_ = false;
+  std::unique_ptr<DohSession> doh_;
+  struct DohQuery {
+    int32_t stream;
+    std::vector<uint8_t> message;
+  };
+  std::deque<DohQuery> doh_queue_;  // complete requests not yet handed to the pipeline
+  DohCounters doh_reported_;        // the session's counters already added to the Stats
+  std::vector<uint8_t> doh_out_;    // scratch for the session's output
 };
 
 }  // namespace tern::server

@@ -23,6 +23,9 @@ inline constexpr uint32_t kDohMaxStreams = 100;
 inline constexpr uint32_t kDohMaxHeaderBytes = 16 * 1024;
 // A POST body larger than this is answered 413 and dropped.
 inline constexpr uint32_t kDohMaxBody = kDohMaxMessage;
+// The connection's flow-control window, in largest bodies: what one connection can make the
+// session hold in request bodies before it reads them (bodies are held against the window).
+inline constexpr uint32_t kDohConnectionWindowStreams = 2;
 // A request must arrive complete (headers and body) within this long of its first frame, or its
 // stream is reset: streams that never finish cannot hold slots and buffers.
 inline constexpr uint32_t kDohStreamTimeoutMs = 5000;

@@ -89,13 +89,12 @@ struct DohSession::Callbacks {
     return 0;
   }
 
-  static int frame_send(nghttp2_session* session, const nghttp2_frame* frame, void*) {
+  static int frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
     if (!(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) return 0;
-    // The response is complete but the request is not (an early 413 or 408): RFC 9113 §8.1 lets
-    // the server reset the stream with NO_ERROR so the client stops sending.
-    if (nghttp2_session_get_stream_remote_close(session, frame->hd.stream_id) == 0)
-      nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
+    DohSession& d = self(user);
+    auto it = d.streams_.find(frame->hd.stream_id);
+    if (it != d.streams_.end()) it->second.response_sent = true;
     return 0;
   }
 
@@ -151,10 +150,16 @@ DohSession::DohSession(const DohSettings& settings, OnQuery on_query)
   nghttp2_settings_entry iv[] = {
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, settings_.max_streams},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, settings_.max_header_bytes},
-      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, std::min<uint32_t>(settings_.max_body, NGHTTP2_MAX_WINDOW_SIZE)},
+      // One byte more than the largest body, so a body over the limit shows as one (413)
+      // rather than a stream stalled on a full window.
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, settings_.max_body + 1},
       {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
   };
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, iv, sizeof iv / sizeof iv[0]);
+  // The connection's window: two streams' worth, so one full body cannot hold up the others.
+  // This is what a connection can make the session hold in bodies, whatever the peer sends.
+  nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0,
+                                        int32_t(kDohConnectionWindowStreams * (settings_.max_body + 1)));
 }
 
 DohSession::~DohSession() { nghttp2_session_del(session_); }
@@ -258,7 +263,16 @@ void DohSession::submit(int32_t id, Stream& s, uint16_t status, std::vector<uint
 void DohSession::expire(uint64_t now_ms) {
   now_ms_ = now_ms;
   for (auto& [id, s] : streams_) {
-    if (s.decided || now_ms - s.started_ms < settings_.stream_timeout_ms) continue;
+    if (now_ms - s.started_ms < settings_.stream_timeout_ms) continue;
+    if (s.response_sent) {
+      // Answered early (413, 408) while the client still sends: RFC 9113 §8.1 lets the server
+      // reset such a stream with NO_ERROR once its response is out. Not at once: curl takes a
+      // reset during its upload as a failure and drops the response it already has.
+      if (nghttp2_session_get_stream_remote_close(session_, id) == 0)
+        nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_NO_ERROR);
+      continue;
+    }
+    if (s.decided) continue;
     ++counters_.streams_timed_out;
     s.decided = true;
     give_back(id, s.body.size());

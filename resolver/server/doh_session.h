@@ -62,7 +62,8 @@ class DohSession {
   // The answer to the query handed out for `stream`; ignored when the stream is gone (the peer
   // reset it). An empty response means the backend dropped the query: 503.
   void respond(int32_t stream, std::span<const uint8_t> response);
-  // Resets the streams whose request has not arrived complete within stream_timeout_ms.
+  // Answers 408 to the streams whose request has not arrived complete within stream_timeout_ms
+  // of its first frame, and resets those answered early whose client is still sending.
   void expire(uint64_t now_ms);
   // GOAWAY: no new streams; those open are answered.
   void shutdown();
@@ -81,6 +82,7 @@ class DohSession {
     bool too_large = false;
     bool decided = false;   // the request is complete (or refused early): nothing more to collect
     bool awaiting = false;  // handed to on_query, not yet answered
+    bool response_sent = false;  // the response's last frame is out
     // The response being sent: its body and the header values nghttp2 points into.
     std::vector<uint8_t> response;
     size_t sent = 0;

@@ -130,9 +130,11 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
   m.family("tern_queries_total", "Client queries received, by transport.", Type::Counter)
       .sample(double(load(s.udp_queries)), label("transport", "udp"))
       // The pipeline counts every stream query as TCP; the DNS-over-TLS part is counted apart.
-      .sample(double(load(s.tcp_queries) - std::min(load(s.tcp_queries), load(s.tls_queries))),
+      .sample(double(load(s.tcp_queries) -
+                     std::min(load(s.tcp_queries), load(s.tls_queries) + load(s.https_queries))),
               label("transport", "tcp"))
-      .sample(double(load(s.tls_queries)), label("transport", "tls"));
+      .sample(double(load(s.tls_queries)), label("transport", "tls"))
+      .sample(double(load(s.https_queries)), label("transport", "https"));
   m.family("tern_queries_by_qtype_total", "Client queries with a question, by question type.",
            Type::Counter);
   for (size_t i = 0; i < kQtypeSlots; ++i) m.sample(double(load(s.by_qtype[i])), label("qtype", qtype_slot_name(i)));
@@ -218,6 +220,26 @@ std::vector<MetricFamily> collect_metrics(const Server& server, const cache::Cac
   m.family("tern_tls_connections_closed_total", "Client TLS connections closed for a TLS reason.", Type::Counter)
       .sample(double(load(s.tls_closed_renegotiation)), label("reason", "renegotiation"))
       .sample(double(load(s.tls_closed_protocol)), label("reason", "protocol"));
+
+  // --- DNS over HTTPS from clients (TLS connections with HTTP/2 on top) ----------------------
+  m.family("tern_https_connections_accepted_total",
+           "Client DNS-over-HTTPS connections accepted (their handshakes are in tern_tls_handshakes_total).",
+           Type::Counter)
+      .sample(double(load(s.https_accepted)));
+  m.family("tern_https_refused_total",
+           "DNS-over-HTTPS requests answered with an HTTP error (400, 404, 405, 413, 415) by ternd itself.",
+           Type::Counter)
+      .sample(double(load(s.https_refused)));
+  m.family("tern_https_streams_timed_out_total",
+           "DNS-over-HTTPS requests that did not arrive complete within server.https-stream-timeout-ms (408).",
+           Type::Counter)
+      .sample(double(load(s.https_streams_timed_out)));
+  m.family("tern_https_streams_reset_total",
+           "DNS-over-HTTPS streams reset for headers over server.https-max-header-bytes.", Type::Counter)
+      .sample(double(load(s.https_streams_reset)));
+  m.family("tern_https_not_http2_total",
+           "DNS-over-HTTPS connections that did not speak HTTP/2 (answered 505 and closed).", Type::Counter)
+      .sample(double(load(s.https_not_http2)));
 
   // --- PROXY v2 from load balancers ----------------------------------------------------------
   m.family("tern_proxy_headers_accepted_total",

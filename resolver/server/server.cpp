@@ -36,6 +36,12 @@ WorkerSettings worker_settings(const config::Config& cfg) {
   w.tls_listen = cfg.server.tls_listen;
   w.tcp.tls_handshake_timeout_ms = cfg.server.tls_handshake_timeout_ms;
   w.tcp.tls_max_handshakes = cfg.server.tls_max_handshakes;
+  w.https_listen = cfg.server.https_listen;
+  w.tcp.doh.path = cfg.server.https_path;
+  w.tcp.doh.max_streams = cfg.server.https_max_streams;
+  w.tcp.doh.max_header_bytes = cfg.server.https_max_header_bytes;
+  w.tcp.doh.max_body = cfg.server.https_max_body;
+  w.tcp.doh.stream_timeout_ms = cfg.server.https_stream_timeout_ms;
   return w;
 }
 
@@ -57,7 +63,7 @@ std::shared_ptr<const ProxyPolicy> make_proxy_policy(const config::Config& cfg) 
 
 Server::Server(const config::Config& cfg, std::shared_ptr<const LocalPolicy> policy,
                config::Log& log, BackendFactory backend, HitCacheFactory cache)
-    : listen_(cfg.server.listen), tls_listen_(cfg.server.tls_listen) {
+    : listen_(cfg.server.listen), tls_listen_(cfg.server.tls_listen), https_listen_(cfg.server.https_listen) {
   unsigned n = cfg.server.threads;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   auto acl = make_acl(cfg);
@@ -66,21 +72,45 @@ Server::Server(const config::Config& cfg, std::shared_ptr<const LocalPolicy> pol
   // Set before the loops run, so the first datagram already sees it.
   auto proxy = make_proxy_policy(cfg);
   for (auto& w : workers_) w->set_proxy(proxy);
-  if (!tls_listen_.empty()) {
+  if (!tls_listen_.empty() || !https_listen_.empty()) {
     ticket_keys_ = std::make_shared<TicketKeys>(cfg.server.tls_ticket_key_rotation_s);
-    TlsContext::Built b = TlsContext::build(tls_settings(cfg), ticket_keys_);
-    if (!b.context) throw config::ConfigError(b.error);
-    for (auto& w : workers_) w->set_tls(b.context);
+    if (auto error = install_tls(cfg, false)) throw config::ConfigError(*error);
   }
+}
+
+std::optional<std::string> Server::install_tls(const config::Config& cfg, bool running) {
+  // One context per service, both from the same certificate and ticket keys: ALPN "dot" on the
+  // DNS-over-TLS listeners, "h2" on the DNS-over-HTTPS ones, so neither client is told the
+  // other protocol.
+  std::shared_ptr<const TlsContext> dot, doh;
+  if (!tls_listen_.empty()) {
+    TlsContext::Built b = TlsContext::build(tls_settings(cfg), ticket_keys_);
+    if (!b.context) return b.error;
+    dot = b.context;
+  }
+  if (!https_listen_.empty()) {
+    TlsSettings s = tls_settings(cfg);
+    s.alpn = {"h2"};
+    TlsContext::Built b = TlsContext::build(s, ticket_keys_);
+    if (!b.context) return b.error;
+    doh = b.context;
+  }
+  for (auto& w : workers_) {
+    auto apply = [dot, doh](Worker& self) {
+      if (dot) self.set_tls(dot);
+      if (doh) self.set_https_tls(doh);
+    };
+    if (running)
+      w->post(apply);
+    else
+      apply(*w);
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> Server::reload_tls(const config::Config& cfg) {
   if (!ticket_keys_) return std::nullopt;  // no TLS listener (tls-listen needs a restart)
-  TlsContext::Built b = TlsContext::build(tls_settings(cfg), ticket_keys_);
-  if (!b.context) return b.error;
-  auto tls = b.context;
-  for (auto& w : workers_) w->post([tls](Worker& self) { self.set_tls(tls); });
-  return std::nullopt;
+  return install_tls(cfg, true);
 }
 
 namespace {
@@ -101,6 +131,7 @@ void Server::start() {
   // Before any worker binds: afterwards the probe would find our own sockets.
   for (const auto& addr : listen_) refuse_if_served(addr);
   for (const auto& addr : tls_listen_) refuse_if_served(addr, false);
+  for (const auto& addr : https_listen_) refuse_if_served(addr, false);
   for (auto& w : workers_) w->open();
   {
     std::lock_guard lock(start_mu_);

@@ -72,8 +72,12 @@ class Server {
   size_t threads() const { return workers_.size(); }
 
  private:
+  // Builds the TLS contexts of the TLS and HTTPS listeners and hands them to the workers
+  // (`running`: posted to their loops); the error when the files do not load.
+  std::optional<std::string> install_tls(const config::Config& cfg, bool running);
   std::vector<config::SocketAddress> listen_;
   std::vector<config::SocketAddress> tls_listen_;
+  std::vector<config::SocketAddress> https_listen_;
   std::shared_ptr<TicketKeys> ticket_keys_;  // with TLS listeners: shared by every context
   std::vector<std::unique_ptr<Worker>> workers_;
   bool stopped_ = false;

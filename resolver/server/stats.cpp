@@ -45,6 +45,12 @@ void each(S& s, F f) {
   f(s.tls_rejected_handshakes);
   f(s.tls_closed_renegotiation);
   f(s.tls_closed_protocol);
+  f(s.https_queries);
+  f(s.https_accepted);
+  f(s.https_refused);
+  f(s.https_streams_timed_out);
+  f(s.https_streams_reset);
+  f(s.https_not_http2);
 }
 
 }  // namespace

@@ -64,6 +64,10 @@ struct Stats {
   std::atomic<uint64_t> tls_queries{0}, tls_accepted{0}, tls_handshakes{0}, tls_resumed{0};
   std::atomic<uint64_t> tls_handshake_failed{0}, tls_handshake_timeouts{0}, tls_rejected_handshakes{0};
   std::atomic<uint64_t> tls_closed_renegotiation{0}, tls_closed_protocol{0};
+  // DNS over HTTPS (doh_session.h), over TLS: tcp_queries counts these queries too, and
+  // tls_accepted/tls_handshakes their connections; https_queries is their part of tcp_queries.
+  std::atomic<uint64_t> https_queries{0}, https_accepted{0}, https_refused{0};
+  std::atomic<uint64_t> https_streams_timed_out{0}, https_streams_reset{0}, https_not_http2{0};
 
   // For the metrics endpoint (docs/operations.md "Monitoring"): queries by question type,
   // responses by rcode, backend answers by source with their latency.

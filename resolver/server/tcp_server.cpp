@@ -84,7 +84,7 @@ bool TcpServer::evict_oldest_idle() {
   return false;
 }
 
-void TcpServer::listen(const config::SocketAddress& addr, StreamKind kind) {
+void TcpServer::listen(const config::SocketAddress& addr, StreamKind kind, StreamService service) {
   int fd = open_reuseport_socket(addr, SOCK_STREAM);
   auto* h = new uv_tcp_t;
   int rc = uv_tcp_init(loop_, h);
@@ -98,18 +98,26 @@ void TcpServer::listen(const config::SocketAddress& addr, StreamKind kind) {
   auto on_tcp = [](uv_stream_t* l, int status) {
     if (!l->data) return;
     if (status == 0)
-      static_cast<TcpServer*>(l->data)->on_connection(l, StreamKind::Tcp);
+      static_cast<TcpServer*>(l->data)->on_connection(l, StreamKind::Tcp, StreamService::Dns);
     else
       static_cast<TcpServer*>(l->data)->accept_failed(status);
   };
   auto on_tls = [](uv_stream_t* l, int status) {
     if (!l->data) return;
     if (status == 0)
-      static_cast<TcpServer*>(l->data)->on_connection(l, StreamKind::Tls);
+      static_cast<TcpServer*>(l->data)->on_connection(l, StreamKind::Tls, StreamService::Dns);
     else
       static_cast<TcpServer*>(l->data)->accept_failed(status);
   };
-  rc = uv_listen(reinterpret_cast<uv_stream_t*>(h), 1024, kind == StreamKind::Tls ? on_tls : on_tcp);
+  auto on_https = [](uv_stream_t* l, int status) {
+    if (!l->data) return;
+    if (status == 0)
+      static_cast<TcpServer*>(l->data)->on_connection(l, StreamKind::Tls, StreamService::Https);
+    else
+      static_cast<TcpServer*>(l->data)->accept_failed(status);
+  };
+  rc = uv_listen(reinterpret_cast<uv_stream_t*>(h), 1024,
+                 service == StreamService::Https ? on_https : kind == StreamKind::Tls ? on_tls : on_tcp);
   if (rc != 0) {
     close_and_delete(h);
     throw std::runtime_error("listen " + addr.to_string() + ": " + uv_strerror(rc));
@@ -117,25 +125,26 @@ void TcpServer::listen(const config::SocketAddress& addr, StreamKind kind) {
   listeners_.push_back(h);
 }
 
-void TcpServer::on_connection(uv_stream_t* listener, StreamKind kind) {
+void TcpServer::on_connection(uv_stream_t* listener, StreamKind kind, StreamService service) {
   // Full: the connection idle the longest makes room (Unbound does the same), so connections
   // that only sit there cannot keep new clients out for a whole idle timeout. TCP and TLS share
   // the slots.
   std::span<char> rb(read_buffer_);
+  const bool https = service == StreamService::Https;
   if (kind == StreamKind::Tls)
-    admit(std::make_unique<TlsTransport>(loop_, rb, tls_), listener);
+    admit(std::make_unique<TlsTransport>(loop_, rb, https ? https_tls_ : tls_), listener, https);
   else
-    admit(std::make_unique<TcpTransport>(loop_, rb), listener);
+    admit(std::make_unique<TcpTransport>(loop_, rb), listener, https);
 }
 
-void TcpServer::admit(std::unique_ptr<StreamTransport> t, uv_stream_t* listener) {
+void TcpServer::admit(std::unique_ptr<StreamTransport> t, uv_stream_t* listener, bool https) {
   if (!stopping_ && lru_.size() >= settings_.max_connections) evict_oldest_idle();
   const StreamKind kind = t->kind();
-  auto c = std::make_shared<DnsStream>(*this, std::move(t));
+  auto c = std::make_shared<DnsStream>(*this, std::move(t), https);
   connections_.insert(c);
   if (!c->accept(listener)) return;
   check_descriptor_headroom(c->fileno());
-  if (kind == StreamKind::Tls && (!tls_ || handshakes_ >= settings_.tls_max_handshakes)) {
+  if (kind == StreamKind::Tls && handshakes_ >= settings_.tls_max_handshakes) {
     // Too many clients in the middle of a handshake (slow or stalled ones): a new one is turned
     // away rather than letting handshakes hold every slot and their memory.
     bump(stats_.tls_rejected_handshakes);
@@ -150,6 +159,7 @@ void TcpServer::admit(std::unique_ptr<StreamTransport> t, uv_stream_t* listener)
     return;
   }
   bump(kind == StreamKind::Tls ? stats_.tls_accepted : stats_.tcp_accepted);
+  if (https) bump(stats_.https_accepted);
   c->start();
 }
 

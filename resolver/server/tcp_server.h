@@ -18,6 +18,7 @@
 
 #include "resolver/config/address.h"
 #include "resolver/config/log.h"
+#include "resolver/server/doh_session.h"
 #include "resolver/server/query_pipeline.h"
 #include "resolver/server/stats.h"
 #include "resolver/server/stream_transport.h"
@@ -35,7 +36,12 @@ struct TcpSettings {
   uint32_t messages_per_iteration = kTcpMessagesPerIteration;
   uint32_t tls_handshake_timeout_ms = kTlsHandshakeTimeoutMs;
   uint32_t tls_max_handshakes = kTlsMaxHandshakes;  // per worker
+  DohSettings doh;  // DNS-over-HTTPS connections (server.https-*)
 };
+
+// What a listener's connections carry: DNS messages with 2-byte framing (TCP, DNS over TLS), or
+// DNS over HTTPS (HTTP/2 over TLS, doh_session.h).
+enum class StreamService : uint8_t { Dns, Https };
 
 class DnsStream;
 
@@ -53,15 +59,21 @@ class TcpServer {
 
   // Throws std::runtime_error. A Tls listener needs set_tls() before its first connection (one
   // that comes earlier is closed).
-  void listen(const config::SocketAddress& addr, StreamKind kind = StreamKind::Tcp);
+  // An Https listener is TLS with the context of set_https_tls() (ALPN h2).
+  void listen(const config::SocketAddress& addr, StreamKind kind = StreamKind::Tcp,
+              StreamService service = StreamService::Dns);
   // The TLS context for new connections (start-up, and each reload: open ones keep theirs).
   void set_tls(std::shared_ptr<const TlsContext> tls) { tls_ = std::move(tls); }
+  void set_https_tls(std::shared_ptr<const TlsContext> tls) { https_tls_ = std::move(tls); }
   void stop_accepting();                           // closes the listeners, stops reading
   void close_all();                                // closes every connection now
   bool busy() const;                               // a connection has queries or writes pending
   // Serves a client over `transport` as if just accepted, without a listener (the transport's
   // accept gets nullptr): the seam the stream tests and the fuzz target drive DnsStream through.
-  void adopt(std::unique_ptr<StreamTransport> transport) { admit(std::move(transport), nullptr); }
+  // `https`: the client speaks DNS over HTTPS on it.
+  void adopt(std::unique_ptr<StreamTransport> transport, bool https = false) {
+    admit(std::move(transport), nullptr, https);
+  }
   const Stats& stats() const { return stats_; }
   size_t write_budget_used() const { return write_budget_.used(); }
   size_t connections() const { return connections_.size(); }
@@ -71,8 +83,8 @@ class TcpServer {
  private:
   friend class DnsStream;
   using Lru = std::list<DnsStream*>;
-  void on_connection(uv_stream_t* listener, StreamKind kind);
-  void admit(std::unique_ptr<StreamTransport> transport, uv_stream_t* listener);
+  void on_connection(uv_stream_t* listener, StreamKind kind, StreamService service);
+  void admit(std::unique_ptr<StreamTransport> transport, uv_stream_t* listener, bool https = false);
   void accept_failed(int status);
   void check_descriptor_headroom(int fd);
   void forget(DnsStream* c);
@@ -96,6 +108,7 @@ class TcpServer {
   uint64_t fd_limit_;  // RLIMIT_NOFILE when the server was built
   std::vector<uv_tcp_t*> listeners_;
   std::shared_ptr<const TlsContext> tls_;
+  std::shared_ptr<const TlsContext> https_tls_;  // the same certificate, ALPN h2
   uint32_t handshakes_ = 0;  // TLS handshakes in progress (DnsStream counts them)
   std::unordered_set<std::shared_ptr<DnsStream>> connections_;
   std::vector<char> read_buffer_;  // reads are handled synchronously: one buffer per worker

@@ -55,6 +55,7 @@ void Worker::open() {
     tcp_->listen(addr);
   }
   for (const auto& addr : settings_.tls_listen) tcp_->listen(addr, StreamKind::Tls);
+  for (const auto& addr : settings_.https_listen) tcp_->listen(addr, StreamKind::Tls, StreamService::Https);
 }
 
 void Worker::start() {

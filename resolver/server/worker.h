@@ -25,6 +25,7 @@ namespace tern::server {
 struct WorkerSettings {
   std::vector<config::SocketAddress> listen;
   std::vector<config::SocketAddress> tls_listen;  // DNS over TLS (served with set_tls's context)
+  std::vector<config::SocketAddress> https_listen;  // DNS over HTTPS (set_https_tls's context)
   PipelineSettings pipeline;
   TcpSettings tcp;
   uint32_t shutdown_grace_ms = 2000;  // how long in-flight queries get to finish on stop
@@ -69,6 +70,7 @@ class Worker {
     clear_packet_cache();
   }
   void set_tls(std::shared_ptr<const TlsContext> tls) { tcp_->set_tls(std::move(tls)); }
+  void set_https_tls(std::shared_ptr<const TlsContext> tls) { tcp_->set_https_tls(std::move(tls)); }
   void clear_packet_cache() {
     if (cache_) cache_->clear();
   }

@@ -173,6 +173,14 @@ std::string reload(Daemon& d) {
       next.server.tls_max_handshakes != d.cfg.server.tls_max_handshakes ||
       next.server.tls_ticket_key_rotation_s != d.cfg.server.tls_ticket_key_rotation_s)
     not_reloaded.push_back("server.tls-listen/tls-handshake-*/tls-max-*/tls-ticket-*");
+  auto https_text = [](const config::Config& c) {
+    std::string s;
+    for (const auto& a : c.server.https_listen) s += a.to_string() + " ";
+    return s + c.server.https_path + " " + std::to_string(c.server.https_max_streams) + " " +
+           std::to_string(c.server.https_max_header_bytes) + " " + std::to_string(c.server.https_max_body) +
+           " " + std::to_string(c.server.https_stream_timeout_ms);
+  };
+  if (https_text(next) != https_text(d.cfg)) not_reloaded.push_back("server.https-*");
   const auto& r1 = next.resolver;
   const auto& r0 = d.cfg.resolver;
   if (r1.root_hints_file != r0.root_hints_file || r1.upstream_allow != r0.upstream_allow || r1.upstream_port != r0.upstream_port ||

@@ -34,7 +34,8 @@ TEST_CASE("https-* defaults are the DoH constants, and no DoH listener") {
 TEST_CASE("https-* keys are applied; the port defaults to 443") {
   Config c = default_config();
   apply_toml(c,
-             "[server]\nhttps-listen = [\"127.0.0.1\", \"[::1]:8443\"]\nhttps-path = \"/resolve\"\n"
+             "[server]\ntls-certificate = \"cert.pem\"\ntls-key = \"key.pem\"\n"
+             "https-listen = [\"127.0.0.1\", \"[::1]:8443\"]\nhttps-path = \"/resolve\"\n"
              "https-max-streams = 10\nhttps-max-header-bytes = 4096\nhttps-max-body = 1024\n"
              "https-stream-timeout-ms = 1500\n",
              "t.toml");
@@ -49,6 +50,8 @@ TEST_CASE("https-* keys are applied; the port defaults to 443") {
 }
 
 TEST_CASE("bad https-* values name the key") {
+  CHECK(error_of("[server]\nhttps-listen = [\"127.0.0.1\"]\n") ==
+        "t.toml: server.https-listen needs server.tls-certificate and server.tls-key");
   CHECK(error_of("[server]\nhttps-listen = [\"nowhere\"]\n").rfind("t.toml:2: server.https-listen: 'nowhere'", 0) == 0);
   CHECK(error_of("[server]\nhttps-path = \"dns-query\"\n").rfind("t.toml:2: server.https-path:", 0) == 0);
   CHECK(error_of("[server]\nhttps-path = \"/q?x=1\"\n").rfind("t.toml:2: server.https-path:", 0) == 0);

@@ -3,6 +3,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <catch2/catch.hpp>
+#include <deque>
 #include <map>
 #include <string>
 
@@ -67,7 +68,7 @@ class Client {
 
   // Moves bytes both ways until neither side has anything more to say.
   void pump(uint64_t now_ms = 0) {
-    for (int round = 0; round < 100; ++round) {
+    for (int round = 0; round < 5000; ++round) {
       std::vector<uint8_t> up;
       for (;;) {
         const uint8_t* data = nullptr;
@@ -75,8 +76,14 @@ class Client {
         if (n <= 0) break;
         up.insert(up.end(), data, data + n);
       }
-      if (!up.empty()) server_ok_ = server_.receive(up, now_ms) && server_ok_;
+      // In reads of at most read_size_ bytes, as TLS records arrive.
+      for (size_t off = 0; off < up.size(); off += read_size_) {
+        size_t n = std::min(read_size_, up.size() - off);
+        server_ok_ = server_.receive(std::span(up).subspan(off, n), now_ms) && server_ok_;
+        server_.take_output(pending_down_);
+      }
       std::vector<uint8_t> down;
+      down.swap(pending_down_);
       server_.take_output(down);
       if (!down.empty()) REQUIRE(nghttp2_session_mem_recv(client_, down.data(), down.size()) == ssize_t(down.size()));
       if (up.empty() && down.empty()) return;
@@ -93,11 +100,14 @@ class Client {
 
   // A POST whose body is sent from `body_` (kept until the stream ends); `end` false leaves the
   // request open after the body.
-  int32_t post(const std::string& type, std::vector<uint8_t> body, bool end = true) {
+  int32_t post(const std::string& type, std::vector<uint8_t> body, bool end = true,
+               std::string content_length = "") {
     strings_.push_back(type);
     std::vector<nghttp2_nv> nva = {nv(":method", "POST"), nv(":scheme", "https"),
                                    nv(":authority", "resolver.test"), nv(":path", "/dns-query"),
                                    nv("content-type", strings_.back())};
+    strings_.push_back(content_length);
+    if (!content_length.empty()) nva.push_back(nv("content-length", strings_.back()));
     nghttp2_data_provider p{};
     p.read_callback = [](nghttp2_session*, int32_t id, uint8_t* buf, size_t len, uint32_t* flags,
                          nghttp2_data_source*, void* u) -> ssize_t {
@@ -137,6 +147,8 @@ class Client {
   std::map<int32_t, std::vector<uint8_t>> queries_;
   std::map<int32_t, Reply> replies_;
   bool server_ok_ = true;
+  size_t read_size_ = 1 << 20;
+  std::vector<uint8_t> pending_down_;
 
  private:
   struct Body {
@@ -145,7 +157,7 @@ class Client {
     bool end = true;
   };
   std::map<int32_t, Body> bodies_;
-  std::vector<std::string> strings_;
+  std::deque<std::string> strings_;  // stable addresses for the headers
 };
 
 std::vector<uint8_t> query(const std::string& qname) { return make_query(qname, RRType::A, std::nullopt, 0); }
@@ -220,21 +232,47 @@ TEST_CASE("bad requests get their status and never reach the owner") {
   CHECK(c.server_.counters().refused == 4);
 }
 
-TEST_CASE("a body over the limit is 413 at once, the stream is reset, the rest is not held") {
+TEST_CASE("a body over the limit is 413 at once; a client that goes on sending is reset later") {
   DohSettings s;
   s.max_body = 512;
+  s.stream_timeout_ms = 1000;
   Client c(s);
+  c.pump();  // the client knows the windows first: the body cannot overrun them
   int32_t big = c.post("application/dns-message", std::vector<uint8_t>(4000, 0x41), false);
-  c.pump();
+  c.pump(10);
   CHECK(c.queries_.empty());
   CHECK(c.replies_[big].status == "413");
+  CHECK_FALSE(c.replies_[big].closed);  // the rest of the body is read and dropped meanwhile
+  c.server_.expire(1010);
+  c.pump(1010);
   CHECK(c.replies_[big].closed);
+  CHECK(c.replies_[big].error_code == NGHTTP2_NO_ERROR);
   CHECK(c.server_.open_streams() == 0);
   // The connection still serves.
   auto q = query("after.example.");
   int32_t next = c.post("application/dns-message", q);
   c.pump();
   CHECK(c.queries_[next] == q);
+}
+
+TEST_CASE("a body of exactly the limit is a query; one byte more is 413, not a stalled window") {
+  DohSettings s;
+  s.max_body = 600;
+  Client c(s);
+  c.pump();
+  std::vector<uint8_t> fits = query("fits.example.");
+  fits.resize(600, 0);  // trailing bytes: the pipeline judges them, the session only counts
+  int32_t a = c.post("application/dns-message", fits);
+  std::vector<uint8_t> over(601, 0);
+  int32_t b = c.post("application/dns-message", over);
+  c.pump();
+  CHECK(c.queries_[a].size() == 600);
+  CHECK(c.replies_[b].status == "413");
+  // As curl sends it: a content-length far past the limit, the body as the windows allow.
+  int32_t big = c.post("application/dns-message", std::vector<uint8_t>(200000, 0), true, "200000");
+  c.pump();
+  CHECK(c.replies_[big].status == "413");
+  CHECK(c.replies_[big].closed);
 }
 
 TEST_CASE("a request that never finishes is answered 408 after the stream timeout") {
@@ -249,6 +287,8 @@ TEST_CASE("a request that never finishes is answered 408 after the stream timeou
   c.server_.expire(1010);
   c.pump(1010);
   CHECK(c.replies_[open].status == "408");
+  c.server_.expire(1020);  // the client still has not finished: its stream is reset
+  c.pump(1020);
   CHECK(c.replies_[open].closed);
   CHECK(c.server_.counters().streams_timed_out == 1);
   CHECK(c.queries_.empty());
@@ -334,4 +374,15 @@ TEST_CASE("GOAWAY on shutdown lets the open stream finish") {
   c.pump();
   CHECK(c.replies_[id].status == "200");
   CHECK(c.server_.finished());
+}
+
+TEST_CASE("with the default limits, a 200 kB POST is 413") {
+  Client c;
+  c.read_size_ = GENERATE(size_t(16384), size_t(1000), size_t(1) << 20);
+  if (GENERATE(true, false)) c.pump();  // the windows known before the request, or not
+  int32_t big = c.post("application/dns-message", std::vector<uint8_t>(200000, 0), true, "200000");
+  c.pump();
+  CHECK(c.replies_[big].status == "413");
+  CHECK(c.replies_[big].closed);
+  CHECK(c.replies_[big].error_code == 0);
 }
