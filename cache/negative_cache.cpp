@@ -1,5 +1,7 @@
 #include "cache/negative_cache.h"
 
+#include "cache/rrset_blob.h"
+
 #include <algorithm>
 #include <mutex>
 
@@ -35,18 +37,20 @@ std::optional<uint32_t> NegativeCache::negative_ttl(const wire::RRset& soa) {
 }
 
 bool NegativeCache::insert_nxdomain(const wire::Name& qname, wire::RRClass qclass,
-                                    const wire::RRset& soa, Trust trust, Instant now) {
+                                    const wire::RRset& soa, Trust trust, Instant now,
+                                    std::span<const wire::RRset> proof) {
   auto raw_ttl = negative_ttl(soa);
   if (!raw_ttl) return false;
-  return insert(NegativeKind::NxDomain, qname, wire::RRType{0}, qclass, &soa, *raw_ttl, trust, now);
+  return insert(NegativeKind::NxDomain, qname, wire::RRType{0}, qclass, &soa, *raw_ttl, trust, now,
+                proof);
 }
 
 bool NegativeCache::insert_nodata(const wire::Name& qname, wire::RRType qtype,
                                   wire::RRClass qclass, const wire::RRset& soa, Trust trust,
-                                  Instant now) {
+                                  Instant now, std::span<const wire::RRset> proof) {
   auto raw_ttl = negative_ttl(soa);
   if (!raw_ttl) return false;
-  return insert(NegativeKind::NoData, qname, qtype, qclass, &soa, *raw_ttl, trust, now);
+  return insert(NegativeKind::NoData, qname, qtype, qclass, &soa, *raw_ttl, trust, now, proof);
 }
 
 bool NegativeCache::insert_nodata_without_soa(const wire::Name& qname, wire::RRType qtype,
@@ -57,7 +61,7 @@ bool NegativeCache::insert_nodata_without_soa(const wire::Name& qname, wire::RRT
 
 bool NegativeCache::insert(NegativeKind kind, const wire::Name& qname, wire::RRType qtype,
                            wire::RRClass qclass, const wire::RRset* soa, uint32_t raw_ttl,
-                           Trust trust, Instant now) {
+                           Trust trust, Instant now, std::span<const wire::RRset> proof) {
   uint32_t ttl = clamp_negative_ttl(raw_ttl, limits_);
   auto name = qname.wire();
   uint64_t hash = negative_key_hash(name, kind, qtype, qclass);
@@ -77,7 +81,7 @@ bool NegativeCache::insert(NegativeKind kind, const wire::Name& qname, wire::RRT
   }
   std::span<const uint8_t> soa_rdata = soa ? *soa->begin() : std::span<const uint8_t>{};
   return shard.store.insert(NegativeEntry::create(kind, qname, qtype, qclass, soa, soa_rdata, hash,
-                                                  trust, expiry_after(now, ttl), ttl),
+                                                  trust, expiry_after(now, ttl), ttl, proof),
                             dead);
 }
 
@@ -113,6 +117,7 @@ std::optional<CachedNegative> NegativeCache::find(NegativeKind kind, const wire:
   e->visited = true;
   out.has_soa = e->has_soa();
   if (out.has_soa) out.soa = e->soa_rrset(out.ttl);
+  if (auto blob = e->proof_blob(); !blob.empty()) out.proof = read_rrsets(blob, out.ttl);
   return out;
 }
 

@@ -42,6 +42,7 @@ struct CachedNegative {
   Trust trust = Trust::Additional;
   bool stale = false;
   bool prefetch_due = false;
+  std::vector<wire::RRset> proof;  // NSEC/NSEC3 of the denial, TTL = ttl
 };
 
 class NegativeCache {
@@ -53,10 +54,12 @@ class NegativeCache {
 
   // Return false when not stored because better data is cached, the SOA is missing or malformed,
   // or the entry does not fit. A TTL of 0 is not stored (returns true: accepted, used once).
+  // `proof`: the NSEC/NSEC3 RRsets of the denial (with RRSIGs), kept for DO clients.
   bool insert_nxdomain(const wire::Name& qname, wire::RRClass qclass, const wire::RRset& soa,
-                       Trust trust, Instant now);
+                       Trust trust, Instant now, std::span<const wire::RRset> proof = {});
   bool insert_nodata(const wire::Name& qname, wire::RRType qtype, wire::RRClass qclass,
-                     const wire::RRset& soa, Trust trust, Instant now);
+                     const wire::RRset& soa, Trust trust, Instant now,
+                     std::span<const wire::RRset> proof = {});
   // An authoritative NODATA without SOA: kept for kNoSoaNegativeTtl (clamped like any negative
   // TTL). Replacement rules as for insert_nodata.
   bool insert_nodata_without_soa(const wire::Name& qname, wire::RRType qtype, wire::RRClass qclass,
@@ -107,7 +110,8 @@ class NegativeCache {
  private:
   // `soa` null: no SOA, `raw_ttl` is the TTL; otherwise the TTL comes from the SOA.
   bool insert(NegativeKind kind, const wire::Name& qname, wire::RRType qtype, wire::RRClass qclass,
-              const wire::RRset* soa, uint32_t raw_ttl, Trust trust, Instant now);
+              const wire::RRset* soa, uint32_t raw_ttl, Trust trust, Instant now,
+              std::span<const wire::RRset> proof = {});
   bool erase_if_trust_at_most(NegativeKind kind, std::span<const uint8_t> name, wire::RRType qtype,
                               wire::RRClass qclass, Trust trust);
   std::optional<CachedNegative> find(NegativeKind kind, const wire::Name& qname, wire::RRType qtype,

@@ -1,5 +1,9 @@
 #include "cache/negative_entry.h"
 
+#include <memory>
+
+#include "cache/rrset_blob.h"
+
 #include <cstring>
 #include <new>
 
@@ -16,10 +20,15 @@ uint64_t negative_key_hash(std::span<const uint8_t> name, NegativeKind kind, wir
 NegativeEntry* NegativeEntry::create(NegativeKind kind, const wire::Name& name, wire::RRType qtype,
                                      wire::RRClass qclass, const wire::RRset* soa,
                                      std::span<const uint8_t> soa_rdata, uint64_t hash,
-                                     Trust trust, Instant expiry, uint32_t ttl) {
+                                     Trust trust, Instant expiry, uint32_t ttl,
+                                     std::span<const wire::RRset> proof) {
   auto n = name.wire();
   auto so = soa ? soa->owner.wire() : std::span<const uint8_t>{};
-  size_t size = sizeof(NegativeEntry) + n.size() + so.size() + soa_rdata.size();
+  auto sigs = soa && soa->rrsigs ? soa->rrsigs->packed() : std::span<const uint8_t>{};
+  std::vector<uint8_t> blob;
+  append_rrsets(blob, proof);
+  size_t size = sizeof(NegativeEntry) + n.size() + so.size() + soa_rdata.size() + 1 + 4 +
+                sigs.size() + 4 + blob.size();
   void* mem = ::operator new(size);
   auto* e = new (mem) NegativeEntry();
   e->hash = hash;
@@ -40,6 +49,14 @@ NegativeEntry* NegativeEntry::create(NegativeKind kind, const wire::Name& name, 
   if (!so.empty()) std::memcpy(t + n.size(), so.data(), so.size());
   if (!soa_rdata.empty())
     std::memcpy(t + n.size() + so.size(), soa_rdata.data(), soa_rdata.size());
+  uint8_t* p = t + n.size() + so.size() + soa_rdata.size();
+  *p++ = uint8_t(soa ? soa->security : wire::Security::Indeterminate);
+  uint32_t sig_size = uint32_t(sigs.size()), blob_size = uint32_t(blob.size());
+  std::memcpy(p, &sig_size, 4);
+  if (!sigs.empty()) std::memcpy(p + 4, sigs.data(), sigs.size());
+  p += 4 + sigs.size();
+  std::memcpy(p, &blob_size, 4);
+  if (!blob.empty()) std::memcpy(p + 4, blob.data(), blob.size());
   return e;
 }
 
@@ -52,6 +69,12 @@ wire::RRset NegativeEntry::soa_rrset(uint32_t ttl) const {
   wire::RRset out(wire::Name::from_wire_unchecked(soa_owner(), soa_owner_labels), wire::RRType::SOA,
                   soa_class, ttl);
   out.add(soa_rdata());
+  out.security = security();
+  if (auto sigs = soa_sigs(); !sigs.empty()) {
+    wire::RRset s(out.owner, wire::RRType::RRSIG, soa_class, ttl);
+    add_packed(s, sigs);
+    out.rrsigs = std::make_shared<const wire::RRset>(std::move(s));
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #include "cache/sieve_store.h"
@@ -41,12 +42,28 @@ struct NegativeEntry : SieveNode {
   }
 
   bool has_soa() const { return soa_owner_size != 0; }
+  // After the SOA RDATA: the DNSSEC status of the denial (1 octet: the SOA set's status when
+  // stored; Indeterminate without SOA), the SOA's RRSIGs ([u32 size][packed]) and the proof
+  // RRsets (NSEC/NSEC3 with their RRSIGs, [u32 size][rrset_blob.h]).
+  wire::Security security() const {
+    return wire::Security(tail()[name_size + soa_owner_size + soa_rdata_size]);
+  }
+  std::span<const uint8_t> soa_sigs() const { return sized(name_size + soa_owner_size + soa_rdata_size + 1); }
+  std::span<const uint8_t> proof_blob() const {
+    return sized(name_size + soa_owner_size + soa_rdata_size + 1 + 4 + soa_sigs().size());
+  }
+  std::span<const uint8_t> sized(size_t off) const {
+    uint32_t n = 0;
+    std::memcpy(&n, tail() + off, 4);
+    return {tail() + off + 4, n};
+  }
 
   // `soa_rdata` is the first RDATA of `soa`; `soa` null: an entry without SOA.
   static NegativeEntry* create(NegativeKind kind, const wire::Name& name, wire::RRType qtype,
                                wire::RRClass qclass, const wire::RRset* soa,
                                std::span<const uint8_t> soa_rdata, uint64_t hash, Trust trust,
-                               Instant expiry, uint32_t ttl);
+                               Instant expiry, uint32_t ttl,
+                               std::span<const wire::RRset> proof = {});
   static void destroy(NegativeEntry* e);
 
   // Only when has_soa().

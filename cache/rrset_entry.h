@@ -1,5 +1,7 @@
 // RRsetEntry: one cached RRset in a single allocation: the fixed fields below, then the owner name
 // (uncompressed wire, original case) and the RDATAs packed as in wire::RRset ([u16 len][bytes]...).
+// After the RDATAs: the DNSSEC status (1 octet), the size of the RRSIGs (4 octets, host order) and
+// the RRSIG RDATAs packed the same way (RFC 4035 §4.5: signatures are cached with their data).
 // A wire::RRset carries a 257-byte inline Name; storing the owner's real length instead keeps a
 // typical A entry near 100 bytes.
 #pragma once
@@ -41,6 +43,10 @@ struct RRsetEntry : SieveNode {
   std::span<const uint8_t> packed() const {
     return {reinterpret_cast<const uint8_t*>(this + 1) + owner_size, packed_size};
   }
+
+  static constexpr size_t kSecurityTailBytes = 5;
+  wire::Security security() const;
+  std::span<const uint8_t> sigs_packed() const;
 
   // One block holding the entry and its trailing bytes; bytes = the block's real size.
   static RRsetEntry* create(const wire::RRset& rrset, uint64_t hash, Trust trust, Instant expiry,

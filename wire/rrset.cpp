@@ -71,4 +71,50 @@ Result<std::vector<RRset>, WireError> collect_rrsets(const MessageView& msg, Sec
   return sets;
 }
 
+std::optional<RRType> rrsig_type_covered(std::span<const uint8_t> rdata) {
+  if (rdata.size() < 2) return std::nullopt;
+  return RRType(uint16_t(rdata[0] << 8 | rdata[1]));
+}
+
+void attach_rrsigs(std::vector<RRset>& sets) {
+  std::vector<RRset> out;
+  out.reserve(sets.size());
+  std::vector<RRset> sigs;
+  for (auto& s : sets) (s.type == RRType::RRSIG ? sigs : out).push_back(std::move(s));
+  if (sigs.empty()) {
+    sets = std::move(out);
+    return;
+  }
+  for (auto& sig : sigs) {
+    RRset rest(sig.owner, RRType::RRSIG, sig.rclass, sig.ttl);
+    // Per covered set, the RRSIGs found for it (a set may get RRSIGs from several RRSIG sets only
+    // if the section repeats an owner with different spelling; each is merged in).
+    std::vector<std::pair<RRset*, RRset>> found;
+    for (auto rdata : sig) {
+      auto covered = rrsig_type_covered(rdata);
+      RRset* target = nullptr;
+      if (covered && *covered != RRType::RRSIG) {
+        for (auto& s : out)
+          if (s.type == *covered && s.rclass == sig.rclass && s.owner == sig.owner) target = &s;
+      }
+      if (!target) {
+        rest.add(rdata);
+        continue;
+      }
+      auto it = std::find_if(found.begin(), found.end(), [&](auto& f) { return f.first == target; });
+      if (it == found.end()) {
+        RRset fresh(sig.owner, RRType::RRSIG, sig.rclass, sig.ttl);
+        if (target->rrsigs)
+          for (auto r : *target->rrsigs) fresh.add(r);
+        found.emplace_back(target, std::move(fresh));
+        it = found.end() - 1;
+      }
+      it->second.add(rdata);
+    }
+    for (auto& [target, set] : found) target->rrsigs = std::make_shared<const RRset>(std::move(set));
+    if (!rest.empty()) out.push_back(std::move(rest));
+  }
+  sets = std::move(out);
+}
+
 }  // namespace tern::wire

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <optional>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -16,12 +18,22 @@
 
 namespace tern::wire {
 
+// DNSSEC security status of a copy of an RRset (RFC 4035 §4.3), as the validator judged it and as
+// the caches keep it. The validator's `Security` (resolver/validator/security_status.h) is this
+// type. Indeterminate: not validated (no trust anchor covers it, validation off, or not asked).
+enum class Security : uint8_t { Secure, Insecure, Bogus, Indeterminate };
+
 class RRset {
  public:
   Name owner;
   RRType type = RRType::A;
   RRClass rclass = RRClass::IN;
   uint32_t ttl = 0;
+  // The RRSIGs covering this set (type RRSIG, same owner and class), kept with the data they sign
+  // so they travel through the caches and to DO clients together; null when none came. Shared,
+  // never changed after it is attached: copies of the set share one signature set.
+  std::shared_ptr<const RRset> rrsigs;
+  Security security = Security::Indeterminate;
 
   RRset() = default;
   RRset(Name o, RRType t, RRClass c, uint32_t ttl_value)
@@ -76,5 +88,12 @@ class RRset {
 // Groups one section's records by (owner, type, class) in order of first appearance, RDATA in
 // canonical form, TTL = min of the records' TTLs (RFC 2181 §5.2). OPT is never included.
 Result<std::vector<RRset>, WireError> collect_rrsets(const MessageView& msg, Section section);
+
+// Moves each RRSIG of `sets` into the `rrsigs` of the set it covers (same owner and class, type =
+// the RRSIG's type covered). RRSIGs without a covered set in `sets` stay, as an RRSIG set.
+void attach_rrsigs(std::vector<RRset>& sets);
+
+// The type an RRSIG RDATA covers (its first two octets); nullopt when too short.
+std::optional<RRType> rrsig_type_covered(std::span<const uint8_t> rdata);
 
 }  // namespace tern::wire

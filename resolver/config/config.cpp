@@ -359,6 +359,38 @@ const std::vector<KeyDef>& key_table() {
            }
          }
        }},
+      {"dnssec", "validation",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.dnssec.validation = get_bool(s, k, n);
+       }},
+      {"dnssec", "trust-anchor-files",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.dnssec.trust_anchor_files.clear();
+         for (auto& [text, w] : get_strings(s, k, n)) {
+           if (text.empty()) fail_at(w, fmt::format("{}: empty file name", k));
+           c.dnssec.trust_anchor_files.push_back(text);
+         }
+       }},
+      {"dnssec", "negative-trust-anchors",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.dnssec.negative_trust_anchors.clear();
+         for (auto& [text, w] : get_strings(s, k, n)) {
+           if (!wire::Name::from_text(text)) fail_at(w, fmt::format("{}: '{}' is not a domain name", k, text));
+           c.dnssec.negative_trust_anchors.push_back(text);
+         }
+       }},
+      {"dnssec", "val-bogus-ttl",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.dnssec.val_bogus_ttl = static_cast<uint32_t>(get_uint(s, k, n, 0, 86400));
+       }},
+      {"dnssec", "max-signature-validations-per-query",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.dnssec.max_signature_validations_per_query = static_cast<uint32_t>(get_uint(s, k, n, 1, 100000));
+       }},
+      {"dnssec", "max-nsec3-hash-computations-per-query",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.dnssec.max_nsec3_hash_computations_per_query = static_cast<uint32_t>(get_uint(s, k, n, 1, 100000));
+       }},
       {"metrics", "listen",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          std::string text = get_string(s, k, n);
@@ -615,7 +647,7 @@ void apply_toml(Config& cfg, std::string_view toml_text, std::string_view source
     for (const KeyDef& k : key_table()) known_section |= k.section == section;
     if (!known_section)
       fail_at(Where{source_name, section_key.source().begin.line},
-              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, log, metrics, [[local-zone]], [[local-data]], [[forward-zone]], [[stub-zone]], [[rpz]])", section));
+              fmt::format("unknown section or key '{}' (sections: server, resolver, cache, dnssec, log, metrics, [[local-zone]], [[local-data]], [[forward-zone]], [[stub-zone]], [[rpz]])", section));
     if (!table)
       fail_at(Where{source_name, section_key.source().begin.line},
               fmt::format("'{}' must be a table ([{}])", section, section));
@@ -675,6 +707,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       std::string v = r.value(flag, inline_value);
       parse_network(w, flag, v);
       c.resolver.upstream_allow.push_back(v);
+    } else if (flag == "--trust-anchor-file") {
+      c.dnssec.trust_anchor_files.push_back(r.value(flag, inline_value));
     } else if (flag == "--root-hints") {
       c.resolver.root_hints_file = r.value(flag, inline_value);
     } else if (flag == "--cache-size") {
@@ -707,6 +741,7 @@ std::string usage() {
          "  --listen ADDR:PORT     listen address, repeatable (default 127.0.0.1:53 and [::1]:53)\n"
          "  --threads N            worker threads (default: one per core)\n"
          "  --root-hints FILE      root hints in zone-file syntax (default: compiled in)\n"
+         "  --trust-anchor-file FILE  DNSSEC trust anchors (DS/DNSKEY), repeatable (default: root's)\n"
          "  --upstream-allow CIDR  only send upstream queries into this network, repeatable\n"
          "  --allow CIDR           also serve clients from this network, repeatable (default: loopback)\n"
          "  --cache-size MIB       cache memory budget (default 64)\n"

@@ -118,6 +118,16 @@ struct CacheConfig {
   RedisConfig redis;
 };
 
+// DNSSEC validation (docs/dnssec.md); the engine's side is engine::DnssecConfig.
+struct DnssecConfig {
+  bool validation = true;                        // false: no DO upstream, nothing validated
+  std::vector<std::string> trust_anchor_files;   // empty = the compiled-in root anchors
+  std::vector<std::string> negative_trust_anchors;  // RFC 7646 zones, absolute names
+  uint32_t val_bogus_ttl = 60;                   // seconds (engine::kValBogusTtl)
+  uint32_t max_signature_validations_per_query = 30;     // KeyTrap (validation_budget.h)
+  uint32_t max_nsec3_hash_computations_per_query = 600;  // CVE-2023-50868
+};
+
 // The Prometheus endpoint (resolver/server/metrics_http.h); off unless `listen` is set.
 struct MetricsConfig {
   std::optional<SocketAddress> listen;   // e.g. 127.0.0.1:9153
@@ -191,6 +201,7 @@ struct Config {
   LocalConfig local;
   std::vector<RpzConfig> rpz;
   std::vector<UpstreamZoneConfig> upstream_zones;
+  DnssecConfig dnssec;
 };
 
 // What the command line asked for besides configuration.

@@ -56,17 +56,21 @@ std::optional<CacheAccess::Negative> CacheAccess::negative(const wire::Name& nam
   Negative out;
   out.nxdomain = n->kind == cache::NegativeKind::NxDomain;
   if (n->has_soa) out.soa = std::move(n->soa);
+  out.proof = std::move(n->proof);
   return out;
 }
 
 void CacheAccess::store_nxdomain(const wire::Name& name, wire::RRClass rclass,
-                                 const wire::RRset& soa, Instant now) {
-  caches_.negative().insert_nxdomain(name, rclass, soa, cache::Trust::AuthorityAuth, now);
+                                 const wire::RRset& soa, Instant now,
+                                 std::span<const wire::RRset> proof) {
+  caches_.negative().insert_nxdomain(name, rclass, soa, cache::Trust::AuthorityAuth, now, proof);
 }
 
 void CacheAccess::store_nodata(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
-                               const wire::RRset& soa, Instant now) {
-  caches_.negative().insert_nodata(name, type, rclass, soa, cache::Trust::AuthorityAuth, now);
+                               const wire::RRset& soa, Instant now,
+                               std::span<const wire::RRset> proof) {
+  caches_.negative().insert_nodata(name, type, rclass, soa, cache::Trust::AuthorityAuth, now,
+                                   proof);
 }
 
 void CacheAccess::store_nodata_without_soa(const wire::Name& name, wire::RRType type,

@@ -47,13 +47,14 @@ class CacheAccess {
   struct Negative {
     bool nxdomain = false;           // false: NODATA for the type asked
     std::optional<wire::RRset> soa;  // TTL = seconds left; none for a NODATA cached without SOA
+    std::vector<wire::RRset> proof;  // the denial's NSEC/NSEC3 (DNSSEC), when it had them
   };
   std::optional<Negative> negative(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
                                    Instant now);
   void store_nxdomain(const wire::Name& name, wire::RRClass rclass, const wire::RRset& soa,
-                      Instant now);
+                      Instant now, std::span<const wire::RRset> proof = {});
   void store_nodata(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
-                    const wire::RRset& soa, Instant now);
+                    const wire::RRset& soa, Instant now, std::span<const wire::RRset> proof = {});
   // An authoritative NODATA that came without SOA: kept briefly (cache::kNoSoaNegativeTtl).
   void store_nodata_without_soa(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
                                 Instant now);

@@ -10,7 +10,9 @@
 #include "resolver/engine/answer_ttl.h"
 #include "resolver/engine/iterator.h"
 #include "resolver/engine/resolution_state.h"
+#include "resolver/engine/validation_answer.h"
 #include "root-hints/compiled_root_hints.h"
+#include "root-hints/compiled_trust_anchors.h"
 
 namespace tern::engine {
 
@@ -37,13 +39,24 @@ RootHints load_hints(const EngineConfig& cfg) {
   return std::move(*hints);
 }
 
+std::vector<validator::TrustAnchor> load_anchors(const EngineConfig& cfg) {
+  if (!cfg.dnssec.validation) return {};
+  if (!cfg.dnssec.trust_anchors.empty()) return cfg.dnssec.trust_anchors;
+  auto anchors = validator::parse_trust_anchors(tern::compiled_trust_anchors());
+  if (!anchors) throw std::invalid_argument("compiled trust anchors do not parse");
+  return std::move(*anchors);
+}
+
 }  // namespace
 
 size_t Engine::KeyHash::operator()(const Key& k) const {
-  return k.qname.hash() ^ (size_t(k.qtype) << 16) ^ (size_t(k.qclass) << 40);
+  return k.qname.hash() ^ (size_t(k.qtype) << 16) ^ (size_t(k.qclass) << 40) ^
+         (size_t(k.dnssec_ok) << 56) ^ (size_t(k.cd) << 57);
 }
 
-Engine::Key Engine::key_of(const Query& q) { return Key{q.qname, q.qtype, q.qclass}; }
+Engine::Key Engine::key_of(const Query& q) {
+  return Key{q.qname, q.qtype, q.qclass, q.dnssec_ok, q.cd};
+}
 
 Engine::Engine(EngineConfig config, World world, cache::Caches& caches)
     : config_(std::move(config)),
@@ -51,6 +64,8 @@ Engine::Engine(EngineConfig config, World world, cache::Caches& caches)
       caches_(caches),
       hints_(load_hints(config_)),
       routes_(config_.zone_routes),
+      anchors_(load_anchors(config_)),
+      keys_(kMaxKeyCacheZones),
       alive_(std::make_shared<Engine*>(this)) {}
 
 Engine::~Engine() {
@@ -134,6 +149,7 @@ bool Engine::answer_cached(const Query& query, const Done& done, bool* walked_cl
     a.rcode = hit->rcode;
     a.answer = std::move(hit->answer);
     a.authority = std::move(hit->authority);
+    apply_dnssec(a, query, validator::Security::Secure, validator::Reason::None);
     bool refresh = hit->prefetch_due && config_.prefetch;
     done(a);
     if (refresh) prefetch(query);
@@ -151,6 +167,9 @@ bool Engine::answer_cached(const Query& query, const Done& done, bool* walked_cl
     for (auto& s : walk.answer) a.answer.push_back(std::move(s));
     if (walk.soa) a.authority.push_back(std::move(*walk.soa));
     if (!a.authority.empty() && walk.zone_ns) a.authority.push_back(std::move(*walk.zone_ns));
+    if (query.dnssec_ok)
+      for (auto& p : walk.proof) a.authority.push_back(std::move(p));
+    apply_dnssec(a, query, validator::Security::Secure, validator::Reason::None);
     bool refresh = walk.prefetch_due && config_.prefetch;
     done(a);
     if (refresh) prefetch(query);
@@ -237,6 +256,8 @@ void Engine::start(const Query& query, Done done, bool prefetch, bool cache_walk
   }
   res->started = world_.clock.mono();
   res->deadline = res->started + config_.resolve_deadline;
+  res->budget = validator::ValidationBudget(config_.dnssec.max_signature_validations,
+                                            config_.dnssec.max_nsec3_hashes);
   res->prefetch = prefetch;
   res->routes = routes_;
   auto root = std::make_unique<Task>();
@@ -273,6 +294,8 @@ void Engine::complete(uint64_t resolution_id) {
   if (key != by_key_.end() && key->second == resolution_id) by_key_.erase(key);
   Iterator iter(*this, *res);
   Answer answer = iter.client_answer(*res->tasks.front());
+  const auto& client_task = res->tasks.front()->result;
+  apply_dnssec(answer, res->query, client_task.security, client_task.reason);
   // The answer cache keeps what the client got, by reference to the RRsets just stored: the next
   // identical question skips the walk. Stale answers and failures are not kept.
   if (!answer.stale && !answer.failure &&

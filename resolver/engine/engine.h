@@ -30,6 +30,7 @@
 #include "resolver/engine/engine_config.h"
 #include "resolver/engine/failure.h"
 #include "resolver/engine/fetch_limits.h"
+#include "resolver/engine/key_cache.h"
 #include "resolver/engine/root_hints.h"
 #include "resolver/engine/world.h"
 #include "resolver/engine/zone_routes.h"
@@ -55,6 +56,8 @@ struct Answer {
   wire::Rcode rcode = wire::Rcode::ServFail;
   std::vector<wire::RRset> answer, authority, additional;
   bool stale = false;  // served from expired cache data after every upstream failed (RFC 8767)
+  // DNSSEC: every part validated secure (the front end sets AD when the client set DO or AD).
+  bool secure = false;
   bool dropped = false;  // shed by a waiter cap or the discard timeout: send the client nothing
   // Diagnostics, not for the wire.
   std::optional<Failure> failure;  // set when rcode came from client_rcode()
@@ -131,10 +134,14 @@ class Engine {
 
  private:
   friend struct Iterator;
+  // DO and CD change the answer (signatures, proofs; whether bogus data is served), so they are
+  // part of what merges.
   struct Key {
     wire::Name qname;
     wire::RRType qtype;
     wire::RRClass qclass;
+    bool dnssec_ok = false;
+    bool cd = false;
     friend bool operator==(const Key&, const Key&) = default;
   };
   struct KeyHash {
@@ -170,6 +177,9 @@ class Engine {
   std::unordered_map<Address, uint32_t, AddressHash> waiting_per_client_;
   EngineStats stats_;
   FetchCounts fetches_;  // outstanding upstream queries of this engine, per zone and server
+  // DNSSEC: the trust anchors in use and the validated key sets per zone (this engine's own).
+  std::vector<validator::TrustAnchor> anchors_;
+  KeyCache keys_;
   // Transport callbacks hold a weak reference: after the engine is gone they do nothing.
   std::shared_ptr<Engine*> alive_;
 };

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "resolver/engine/limits.h"
+#include "resolver/engine/validation_config.h"
 #include "resolver/engine/world.h"
 #include "resolver/engine/zone_routes.h"
 #include "wire/rr_type.h"
@@ -56,6 +57,7 @@ struct EngineConfig {
   std::chrono::seconds failure_cache_min_ttl = kFailureCacheMinTtl;  // 0: no failure cache
   std::chrono::seconds failure_cache_max_ttl = kFailureCacheMaxTtl;
   uint16_t edns_buffer_size = kEdnsBufferSize;
+  DnssecConfig dnssec;  // validation (off unless turned on; ternd turns it on by default)
 };
 
 }  // namespace tern::engine

@@ -20,6 +20,12 @@ std::string_view to_string(Failure f) {
     case Failure::ServersDown: return "servers-down";
     case Failure::FetchLimit: return "fetch-limit";
     case Failure::RecentFailure: return "recent-failure";
+    case Failure::DnssecBogus: return "dnssec-bogus";
+    case Failure::DnssecSignatureExpired: return "dnssec-signature-expired";
+    case Failure::DnssecSignatureNotYetValid: return "dnssec-signature-not-yet-valid";
+    case Failure::DnssecDnskeyMissing: return "dnssec-dnskey-missing";
+    case Failure::DnssecRrsigsMissing: return "dnssec-rrsigs-missing";
+    case Failure::DnssecNsecMissing: return "dnssec-nsec-missing";
     case Failure::Internal: return "internal";
   }
   return "unknown";

@@ -24,6 +24,13 @@ enum class Failure : uint8_t {
   ServersDown,        // every server of a delegation is known down (infra backoff), none to probe
   FetchLimit,         // fetches-per-zone / fetches-per-server reached for what is left to ask
   RecentFailure,      // the same question failed moments ago (RFC 9520 failure cache)
+  // DNSSEC validation said bogus (docs/dnssec.md), by the most telling reason (RFC 8914 6-12).
+  DnssecBogus,                 // a signature or a proof did not verify (EDE 6)
+  DnssecSignatureExpired,      // EDE 7
+  DnssecSignatureNotYetValid,  // EDE 8
+  DnssecDnskeyMissing,         // no key of the zone matches its DS or the RRSIGs (EDE 9)
+  DnssecRrsigsMissing,         // a signed zone sent data without RRSIG (EDE 10)
+  DnssecNsecMissing,           // a signed zone denied without (valid) NSEC/NSEC3 (EDE 12)
   Internal,           // a response we built could not be parsed again etc.
 };
 

@@ -33,6 +33,7 @@ std::string_view to_string(State s) {
     case State::SendQuery: return "send-query";
     case State::WaitResponse: return "wait-response";
     case State::HandleResponse: return "handle-response";
+    case State::Validate: return "validate";
     case State::WaitChild: return "wait-child";
     case State::Finished: return "finished";
   }
@@ -64,6 +65,7 @@ bool Iterator::run(size_t idx) {
         case State::SelectServer: t.state = on_select_server(t); break;
         case State::SendQuery: t.state = on_send_query(t); break;
         case State::HandleResponse: t.state = on_handle_response(t); break;
+        case State::Validate: t.state = on_validate(t); break;
         case State::WaitResponse:
         case State::WaitChild:
         case State::Finished: break;
@@ -80,6 +82,8 @@ bool Iterator::run(size_t idx) {
     parent.child.reset();
     if (t.result.kind == TaskResult::Kind::Failed && fatal(t.result.failure))
       parent.state = fail(parent, t.result.failure);
+    else if (t.key_fetch != KeyFetch::None)
+      parent.state = on_validation_child(parent, t);
     else
       parent.state = on_child_done(parent, t);
     idx = parent.index;
@@ -100,6 +104,8 @@ State Iterator::finish_answer(Task& t, TaskResult::Kind kind, std::vector<wire::
   t.result.answer = t.chain;
   for (auto& a : answer) t.result.answer.push_back(std::move(a));
   t.result.soa = std::move(soa);
+  t.result.security = t.val_security;
+  t.result.reason = t.val_reason;
   return State::Finished;
 }
 
@@ -182,6 +188,9 @@ Answer Iterator::client_answer(const Task& root) {
     case TaskResult::Kind::Answer:
       a.rcode = wire::Rcode::NoError;
       a.answer = r.answer;
+      // A wildcard answer's proof that no closer name exists (RFC 4035 §3.1.3.3).
+      if (res.query.dnssec_ok)
+        for (const auto& p : r.proof) a.authority.push_back(p);
       return a;
     case TaskResult::Kind::NxDomain:
     case TaskResult::Kind::NoData:
@@ -189,6 +198,9 @@ Answer Iterator::client_answer(const Task& root) {
       a.answer = r.answer;
       if (r.soa) a.authority.push_back(*r.soa);
       if (r.soa && r.zone_ns) a.authority.push_back(*r.zone_ns);
+      // RFC 4035 §3.1.3: a DO client gets the denial's proof.
+      if (res.query.dnssec_ok)
+        for (const auto& p : r.proof) a.authority.push_back(p);
       return a;
     case TaskResult::Kind::YxDomain:
       a.rcode = wire::Rcode::YXDomain;

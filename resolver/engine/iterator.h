@@ -20,6 +20,7 @@ struct CacheWalk {
   std::vector<wire::RRset> answer;  // the final RRset
   std::optional<wire::RRset> soa;
   std::optional<wire::RRset> zone_ns;  // negative: the zone's NS set, when authoritative data
+  std::vector<wire::RRset> proof;   // negative: the denial's NSEC/NSEC3 (DNSSEC)
   wire::Name name;                  // last name looked at (the miss, or the answer's owner)
   bool prefetch_due = false;
   bool stale = false;
@@ -66,6 +67,13 @@ struct Iterator {
   State on_send_query(Task& t);         // iterator_send.cpp
   State on_handle_response(Task& t);    // iterator_response.cpp
   State on_child_done(Task& parent, Task& child);  // iterator_select.cpp
+  State on_validate(Task& t);                      // iterator_validate.cpp
+  State on_validation_child(Task& parent, Task& child);  // iterator_validate.cpp
+  // After validation (or without it): cache what the response says and act on it.
+  State act_on_response(Task& t, Classified& c);   // iterator_response.cpp
+  bool needs_validation(const Task& t) const;      // iterator_validate.cpp
+  // The key status of `zone` if known now; otherwise sets `need` to the question to ask next.
+  const ZoneKeys* zone_keys(Task& t, const wire::Name& zone, std::optional<KeyFetch>& need);
 
   // Helpers.
   Instant now() const { return event_time; }

@@ -28,6 +28,7 @@ CacheWalk walk_cache(CacheAccess& cache, const wire::Name& qname, wire::RRType q
       if (auto neg = cache.negative(w.name, qtype, qclass, now)) {
         w.outcome = neg->nxdomain ? CacheWalk::Outcome::NxDomain : CacheWalk::Outcome::NoData;
         w.soa = std::move(neg->soa);
+        w.proof = std::move(neg->proof);
         // The zone's NS set goes beside the SOA when an authoritative server gave it so.
         if (w.soa) {
           auto ns = lookup(w.soa->owner, wire::RRType::NS);
@@ -89,6 +90,7 @@ State Iterator::on_init(Task& t) {
                                                          : TaskResult::Kind::NoData,
             {}, std::move(w.soa));
         t.result.zone_ns = std::move(zone_ns);
+        t.result.proof = std::move(w.proof);
         return st;
       }
       case CacheWalk::Outcome::Miss: break;

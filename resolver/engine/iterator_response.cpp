@@ -141,6 +141,17 @@ State Iterator::on_handle_response(Task& t) {
     return fall_back_to_full_name();
   }
 
+  // DNSSEC: the response is validated before anything of it is stored (iterator_validate.cpp).
+  // A DNSKEY fetched for a parent's validation is validated there, against the DS.
+  if (needs_validation(t)) {
+    t.pending = std::move(c);
+    return State::Validate;
+  }
+  return act_on_response(t, c);
+}
+
+State Iterator::act_on_response(Task& t, Classified& c) {
+  const auto n = now();
   const auto trust = c.aa ? cache::Trust::AnswerAuth : cache::Trust::AnswerNonAuth;
   for (size_t i = 0; i < c.chain.size(); ++i) {
     // CNAMEs synthesised from a DNAME are ours, not the server's: not cached.
@@ -164,12 +175,17 @@ State Iterator::on_handle_response(Task& t) {
         for (const auto& g : c.glue) cache.store(g, cache::Trust::Glue, n);
         if (t.priming) res.root_addrs = c.glue;
       }
-      return finish_answer(t, TaskResult::Kind::Answer, std::move(c.answer), std::nullopt);
+      for (const auto& p : c.proof) cache.store(p, cache::Trust::AuthorityNonAuth, n);
+      {
+        auto st = finish_answer(t, TaskResult::Kind::Answer, std::move(c.answer), std::nullopt);
+        t.result.proof = std::move(c.proof);  // a wildcard answer's proof
+        return st;
+      }
     case ResponseKind::NxDomain:
     case ResponseKind::NoData: {
       const bool nx = c.kind == ResponseKind::NxDomain;
-      if (c.soa && nx) cache.store_nxdomain(t.qname, t.qclass, *c.soa, n);
-      if (c.soa && !nx) cache.store_nodata(t.qname, t.qtype, t.qclass, *c.soa, n);
+      if (c.soa && nx) cache.store_nxdomain(t.qname, t.qclass, *c.soa, n, c.proof);
+      if (c.soa && !nx) cache.store_nodata(t.qname, t.qtype, t.qclass, *c.soa, n, c.proof);
       // The classifier calls an answer without SOA NODATA only when it is authoritative: kept a
       // few seconds so the same question does not go upstream again at once (RFC 2308 §5 has no
       // TTL for it; see cache::kNoSoaNegativeTtl).
@@ -177,9 +193,12 @@ State Iterator::on_handle_response(Task& t) {
       // The zone's NS set an authoritative server put beside the SOA goes to the client with it
       // (and into the cache, so the cached denial shows it too).
       if (c.zone_ns && c.aa) cache.store(*c.zone_ns, cache::Trust::AuthorityAuth, n);
+      // The proof goes to the RRset cache too, so the answer cache can hand it to DO clients.
+      for (const auto& p : c.proof) cache.store(p, cache::Trust::AuthorityAuth, n);
       auto st = finish_answer(t, nx ? TaskResult::Kind::NxDomain : TaskResult::Kind::NoData, {},
                               std::move(c.soa));
       if (c.aa) t.result.zone_ns = std::move(c.zone_ns);
+      t.result.proof = std::move(c.proof);
       return st;
     }
     default:

@@ -36,6 +36,8 @@ State Iterator::on_send_query(Task& t) {
   if (t.edns) {
     edns.emplace();
     edns->udp_size = cfg.edns_buffer_size;
+    // RFC 4035 §4.1: a validating resolver asks for the signatures and proofs.
+    edns->do_bit = cfg.dnssec.validation;
   }
   auto packet = wire::build_query(t.query_id, t.sent_qname, t.sent_qtype, t.qclass,
                                   /*rd=*/t.dp.forward, edns);

@@ -11,6 +11,9 @@
 #include "resolver/engine/delegation.h"
 #include "resolver/engine/engine.h"
 #include "resolver/engine/failure.h"
+#include "resolver/engine/response_classifier.h"
+#include "resolver/validator/security_status.h"
+#include "resolver/validator/validation_budget.h"
 #include "resolver/engine/world.h"
 #include "resolver/engine/zone_routes.h"
 #include "wire/name.h"
@@ -28,6 +31,7 @@ enum class State : uint8_t {
   SendQuery,       // iterator_send.cpp: build (maybe minimised) query, hand it to the transport
   WaitResponse,    // (wait) a query is with the transport
   HandleResponse,  // iterator_response.cpp: validate, classify, act
+  Validate,        // iterator_validate.cpp: DNSSEC: fetch the keys the response needs, verify it
   WaitChild,       // (wait) a child task is running
   Finished,        // result is set; the parent (or the engine) takes it
 };
@@ -39,7 +43,16 @@ struct TaskResult {
   std::optional<wire::RRset> soa;   // negative answers
   std::optional<wire::RRset> zone_ns;  // negative answers: the zone's NS set, shown beside the SOA
   Failure failure = Failure::Internal;
+  // DNSSEC: the NSEC/NSEC3 records that prove a denial or a wildcard answer (for DO clients), and
+  // the worst status of every response this task validated (the RRsets carry their own too).
+  std::vector<wire::RRset> proof;
+  validator::Security security = validator::Security::Secure;
+  validator::Reason reason = validator::Reason::None;
 };
+
+// Why a task exists, for the validation step: an ordinary question, or a key fetch for the
+// validation of its parent (whose on_validation_child takes the result).
+enum class KeyFetch : uint8_t { None, Ds, Dnskey };
 
 struct Task {
   size_t index = 0;                   // in Resolution::tasks
@@ -93,6 +106,16 @@ struct Task {
   std::optional<size_t> child;
   wire::Name child_ns;  // the NS name the child resolves
 
+  // DNSSEC validation (iterator_validate.cpp). `pending`: the classified response waiting for
+  // its keys; `key_fetch`: what this task fetches for its parent; `val_zone`: the zone whose keys
+  // the child in flight fetches; `val_ds`: that zone's verified DS set, once known.
+  std::optional<Classified> pending;
+  KeyFetch key_fetch = KeyFetch::None;
+  wire::Name val_zone;
+  std::optional<wire::RRset> val_ds;
+  validator::Security val_security = validator::Security::Secure;
+  validator::Reason val_reason = validator::Reason::None;
+
   TaskResult result;
 };
 
@@ -119,6 +142,8 @@ struct Resolution {
   bool prefetch = false;
   bool finished = false;
   ZoneRoutesPtr routes;  // forward/stub zones as they were when the resolution started
+  // KeyTrap / NSEC3 budget for every validation of this client question (validation_budget.h).
+  validator::ValidationBudget budget;
   std::vector<std::unique_ptr<Task>> tasks;  // tasks[0] answers the client
 };
 

@@ -76,9 +76,15 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
   auto& answer = *answer_r;
   auto& auth = *auth_r;
   auto& add = *add_r;
+  // Signatures travel with what they sign (a question for RRSIG itself keeps them as data).
+  if (q.qtype != RRType::RRSIG) wire::attach_rrsigs(answer);
+  wire::attach_rrsigs(auth);
   auto in_zone = [&](const RRset& s) {
     return s.rclass == q.qclass && s.owner.is_subdomain_of(q.zone);
   };
+  // The denial records (and a wildcard answer's proof) the validator needs: kept, not scrubbed.
+  for (const auto& s : auth)
+    if ((s.type == RRType::NSEC || s.type == RRType::NSEC3) && in_zone(s)) c.proof.push_back(s);
   std::vector<bool> used(answer.size(), false);
 
   // Follow the chain from the qname through the answer section.
@@ -208,6 +214,8 @@ Classified classify_response(const wire::MessageView& msg, const AskedQuestion& 
     if (downward && cur.is_subdomain_of(child)) {
       c.kind = ResponseKind::Referral;
       c.referral_ns = *ns;
+      for (const auto& s : auth)
+        if (s.type == RRType::DS && s.owner == child && s.rclass == q.qclass) c.referral_ds = s;
       auto targets = ns_targets(*ns);
       for (auto& s : add) {
         bool address = s.type == RRType::A || s.type == RRType::AAAA;

@@ -40,6 +40,11 @@ struct Classified {
   // Referral: the child zone, its NS set and the glue inside the child zone.
   std::optional<wire::RRset> referral_ns;
   std::vector<wire::RRset> glue;
+  // Referral: the child's DS set (with its RRSIGs) when the parent sent one.
+  std::optional<wire::RRset> referral_ds;
+  // NSEC / NSEC3 RRsets of the authority section inside the bailiwick, with their RRSIGs: the
+  // proof of a denial, of a wildcard answer or of an insecure delegation (RFC 4035 §3.1.3).
+  std::vector<wire::RRset> proof;
   // Records dropped: outside the bailiwick of the server asked, or unsolicited.
   uint32_t scrubbed = 0;
   bool chain_loop = false;  // the chain inside this one response revisited a name

@@ -36,6 +36,7 @@ struct Sections {
   wire::Rcode rcode = wire::Rcode::NoError;
   bool authoritative = false;  // AA: set for locally served zones
   bool dropped = false;        // the backend shed the query (waiter caps): send nothing
+  bool secure = false;         // DNSSEC: every part validated secure (AD for DO/AD clients)
   // Where the backend's answer came from (metrics only; resolver/server/stats.h).
   BackendSource source = BackendSource::Resolution;
   // RFC 8914 extended error info code, written as an EDE option when the client sent EDNS

@@ -2,10 +2,13 @@
 #include "resolver/server/zone_routes_config.h"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 #include "cache/cache_limits.h"
 #include "cache/caches.h"
 #include "wire/rdata.h"
+#include "resolver/validator/trust_anchor.h"
 #include "resolver/config/address.h"
 #include "resolver/net/uv_transport.h"
 
@@ -29,6 +32,7 @@ Sections sections_of(const engine::Answer& a) {
   s.answer = a.answer;
   s.authority = a.authority;
   s.additional = a.additional;
+  s.secure = a.secure;
   s.source = a.stale ? BackendSource::Stale
              : a.from_cache && !a.failure ? BackendSource::RecordCache
                                           : BackendSource::Resolution;
@@ -218,7 +222,35 @@ engine::EngineConfig engine_config(const config::Config& cfg, std::string root_h
   e.fetches_per_server = cfg.resolver.fetches_per_server;
   e.failure_cache_min_ttl = std::chrono::seconds(cfg.resolver.failure_cache_min_ttl);
   e.failure_cache_max_ttl = std::chrono::seconds(cfg.resolver.failure_cache_max_ttl);
+  e.dnssec = dnssec_config(cfg);
   return e;
+}
+
+engine::DnssecConfig dnssec_config(const config::Config& cfg) {
+  engine::DnssecConfig d;
+  const auto& c = cfg.dnssec;
+  d.validation = c.validation;
+  for (const auto& path : c.trust_anchor_files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw config::ConfigError("trust-anchor-files: " + path + ": cannot open");
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto anchors = validator::parse_trust_anchors(text.str());
+    if (!anchors)
+      throw config::ConfigError("trust-anchor-files: " + path + ":" +
+                                std::to_string(anchors.error().line) + ": " +
+                                std::string(validator::to_string(anchors.error().error)));
+    for (auto& a : *anchors) d.trust_anchors.push_back(std::move(a));
+  }
+  for (const auto& text : c.negative_trust_anchors) {
+    auto n = wire::Name::from_text(text);
+    if (!n) throw config::ConfigError("negative-trust-anchors: '" + text + "' is not a domain name");
+    d.negative_trust_anchors.push_back(*n);
+  }
+  d.bogus_ttl = std::chrono::seconds(c.val_bogus_ttl);
+  d.max_signature_validations = c.max_signature_validations_per_query;
+  d.max_nsec3_hashes = c.max_nsec3_hash_computations_per_query;
+  return d;
 }
 
 net::TransportConfig transport_config(const config::Config& cfg, config::Log& log) {

@@ -58,6 +58,9 @@ class EngineBackend : public Backend {
 
 // Throws config::ConfigError for an upstream-allow entry the engine cannot take.
 engine::EngineConfig engine_config(const config::Config& cfg, std::string root_hints_text);
+// The [dnssec] table as the engine takes it: anchor files read and parsed (a bad file is a
+// ConfigError, so --check-config reports it).
+engine::DnssecConfig dnssec_config(const config::Config& cfg);
 cache::CacheLimits cache_limits(const config::Config& cfg);
 // The upstream transport's defences and source addresses; warnings go to `log`.
 net::TransportConfig transport_config(const config::Config& cfg, config::Log& log);

@@ -23,6 +23,9 @@ std::vector<uint8_t> build_response(const ClientQuery& q, const Sections& s, siz
   h.rd = q.header.rd;
   h.ra = true;
   h.cd = q.header.cd;
+  // RFC 6840 §5.7 / RFC 4035 §3.2.3: AD only for secure data, and only to a client that showed it
+  // understands it (DO or AD in the query).
+  h.ad = s.secure && (q.dnssec_ok() || q.header.ad);
   uint16_t rcode = static_cast<uint16_t>(s.rcode);
   h.rcode = uint8_t(rcode & 0x0f);
   b.set_header(h);
@@ -36,17 +39,29 @@ std::vector<uint8_t> build_response(const ClientQuery& q, const Sections& s, siz
     b.set_edns(e);
   }
   if (q.has_question) b.add_question(q.qname, q.qtype, q.qclass);
-  // Once an RRset does not fit, stop: the client retries over TCP for the whole answer.
+  // Once an RRset does not fit, stop: the client retries over TCP for the whole answer. A DO
+  // client gets each RRset's RRSIGs right after it (RFC 4035 §3.1.1).
+  const bool dnssec_ok = q.dnssec_ok();
+  auto add = [&](wire::Section section, const wire::RRset& rr) {
+    if (b.add_rrset(section, rr) != wire::MessageBuilder::Added::Ok) return false;
+    if (dnssec_ok && rr.rrsigs && !rr.rrsigs->empty()) {
+      wire::RRset sigs = *rr.rrsigs;
+      sigs.ttl = rr.ttl;
+      if (b.add_rrset(section, sigs) != wire::MessageBuilder::Added::Ok) return false;
+    }
+    return true;
+  };
   bool truncated = false;
   for (const auto& rr : s.answer) {
-    if (b.add_rrset(wire::Section::Answer, rr) != wire::MessageBuilder::Added::Ok) {
+    if (!add(wire::Section::Answer, rr)) {
       truncated = true;
       break;
     }
   }
   if (!truncated) {
     for (const auto& rr : s.authority) {
-      if (b.add_rrset(wire::Section::Authority, rr) != wire::MessageBuilder::Added::Ok) {
+      if (!dnssec_ok && (rr.type == wire::RRType::NSEC || rr.type == wire::RRType::NSEC3)) continue;
+      if (!add(wire::Section::Authority, rr)) {
         truncated = true;
         break;
       }

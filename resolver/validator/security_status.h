@@ -6,10 +6,13 @@
 #include <optional>
 #include <string_view>
 
+#include "wire/rrset.h"
+
 namespace tern::validator {
 
-// RFC 4033 §5 / RFC 4035 §4.3 states. Indeterminate: no trust anchor covers the name.
-enum class Security : uint8_t { Secure, Insecure, Bogus, Indeterminate };
+// RFC 4033 §5 / RFC 4035 §4.3 states. Indeterminate: no trust anchor covers the name. One type
+// with the status a cached wire::RRset carries.
+using Security = wire::Security;
 
 // Why the status is not plainly Secure. Insecure results carry a reason too (an unsupported
 // algorithm makes a zone insecure, and the client is told why through EDE 1/2/27).

@@ -1,6 +1,7 @@
 #include "cache/negative_cache.h"
 
 #include <catch2/catch.hpp>
+#include <memory>
 #include <sstream>
 
 #include "fixtures.h"
@@ -242,6 +243,43 @@ TEST_CASE("NegativeCache: positive data removes the denials it contradicts", "[n
   SECTION("another class is not touched") {
     nodata("d.example.", RRType::A);
     CHECK(c.remove_superseded(name("d.example."), RRType::A, RRClass::CH, Trust::Zone) == 0);
+  }
+}
+
+TEST_CASE("NegativeCache: a denial keeps its DNSSEC status, its SOA's RRSIGs and its proof",
+          "[negative][dnssec]") {
+  NegativeCache c(limits(), 1 << 20);
+  auto soa = soa_rrset("example.", 300, 300);
+  soa.security = wire::Security::Secure;
+  wire::RRset sig(name("example."), RRType::RRSIG, RRClass::IN, 300);
+  sig.add(std::vector<uint8_t>{0, 6, 13, 1, 1, 2, 3, 4, 9, 9, 9, 9});  // opaque to the cache
+  soa.rrsigs = std::make_shared<const wire::RRset>(sig);
+  wire::RRset nsec(name("example."), RRType::NSEC, RRClass::IN, 300);
+  std::vector<uint8_t> next{3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0x40};
+  nsec.add(next);
+  nsec.security = wire::Security::Secure;
+  nsec.rrsigs = std::make_shared<const wire::RRset>(sig);
+  std::vector<wire::RRset> proof{nsec};
+  REQUIRE(c.insert_nxdomain(name("nx.example."), RRClass::IN, soa, Trust::AnswerAuth, at(0), proof));
+  auto hit = get(c, "nx.example.", RRType::A, at(10));
+  REQUIRE(hit);
+  CHECK(hit->soa.security == wire::Security::Secure);
+  REQUIRE(hit->soa.rrsigs);
+  CHECK(hit->soa.rrsigs->same_data(sig));
+  REQUIRE(hit->proof.size() == 1);
+  CHECK(hit->proof[0].same_data(nsec));
+  CHECK(hit->proof[0].security == wire::Security::Secure);
+  REQUIRE(hit->proof[0].rrsigs);
+  CHECK(hit->proof[0].ttl == hit->ttl);
+
+  SECTION("an unvalidated denial stays indeterminate, with nothing extra") {
+    REQUIRE(c.insert_nxdomain(name("nx2.example."), RRClass::IN, soa_rrset("example.", 300, 300),
+                              Trust::AnswerAuth, at(0)));
+    auto plain = get(c, "nx2.example.", RRType::A, at(0));
+    REQUIRE(plain);
+    CHECK(plain->soa.security == wire::Security::Indeterminate);
+    CHECK_FALSE(plain->soa.rrsigs);
+    CHECK(plain->proof.empty());
   }
 }
 

@@ -179,7 +179,10 @@ def main():
     t = Ternd(args.ternd, f"{args.net}.255.2", config=config, threads=2)
     ok = True
     try:
-        entries = manifest["entries"]
+        # The signed lab's bogus cases: ternd validates (the lab's anchor comes with its hints),
+        # so they are SERVFAIL, not the data; e2e_dnssec judges them, as Unbound's check does.
+        entries = [e for e in manifest["entries"]
+                   if (e.get("dnssec") or {}).get("status") != "bogus"]
         first = [e for e in entries if not e.get("after")]
         later = [e for e in entries if e.get("after")]
         ordered = first + later

@@ -2,6 +2,7 @@
 stopped by its PID, every wait bounded. Standard library only (plus the lab's dnsmsg)."""
 
 import os
+import re
 import random
 import signal
 import socket
@@ -45,6 +46,22 @@ def lab_hints(net):
     return out.stdout.strip()
 
 
+def lab_anchor_args(cmd, config=None):
+    """A lab's root hints come with the lab's trust anchor: ternd validates DNSSEC by default, and
+    the lab's root is signed with the lab's own key (tests/lab/lab anchor), not IANA's."""
+    if "--trust-anchor-file" in cmd or (config and "trust-anchor-files" in config):
+        return []
+    if "--root-hints" in cmd:
+        hints = cmd[cmd.index("--root-hints") + 1]
+    else:
+        m = re.search(r'root-hints\s*=\s*"([^"]+)"', config or "")
+        if not m:
+            return []
+        hints = m.group(1)
+    anchor = os.path.join(os.path.dirname(os.path.abspath(hints)), "trust-anchor.ds")
+    return ["--trust-anchor-file", anchor] if os.path.exists(anchor) else []
+
+
 def control_stats(binary, sock):
     """`ternd control SOCK stats` as {sample: value}, for the samples without labels."""
     out = subprocess.run([binary, "control", sock, "stats"], capture_output=True, text=True,
@@ -81,6 +98,7 @@ class Ternd:
                 f.write(config)
             cmd += ["--config", self.config_path]
         cmd += list(args)
+        cmd += lab_anchor_args(cmd, config)
         full_env = dict(os.environ)
         # ASan keeps freed memory in quarantine (256 MB by default): keep RSS meaningful.
         full_env.setdefault("ASAN_OPTIONS", "quarantine_size_mb=16:detect_leaks=1")

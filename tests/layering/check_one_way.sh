@@ -20,7 +20,7 @@ try ok   tern_cache tern_wire -- cache/rrset_cache.h
 try fail tern_cache tern_wire -- resolver/engine/engine.h
 try fail tern_cache tern_wire -- resolver/server/server.h
 try fail tern_engine tern_cache tern_wire tern_root_hints -- resolver/server/server.h
-try ok   tern_engine tern_cache tern_wire tern_root_hints -- resolver/engine/engine.h
+try ok   tern_engine tern_cache tern_wire tern_root_hints tern_validator -- resolver/engine/engine.h
 try fail tern_engine tern_cache tern_wire tern_root_hints -- resolver/net/uv_transport.h
 # The validator (pure DNSSEC functions) sits on wire only, beside the engine.
 try ok   tern_validator tern_wire -- resolver/validator/rrset_verify.h
