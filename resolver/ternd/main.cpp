@@ -264,6 +264,11 @@ int run(config::CommandLine cmdline) {
   server::LocalPolicyBuild local = server::load_local_policy(cfg);
   if (!local.policy) throw config::ConfigError(local.error);
   for (const auto& w : local.warnings) log.warn("hosts file line skipped: {}", w);
+  // The TLS certificate and key load (and match) before anything is bound.
+  if (!cfg.server.tls_listen.empty()) {
+    auto tls = server::TlsContext::build(server::tls_settings(cfg), std::make_shared<server::TicketKeys>());
+    if (!tls.context) throw config::ConfigError(tls.error);
+  }
   if (cmdline.check_config) {
     std::printf("configuration OK%s%s\n", cfg.config_file.empty() ? "" : ": ", cfg.config_file.c_str());
     return 0;

@@ -311,6 +311,12 @@ def main():
               "tls-handshake-timeout-ms = 1000\ntls-max-handshakes = 20\n"
               f"control-socket = \"{control}\"\n"
               f"[resolver]\nroot-hints = \"{manifest['root_hints']}\"\nupstream-allow = [\"127.0.0.0/8\"]\n")
+    bad = os.path.join(directory, "bad.toml")
+    with open(bad, "w") as f:
+        f.write(config.replace(pki.cert, pki.cert + ".missing"))
+    r = run([args.ternd, "--config", bad, "--listen", f"{address}:{tls_port}", "--check-config"])
+    check(r.returncode == 2 and "tls-certificate" in r.stderr and ".missing" in r.stderr,
+          f"--check-config: a certificate that does not load is a configuration error ({r.stderr.strip()})")
     t = Ternd(args.ternd, address, config=config)
     t.tls_port = tls_port
 
