@@ -109,11 +109,13 @@ StreamWrite TcpTransport::write_raw(std::span<const uint8_t> a, std::span<const 
   queued_.insert(queued_.end(), b.begin() + std::ptrdiff_t(from_b), b.end());
   unflushed_ += remaining;
   if (counted) queued_counted_ += remaining;
-  if (!writing_) flush_queued();
+  // Not writing: the queue was empty, so a failed flush drops only these bytes, which the
+  // session has not counted yet.
+  if (!writing_ && flush_queued()) return {false, 0};
   return {true, counted ? remaining : 0};
 }
 
-void TcpTransport::flush_queued() {
+std::optional<size_t> TcpTransport::flush_queued() {
   auto* w = new WriteRequest;
   w->data.swap(queued_);
   w->counted = queued_counted_;
@@ -135,9 +137,9 @@ void TcpTransport::flush_queued() {
     unflushed_ -= std::min(unflushed_, w->data.size());
     size_t counted = w->counted;
     delete w;
-    events_->on_stream_written(counted, false);
-    events_->on_stream_error(StreamError::Io);
+    return counted;
   }
+  return std::nullopt;
 }
 
 void TcpTransport::on_write_done(size_t counted, int status) {
@@ -146,10 +148,12 @@ void TcpTransport::on_write_done(size_t counted, int status) {
     if (counted) events_->on_stream_written(counted, false);
     return;
   }
-  if (status == 0 && !queued_.empty()) flush_queued();
+  std::optional<size_t> dropped;
+  if (status == 0 && !queued_.empty()) dropped = flush_queued();
   // Reported after the next flush started, so the session sees the socket busy or free as it is.
   events_->on_stream_written(counted, status == 0);
-  if (status != 0 && !closing_) events_->on_stream_error(StreamError::Io);
+  if (dropped) events_->on_stream_written(*dropped, false);  // given back even when closing
+  if ((status != 0 || dropped) && !closing_) events_->on_stream_error(StreamError::Io);
 }
 
 void TcpTransport::try_write_only(std::span<const uint8_t> bytes) {

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -44,7 +45,9 @@ class TcpTransport : public StreamTransport {
   StreamEvents* events_ = nullptr;
 
  private:
-  void flush_queued();
+  // Hands queued_ to one uv_write. On failure nothing is reported: returns the session's bytes
+  // that were dropped (the caller reports them), or nullopt when the write started.
+  std::optional<size_t> flush_queued();
   void on_write_done(size_t counted, int status);
 
   uv_loop_t* loop_;

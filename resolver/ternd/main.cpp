@@ -324,6 +324,11 @@ int run(config::CommandLine cmdline) {
       if (z.primary.empty())
         if (auto l = server::load_rpz_file(z); !l.zone) throw config::ConfigError(l.error);
   }
+  // The TLS certificate and key load (and match) before anything is bound.
+  if (!cfg.server.tls_listen.empty()) {
+    auto tls = server::TlsContext::build(server::tls_settings(cfg), std::make_shared<server::TicketKeys>());
+    if (!tls.context) throw config::ConfigError(tls.error);
+  }
   if (cmdline.check_config) {
     std::printf("configuration OK%s%s\n", cfg.config_file.empty() ? "" : ": ", cfg.config_file.c_str());
     return 0;

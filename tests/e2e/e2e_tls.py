@@ -205,11 +205,11 @@ def reload_rules(t, pki, zone):
     pki.install(pki.good)
 
 
-def abuse(t, pki, zone, stats_of):
+def abuse(t, pki, zone, stats_of, idle_count):
     name = "www." + zone
     t.udp(dnsmsg.build_query(name, "A")[1])  # cached for the probe
     rss0 = t.rss_kb()
-    probe = attacks.start_probe(t, [name], seconds=14)
+    probe = attacks.start_probe(t, [name], seconds=14 + idle_count / 100)
     time.sleep(0.3)
 
     # Garbage instead of a ClientHello.
@@ -265,14 +265,16 @@ def abuse(t, pki, zone, stats_of):
     # Many idle TLS connections: they take slots like TCP ones, and idle ones give way.
     idle, failed = [], 0
     ctx = tls_context(pki)
-    deadline = time.monotonic() + 8
-    while len(idle) + failed < 600 and time.monotonic() < deadline:
+    deadline = time.monotonic() + 8 + idle_count / 100
+    while len(idle) + failed < idle_count and time.monotonic() < deadline:
         try:
             idle.append(tls_connect(t, ctx, timeout=3))
         except (OSError, ssl.SSLError):
             failed += 1
-    print(f"   {len(idle)} idle TLS connections opened ({failed} failed)")
     rss_peak = t.rss_kb()
+    st = stats_of()
+    print(f"   {len(idle)} idle TLS connections opened ({failed} failed); ternd holds "
+          f"{st.get('tern_tls_connections_open', 0)} open, RSS {rss0 // 1024} -> {rss_peak // 1024} MiB")
     ok, _ = kdig(t, pki, name, HOST)
     check(ok, "with the idle TLS connections open, a new TLS client is served")
     for s in idle:
@@ -292,6 +294,7 @@ def main():
     p.add_argument("--ternd", required=True)
     p.add_argument("--net", default=os.environ.get("TERN_LAB_NET", "127.53"))
     p.add_argument("--state")
+    p.add_argument("--idle", type=int, default=600, help="idle TLS connections to open (bounded by time)")
     args = p.parse_args()
     for tool in ("dig", "kdig", "openssl"):
         if not shutil.which(tool):
@@ -311,6 +314,12 @@ def main():
               "tls-handshake-timeout-ms = 1000\ntls-max-handshakes = 20\n"
               f"control-socket = \"{control}\"\n"
               f"[resolver]\nroot-hints = \"{manifest['root_hints']}\"\nupstream-allow = [\"127.0.0.0/8\"]\n")
+    bad = os.path.join(directory, "bad.toml")
+    with open(bad, "w") as f:
+        f.write(config.replace(pki.cert, pki.cert + ".missing"))
+    r = run([args.ternd, "--config", bad, "--listen", f"{address}:{tls_port}", "--check-config"])
+    check(r.returncode == 2 and "tls-certificate" in r.stderr and ".missing" in r.stderr,
+          f"--check-config: a certificate that does not load is a configuration error ({r.stderr.strip()})")
     t = Ternd(args.ternd, address, config=config)
     t.tls_port = tls_port
 
@@ -326,7 +335,7 @@ def main():
     try:
         clients(t, pki, zone)
         reload_rules(t, pki, zone)
-        abuse(t, pki, zone, stats_of)
+        abuse(t, pki, zone, stats_of, args.idle)
     finally:
         log = t.read_log()
         code = t.stop()

@@ -15,8 +15,10 @@ using namespace tern::server::test;
 namespace {
 
 std::vector<uint8_t> framed(const std::vector<uint8_t>& msg) {
-  std::vector<uint8_t> out = {uint8_t(msg.size() >> 8), uint8_t(msg.size())};
-  out.insert(out.end(), msg.begin(), msg.end());
+  std::vector<uint8_t> out(2 + msg.size());
+  out[0] = uint8_t(msg.size() >> 8);
+  out[1] = uint8_t(msg.size());
+  std::copy(msg.begin(), msg.end(), out.begin() + 2);
   return out;
 }
 
