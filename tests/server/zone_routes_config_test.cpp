@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "resolver/config/config.h"
+#include "resolver/server/local_policy_builder.h"
 #include "resolver/server/zone_routes_config.h"
 
 using namespace tern;
@@ -67,4 +68,24 @@ TEST_CASE("bad forward and stub zones are configuration errors naming the line")
   CHECK(error_of("[[forward-zone]]\nname = \"c.\"\naddresses = \"10.0.0.1\"\n"
                  "[[stub-zone]]\nname = \"C.\"\naddresses = \"10.0.0.2\"\n").find("already configured at t.toml:1") != std::string::npos);
   CHECK(error_of("[forward-zone]\nname = \"x.\"\n").find("array of tables") != std::string::npos);
+}
+
+TEST_CASE("a forward or stub zone takes over the built-in local zones at and below it") {
+  auto decide = [](const Config& cfg, std::string_view qname) {
+    server::LocalPolicyBuild b = server::build_local_policy(cfg, {});
+    REQUIRE(b.policy);
+    server::ClientQuery q;
+    q.has_question = true;
+    q.qname = wire::Name::from_text(qname).value();
+    q.qtype = wire::RRType::PTR;
+    return b.policy->decide(q).kind;
+  };
+  using Kind = server::LocalDecision::Kind;
+  Config c = default_config();
+  CHECK(decide(c, "3.2.1.10.in-addr.arpa.") == Kind::Answer);  // the built-in NXDOMAIN
+  apply_toml(c, "[[stub-zone]]\nname = \"10.in-addr.arpa.\"\naddresses = \"10.0.0.53\"\n"
+                "[[forward-zone]]\nname = \".\"\naddresses = \"10.0.0.54\"\n", "t.toml");
+  CHECK(decide(c, "3.2.1.10.in-addr.arpa.") == Kind::Resolve);
+  // Forwarding "." keeps the others: private reverse names and localhost never leave.
+  CHECK(decide(c, "1.1.168.192.in-addr.arpa.") == Kind::Answer);
 }
