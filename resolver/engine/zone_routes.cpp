@@ -48,7 +48,7 @@ std::string ZoneRoutes::fingerprint() const {
     s += z.first ? " first" : "";
     s += z.prime ? " prime" : "";
     s += z.insecure ? " insecure" : "";
-    if (z.tls) s += " tls=" + z.tls_name;
+    if (z.tls) s += " tls=" + z.tls_name + " ca=" + z.tls_ca_file;
     s += "\n";
   }
   return s;

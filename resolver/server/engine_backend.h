@@ -32,7 +32,7 @@ class EngineBackend : public Backend {
   void prefetch(const ClientQuery& q, Done done) override;
   size_t in_flight() const override { return engine_->in_flight(); }
   void add_stats(BackendStats& s) const override;
-  void set_zone_routes(engine::ZoneRoutesPtr routes) override { engine_->set_zone_routes(std::move(routes)); }
+  void set_zone_routes(engine::ZoneRoutesPtr routes) override;
 
  private:
   EngineParts parts_;
