@@ -39,7 +39,11 @@ SSL_CTX* make_tls_context(const std::string& ca_file, std::string* error) {
   int ok = ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx)
                            : SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
   if (ok != 1) {
-    if (error) *error = "cannot read the CA certificates in '" + ca_file + "'";
+    if (error) {
+      *error = "cannot read the CA certificates in '";
+      *error += ca_file;
+      *error += '\'';
+    }
     SSL_CTX_free(ctx);
     return nullptr;
   }

@@ -32,12 +32,24 @@ UvTransport::~UvTransport() {
   for (auto& [file, ctx] : tls_contexts_) free_tls_context(ctx);
 }
 
+namespace {
+
+// Appended, not a + " " + b: GCC 12 -O3 warns falsely there (-Wrestrict, PR 105329).
+std::string tls_key(const engine::Address& server, const std::string& name) {
+  std::string key = server.to_string();
+  key += ' ';
+  key += name;
+  return key;
+}
+
+}  // namespace
+
 void UvTransport::set_tls_peers(const std::vector<TlsPeer>& peers) {
   tls_peers_ = peers;
   // Connections to servers no longer listed (or with another name) go; the rest are kept.
   for (auto it = tls_upstreams_.begin(); it != tls_upstreams_.end();) {
     bool listed = false;
-    for (const auto& p : tls_peers_) listed = listed || it->first == p.server.to_string() + " " + p.name;
+    for (const auto& p : tls_peers_) listed = listed || it->first == tls_key(p.server, p.name);
     if (listed) ++it;
     else it = tls_upstreams_.erase(it);
   }
@@ -47,7 +59,7 @@ TlsUpstream& UvTransport::tls_upstream(const engine::Address& server) {
   const TlsPeer* peer = nullptr;
   for (const auto& p : tls_peers_)
     if (p.server == server) peer = &p;
-  std::string key = server.to_string() + " " + (peer ? peer->name : std::string());
+  std::string key = tls_key(server, peer ? peer->name : std::string());
   auto it = tls_upstreams_.find(key);
   if (it != tls_upstreams_.end()) return *it->second;
   SSL_CTX* ctx = nullptr;
