@@ -569,16 +569,37 @@ bool apply_upstream_zone_tables(Config& c, std::string_view src, std::string_vie
         z.prime = get_bool(src, k, v);
       } else if (name == "insecure") {
         z.insecure = get_bool(src, k, v);
+      } else if (name == "tls" && !stub) {
+        z.tls = get_bool(src, k, v);
+      } else if (name == "tls-name" && !stub) {
+        z.tls_name = get_string(src, k, v);
+        if (z.tls_name.empty() || !wire::Name::from_text(z.tls_name))
+          fail_at(where_of(src, v), fmt::format("{}: '{}' is not a host name", k, z.tls_name));
+      } else if (name == "tls-ca-file" && !stub) {
+        z.tls_ca_file = get_string(src, k, v);
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(z.tls_ca_file, ec))
+          fail_at(where_of(src, v), fmt::format("{}: '{}' is not a readable file", k, z.tls_ca_file));
       } else {
         fail_at(where_of(src, v), fmt::format("unknown key '{}' in [[{}]] ({})", name, section,
                                               stub ? "name, addresses, prime, insecure"
-                                                   : "name, addresses, first, insecure"));
+                                                   : "name, addresses, first, insecure, tls, tls-name, tls-ca-file"));
       }
     }
     if (z.name.empty() || z.addresses.empty()) fail_at(w, fmt::format("[[{}]] needs name and addresses", section));
-    for (const auto& other : c.upstream_zones)
+    // Without a name to check, TLS would protect against nothing but a passive listener.
+    if (z.tls && z.tls_name.empty()) fail_at(w, fmt::format("[[{}]] {}: tls = true needs tls-name", section, z.name));
+    for (const auto& other : c.upstream_zones) {
       if (wire::Name::from_text(other.name).value() == wire::Name::from_text(z.name).value())
         fail_at(w, fmt::format("[[{}]] {}: already configured at {}", section, z.name, other.where));
+      // The transport knows a TLS server by its address: one name and CA file per address.
+      if (!z.tls || !other.tls || (other.tls_name == z.tls_name && other.tls_ca_file == z.tls_ca_file)) continue;
+      for (const auto& a : z.addresses)
+        for (const auto& b : other.addresses)
+          if (engine::Address::parse(a, 853) == engine::Address::parse(b, 853))
+            fail_at(w, fmt::format("[[{}]] {}: {} is a TLS forwarder of {} too, with another tls-name or "
+                                   "tls-ca-file", section, z.name, a, other.where));
+    }
     c.upstream_zones.push_back(std::move(z));
   }
   return true;

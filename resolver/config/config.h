@@ -177,6 +177,9 @@ struct UpstreamZoneConfig {
   bool first = false;     // forward-zone: iterate when every forwarder fails
   bool prime = false;     // stub-zone: ask the servers for the zone's NS set first
   bool insecure = false;  // no DNSSEC validation at or below the zone
+  bool tls = false;         // forward-zone: DNS over TLS (port 853 unless written)
+  std::string tls_name;     // the name the forwarders' certificates must carry (needed with tls)
+  std::string tls_ca_file;  // CA certificates (PEM) to check them with; "" = the system store
   std::string where;      // "ternd.toml:12"
 };
 

@@ -45,7 +45,7 @@ State Iterator::on_handle_response(Task& t) {
       cache.record_timeout(t.server, t.sent_exponent, m);
     else
       attempt.done = true;
-    if (t.protocol == Protocol::Tcp) attempt.done = true;
+    if (t.protocol != Protocol::Udp) attempt.done = true;
     return State::SelectServer;
   }
   const auto& bytes = t.response->value();

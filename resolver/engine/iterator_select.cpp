@@ -44,6 +44,8 @@ State Iterator::on_select_server(Task& t) {
     t.server = choice->address;
     t.sent_exponent = choice->exponent;
     t.protocol = Protocol::Udp;
+    // DNS over TLS to a forwarder that is configured for it: every query, never cleartext.
+    if (dp.forward && dp.configured && dp.configured->tls) t.protocol = Protocol::Tls;
     t.edns = !cache.edns_unsupported(choice->address, mono());
     return State::SendQuery;
   }

@@ -42,7 +42,7 @@ State Iterator::on_send_query(Task& t) {
   auto packet = wire::build_query(t.query_id, t.sent_qname, t.sent_qtype, t.qclass,
                                   /*rd=*/t.dp.forward, edns);
   const auto n = mono();
-  auto timeout = t.protocol == Protocol::Tcp ? std::max(kTcpTimeout, cfg.initial_timeout)
+  auto timeout = t.protocol != Protocol::Udp ? std::max(kTcpTimeout, cfg.initial_timeout)
                                              : server_timeout(cache.server(t.server, n), cfg);
   auto deadline = std::min(n + timeout, res.deadline);
   t.sent_at = n;

@@ -57,7 +57,9 @@ struct Cidr {
   std::string to_string() const;
 };
 
-enum class Protocol : uint8_t { Udp, Tcp };
+// Tls: DNS over TLS (RFC 7858) to a forwarder that asks for it; the transport knows the name
+// its certificate must carry.
+enum class Protocol : uint8_t { Udp, Tcp, Tls };
 
 enum class TransportError : uint8_t {
   Timeout,           // no acceptable response before the deadline

@@ -27,6 +27,7 @@ struct ConfiguredZone {
   bool insecure = false;  // no DNSSEC validation at or below the zone (stored for the validator)
   bool tls = false;       // forward: DNS over TLS to the forwarders (RFC 7858)
   std::string tls_name;   // the name the forwarders' certificates must carry
+  std::string tls_ca_file;  // CA certificates to check them with; "" = the system store
 };
 
 class ZoneRoutes {

@@ -6,6 +6,7 @@
 
 #include "resolver/net/exchange.h"
 #include "resolver/net/qname_case.h"
+#include "resolver/net/tls_upstream.h"
 
 namespace tern::net {
 
@@ -27,6 +28,55 @@ UvTransport::~UvTransport() {
   std::vector<Exchange*> all(active_.begin(), active_.end());
   active_.clear();
   for (auto* e : all) e->abandon();
+  tls_upstreams_.clear();
+  for (auto& [file, ctx] : tls_contexts_) free_tls_context(ctx);
+}
+
+namespace {
+
+// Appended, not a + " " + b: GCC 12 -O3 warns falsely there (-Wrestrict, PR 105329).
+std::string tls_key(const engine::Address& server, const std::string& name) {
+  std::string key = server.to_string();
+  key += ' ';
+  key += name;
+  return key;
+}
+
+}  // namespace
+
+void UvTransport::set_tls_peers(const std::vector<TlsPeer>& peers) {
+  tls_peers_ = peers;
+  // Connections to servers no longer listed (or with another name) go; the rest are kept.
+  for (auto it = tls_upstreams_.begin(); it != tls_upstreams_.end();) {
+    bool listed = false;
+    for (const auto& p : tls_peers_) listed = listed || it->first == tls_key(p.server, p.name);
+    if (listed) ++it;
+    else it = tls_upstreams_.erase(it);
+  }
+}
+
+TlsUpstream& UvTransport::tls_upstream(const engine::Address& server) {
+  const TlsPeer* peer = nullptr;
+  for (const auto& p : tls_peers_)
+    if (p.server == server) peer = &p;
+  std::string key = tls_key(server, peer ? peer->name : std::string());
+  auto it = tls_upstreams_.find(key);
+  if (it != tls_upstreams_.end()) return *it->second;
+  SSL_CTX* ctx = nullptr;
+  if (peer) {
+    auto c = tls_contexts_.find(peer->ca_file);
+    if (c == tls_contexts_.end()) {
+      std::string error;
+      ctx = make_tls_context(peer->ca_file, &error);
+      if (!ctx && log_) log_->warn("upstream TLS to {}: {}", server.to_string(), error);
+      if (ctx) tls_contexts_.emplace(peer->ca_file, ctx);
+    } else {
+      ctx = c->second;
+    }
+  }
+  // Without a peer entry or a context the upstream refuses every query (never cleartext).
+  auto up = std::make_unique<TlsUpstream>(*this, server, peer ? peer->name : std::string(), ctx);
+  return *tls_upstreams_.emplace(key, std::move(up)).first->second;
 }
 
 void UvTransport::count_unwanted() {
@@ -62,6 +112,14 @@ void UvTransport::send(const engine::Address& server, engine::Protocol protocol,
                        std::vector<uint8_t> query, engine::MonoInstant deadline,
                        engine::TransportDone done) {
   auto identity = QueryIdentity::of_query(query).value_or(QueryIdentity{});
+  if (protocol == engine::Protocol::Tls) {
+    // An authenticated channel: no 0x20 (nothing off-path can answer on it).
+    auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now());
+    tls_upstream(server).send(std::move(query), std::move(identity),
+                              std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now),
+                              std::move(done));
+    return;
+  }
   // 0x20 on TCP too, although an off-path attacker cannot answer there: a wrong-case TCP answer is
   // how a server that does not keep case is recognised (and then accepted).
   std::vector<uint8_t> original_qname;

@@ -23,6 +23,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -32,6 +33,8 @@
 #include "resolver/net/latency_histogram.h"
 #include "resolver/net/system_clock.h"
 #include "resolver/net/transport_config.h"
+
+typedef struct ssl_ctx_st SSL_CTX;
 
 namespace tern::net {
 
@@ -54,6 +57,15 @@ struct TransportStats {
 };
 
 class Exchange;
+class TlsUpstream;
+
+// A DNS-over-TLS server (a [[forward-zone]] with tls = true): the name its certificate must
+// carry and the CA file to check it with ("" = the system store).
+struct TlsPeer {
+  engine::Address server;
+  std::string name;
+  std::string ca_file;
+};
 
 class UvTransport : public engine::Transport {
  public:
@@ -68,6 +80,9 @@ class UvTransport : public engine::Transport {
 
   void send(const engine::Address& server, engine::Protocol protocol, std::vector<uint8_t> query,
             engine::MonoInstant deadline, engine::TransportDone done) override;
+
+  // The servers asked over TLS (engine::Protocol::Tls). Connections to peers that stay are kept.
+  void set_tls_peers(const std::vector<TlsPeer>& peers);
 
   const TransportStats& stats() const { return stats_; }
   // Round trips of accepted responses, send to answer (loop thread only).
@@ -110,6 +125,11 @@ class UvTransport : public engine::Transport {
   RttHistogram rtt_;
   uint64_t unwanted_since_warning_ = 0;
   std::vector<uint8_t> udp_recv_buf_ = std::vector<uint8_t>(65536);
+  // DNS over TLS: one connection per peer, one client context per CA file.
+  std::vector<TlsPeer> tls_peers_;
+  std::unordered_map<std::string, std::unique_ptr<TlsUpstream>> tls_upstreams_;  // by server + name
+  std::unordered_map<std::string, SSL_CTX*> tls_contexts_;                       // by CA file
+  TlsUpstream& tls_upstream(const engine::Address& server);
 };
 
 }  // namespace tern::net

@@ -62,6 +62,13 @@ EngineBackend::EngineBackend(EngineParts parts, engine::EngineConfig config, cac
     : parts_(std::move(parts)), caches_(caches), shared_(std::move(shared)) {
   engine::World world{*parts_.transport, *parts_.clock, *parts_.random};
   engine_ = std::make_unique<engine::Engine>(std::move(config), world, caches);
+  if (auto* t = dynamic_cast<net::UvTransport*>(parts_.transport.get()))
+    t->set_tls_peers(tls_peers(engine_->zone_routes()));
+}
+
+void EngineBackend::set_zone_routes(engine::ZoneRoutesPtr routes) {
+  if (auto* t = dynamic_cast<net::UvTransport*>(parts_.transport.get())) t->set_tls_peers(tls_peers(routes));
+  engine_->set_zone_routes(std::move(routes));
 }
 
 NameServers EngineBackend::name_servers(const wire::Name& name) {

@@ -39,7 +39,7 @@ class EngineBackend : public Backend {
   }
   NameServers name_servers(const wire::Name& name) override;
   void add_stats(BackendStats& s) const override;
-  void set_zone_routes(engine::ZoneRoutesPtr routes) override { engine_->set_zone_routes(std::move(routes)); }
+  void set_zone_routes(engine::ZoneRoutesPtr routes) override;
 
  private:
   EngineParts parts_;

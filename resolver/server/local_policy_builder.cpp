@@ -104,6 +104,13 @@ LocalPolicyBuild build_local_policy(const config::Config& cfg, std::string_view 
       auto n = Name::from_text(text);
       disabled |= n && *n == b.apex;
     }
+    // A forward or stub zone takes over the built-in zones at and below it (a private reverse
+    // zone sent to the internal servers instead of the built-in NXDOMAIN). Forwarding "." keeps
+    // them: localhost and the private reverse names still never leave the machine.
+    for (const auto& z : cfg.upstream_zones) {
+      auto n = Name::from_text(z.name);
+      disabled |= n && (*n == b.apex || (!n->is_root() && b.apex.is_subdomain_of(*n)));
+    }
     if (disabled) continue;
     p->add_zone(b.apex, b.type);
     builtins.push_back(b.apex);

@@ -281,3 +281,29 @@ TEST_CASE("a new table applies to new resolutions", "[engine][forward]") {
   REQUIRE(h.net.sent().size() == 2);
   CHECK(h.net.sent()[1].server == addr(kFwd2));
 }
+
+TEST_CASE("tls = true: every query to the forwarders over TLS, a failed handshake never retried in cleartext",
+          "[engine][forward][tls]") {
+  auto z = forward("corp.example.", {"10.1.0.1:853", "10.1.0.2:853"});
+  z.tls = true;
+  z.tls_name = "dns.corp.example.";
+  Harness h(with_zones({z}));
+  SimReply bad_certificate;
+  bad_certificate.error = engine::TransportError::ConnectionFailed;
+  h.net.on_any(addr("10.1.0.1:853"), bad_certificate);
+  h.net.on_any(addr("10.1.0.2:853"), recursive_answer({"www.corp.example. 60 IN A 10.0.0.7"}));
+  auto a = h.resolve("www.corp.example.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NoError);
+  REQUIRE(h.net.sent().size() == 2);  // one try per forwarder: a failed handshake is final
+  for (const auto& q : h.net.sent()) CHECK(q.protocol == engine::Protocol::Tls);
+
+  // Both fail: SERVFAIL, still nothing in cleartext.
+  Harness g(with_zones({z}));
+  g.net.on_any(addr("10.1.0.1:853"), bad_certificate);
+  g.net.on_any(addr("10.1.0.2:853"), bad_certificate);
+  auto b = g.resolve("www.corp.example.", RRType::A);
+  REQUIRE(b);
+  CHECK(b->rcode == wire::Rcode::ServFail);
+  for (const auto& q : g.net.sent()) CHECK(q.protocol == engine::Protocol::Tls);
+}
