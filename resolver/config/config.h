@@ -38,6 +38,8 @@ struct ServerConfig {
   uint32_t tcp_messages_per_iteration = 256;  // server::kTcpMessagesPerIteration
   std::string control_socket;            // unix socket for `ternd control`; empty = none
   std::vector<std::string> no_local_zones;  // built-in local zones to resolve normally instead
+  // Clients given the EXTRA-TEXT of Extended DNS Errors (zone and server names); default loopback.
+  std::vector<Network> ede_text_allow;
 };
 
 struct ResolverConfig {
@@ -114,6 +116,7 @@ struct LocalConfig {
 struct LogConfig {
   LogLevel level = LogLevel::Info;
   bool query_log = false;
+  bool log_servfail = false;  // one line per SERVFAIL with the reason (Unbound's log-servfail)
   LogDestination destination;  // stderr (the journal under systemd), syslog, or file:PATH
   uint32_t warning_interval = static_cast<uint32_t>(kDefaultWarningInterval.count());  // seconds
 };

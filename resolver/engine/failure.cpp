@@ -20,6 +20,8 @@ std::string_view to_string(Failure f) {
     case Failure::ServersDown: return "servers-down";
     case Failure::FetchLimit: return "fetch-limit";
     case Failure::RecentFailure: return "recent-failure";
+    case Failure::AllServersLame: return "all-servers-lame";
+    case Failure::NetworkError: return "network-error";
     case Failure::Internal: return "internal";
   }
   return "unknown";

@@ -11,6 +11,7 @@
 #include "resolver/engine/delegation.h"
 #include "resolver/engine/engine.h"
 #include "resolver/engine/failure.h"
+#include "resolver/engine/trace.h"
 #include "resolver/engine/world.h"
 #include "wire/name.h"
 #include "wire/rrset.h"
@@ -38,6 +39,8 @@ struct TaskResult {
   std::optional<wire::RRset> soa;   // negative answers
   std::optional<wire::RRset> zone_ns;  // negative answers: the zone's NS set, shown beside the SOA
   Failure failure = Failure::Internal;
+  wire::Name failed_zone;                // Failed: the zone being asked (FailureInfo)
+  std::optional<Address> failed_server;  // Failed: the last server this task asked
 };
 
 struct Task {
@@ -111,6 +114,7 @@ struct Resolution {
   std::vector<wire::RRset> root_addrs;
   bool prefetch = false;
   bool finished = false;
+  TraceSink* trace = nullptr;  // Engine::trace: every step is reported here (trace.h)
   std::vector<std::unique_ptr<Task>> tasks;  // tasks[0] answers the client
 };
 

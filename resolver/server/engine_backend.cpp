@@ -23,6 +23,8 @@ Sections sections_of(const engine::Answer& a) {
   s.answer = a.answer;
   s.authority = a.authority;
   s.additional = a.additional;
+  s.ede = extended_error(a);
+  s.why = a.why;
   s.source = a.stale ? BackendSource::Stale
              : a.from_cache && !a.failure ? BackendSource::RecordCache
                                           : BackendSource::Resolution;

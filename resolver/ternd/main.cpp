@@ -19,6 +19,7 @@
 #include "resolver/engine/root_hints.h"
 #include "resolver/engine/upstream_policy.h"
 #include "resolver/server/control.h"
+#include "resolver/server/control_explain.h"
 #include "resolver/server/engine_backend.h"
 #include "resolver/server/local_policy_builder.h"
 #include "resolver/server/metrics.h"
@@ -106,6 +107,7 @@ void reload(Daemon& d) {
   }
   d.log.set_level(next.log.level);
   d.log.set_query_log(next.log.query_log);
+  d.log.set_log_servfail(next.log.log_servfail);
   d.server.set_acl(server::make_acl(next));
   d.server.set_proxy(server::make_proxy_policy(next));  // proxy-protocol-from goes with the ACL
   std::vector<std::string> not_reloaded;
@@ -116,6 +118,14 @@ void reload(Daemon& d) {
   };
   if (listen_text(next) != listen_text(d.cfg)) not_reloaded.push_back("server.listen");
   if (next.server.threads != d.cfg.server.threads) not_reloaded.push_back("server.threads");
+  {
+    auto nets = [](const config::Config& c) {
+      std::string s;
+      for (const auto& n : c.server.ede_text_allow) s += n.to_string() + " ";
+      return s;
+    };
+    if (nets(next) != nets(d.cfg)) not_reloaded.push_back("server.ede-text-allow");
+  }
   if (next.server.control_socket != d.cfg.server.control_socket) not_reloaded.push_back("server.control-socket");
   auto metrics_text = [](const config::Config& c) { return c.metrics.listen ? c.metrics.listen->to_string() : ""; };
   if (metrics_text(next) != metrics_text(d.cfg) ||
@@ -225,6 +235,7 @@ int run(config::CommandLine cmdline) {
 
   config::Log log(cfg.log.level);
   log.set_query_log(cfg.log.query_log);
+  log.set_log_servfail(cfg.log.log_servfail);
   log.set_warning_interval(std::chrono::seconds(cfg.log.warning_interval));
   if (auto failed = log.open(cfg.log.destination)) throw config::ConfigError(*failed);
   net::TransportConfig transport_cfg = server::transport_config(cfg, log);
@@ -270,6 +281,10 @@ int run(config::CommandLine cmdline) {
     log.info("metrics on http://{}/metrics", cfg.metrics.listen->to_string());
   }
 
+  // `control lookup` / `control trace` (control_explain.h): the trace's engine is configured as
+  // the workers' are, with a transport of its own.
+  server::ExplainContext explain{
+      engine_cfg, [&](uv_loop_t* l) { return make_engine_parts(l, transport_cfg, &log); }};
   uv_loop_t loop;
   uv_loop_init(&loop);
   Daemon d{cmdline, cmdline.config, log, caches, srv, local.policy, &loop, {}, {}, {}, nullptr};
@@ -279,7 +294,10 @@ int run(config::CommandLine cmdline) {
   try {
     if (!cfg.server.control_socket.empty()) {
       d.control = std::make_unique<server::ControlServer>(&loop, cfg.server.control_socket,
-          [&](std::string_view line) { return server::run_control_command(line, caches, srv); });
+          [&](std::string_view line) {
+            if (auto reply = server::run_explain_command(line, caches, explain)) return *reply;
+            return server::run_control_command(line, caches, srv);
+          });
     }
     srv.start();
   } catch (...) {
