@@ -6,6 +6,7 @@
 #include "resolver/engine/cache_access.h"
 #include "resolver/engine/delegation.h"
 #include "resolver/engine/server_selection.h"
+#include "resolver/engine/trace.h"
 #include "wire/rdata.h"
 #include "wire/text.h"
 
@@ -25,13 +26,13 @@ std::string indent(const std::string& lines) {
   while (start < lines.size()) {
     size_t end = lines.find('\n', start);
     if (end == std::string::npos) end = lines.size();
-    out += "    " + lines.substr(start, end - start) + "\n";
+    out += cat("    ", lines.substr(start, end - start), "\n");
     start = end + 1;
   }
   return out;
 }
 
-std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; }
+std::string ms(std::chrono::milliseconds d) { return cat(std::to_string(d.count()), "ms"); }
 
 cache::ServerKey key_of(const Address& a) {
   cache::ServerKey k;
@@ -46,15 +47,15 @@ std::string server_state(cache::Caches& caches, CacheAccess& access, const Engin
   cache::ServerInfo info = access.server(a, mono);
   std::string out = a.to_string();
   if (!info.known) {
-    out += " unknown (no answer or timeout yet: selection RTT " + ms(info.selection_rtt) + ")";
+    out += cat(" unknown (no answer or timeout yet: selection RTT ", ms(info.selection_rtt), ")");
   } else {
     if (info.has_rtt)
-      out += " srtt=" + ms(info.srtt) + " rttvar=" + ms(info.rttvar) + " samples=" +
-             std::to_string(info.samples) + " selection-rtt=" + ms(info.selection_rtt);
+      out += cat(" srtt=", ms(info.srtt), " rttvar=", ms(info.rttvar), " samples=",
+                 std::to_string(info.samples), " selection-rtt=", ms(info.selection_rtt));
     else
       out += " no RTT sample";
-    out += " timeouts=" + std::to_string(info.consecutive_timeouts);
-    out += " timeout=" + ms(server_timeout(info, cfg));
+    out += cat(" timeouts=", std::to_string(info.consecutive_timeouts));
+    out += cat(" timeout=", ms(server_timeout(info, cfg)));
     if (server_down(info, cfg, mono))
       out += " DOWN";
     else if (server_probe_due(info, cfg, mono))
@@ -63,7 +64,7 @@ std::string server_state(cache::Caches& caches, CacheAccess& access, const Engin
       out += " up";
     if (info.edns == cache::EdnsSupport::Unsupported) out += " no-edns";
   }
-  if (caches.servers().is_lame(key_of(a), zone, mono)) out += " LAME for " + zone.to_text();
+  if (caches.servers().is_lame(key_of(a), zone, mono)) out += cat(" LAME for ", zone.to_text());
   return out;
 }
 
@@ -75,10 +76,10 @@ void report_delegation(std::string& out, cache::Caches& caches, CacheAccess& acc
   for (;;) {
     auto ns = access.rrset(zone, wire::RRType::NS, wire::RRClass::IN, now);
     if (ns && !ns->rrset.empty()) {
-      out += "delegation " + zone.to_text() + " ttl-left=" + std::to_string(ns->rrset.ttl) +
-             " trust=" + std::string(cache::to_string(ns->trust)) + "\n";
+      out += cat("delegation ", zone.to_text(), " ttl-left=", std::to_string(ns->rrset.ttl),
+                 " trust=", cache::to_string(ns->trust), "\n");
       for (const auto& target : ns_targets(ns->rrset)) {
-        out += "  ns " + target.to_text() + "\n";
+        out += cat("  ns ", target.to_text(), "\n");
         bool any = false;
         for (auto t : {wire::RRType::A, wire::RRType::AAAA}) {
           if (t == wire::RRType::AAAA && !cfg.ipv6) break;
@@ -86,12 +87,12 @@ void report_delegation(std::string& out, cache::Caches& caches, CacheAccess& acc
           if (set)
             for (const auto& a : addresses_of(set->rrset, cfg.upstream_port)) {
               any = true;
-              out += "    " + server_state(caches, access, cfg, a, zone, mono) + "\n";
+              out += cat("    ", server_state(caches, access, cfg, a, zone, mono), "\n");
             }
           if (auto glue = access.parent_glue(target, t, wire::RRClass::IN, now))
             for (const auto& a : addresses_of(*glue, cfg.upstream_port)) {
               any = true;
-              out += "    parent-side " + server_state(caches, access, cfg, a, zone, mono) + "\n";
+              out += cat("    parent-side ", server_state(caches, access, cfg, a, zone, mono), "\n");
             }
         }
         if (!any) out += "    no address cached (a resolution would look it up)\n";
@@ -123,30 +124,28 @@ std::string cache_report(cache::Caches& caches, const EngineConfig& cfg, const w
     auto hit = access.rrset_stale(name, t, wire::RRClass::IN, now);
     if (!hit) continue;
     found = true;
-    out += "rrset " + name.to_text() + " " + wire::type_to_text(t) +
-           (hit->stale ? " STALE" : " ttl-left=" + std::to_string(hit->rrset.ttl)) +
-           " trust=" + std::string(cache::to_string(hit->trust)) + "\n";
+    out += cat("rrset ", name.to_text(), " ", wire::type_to_text(t),
+               hit->stale ? " STALE" : " ttl-left=", hit->stale ? "" : std::to_string(hit->rrset.ttl),
+               " trust=", cache::to_string(hit->trust), "\n");
     out += indent(wire::rrset_to_text(hit->rrset));
   }
   for (auto t : types) {
     auto neg = access.negative(name, t, wire::RRClass::IN, now);
     if (!neg) continue;
     found = true;
-    out += std::string("negative ") + name.to_text() + " " +
-           (neg->nxdomain ? std::string("NXDOMAIN") : wire::type_to_text(t) + " NODATA") +
-           (neg->soa ? " ttl-left=" + std::to_string(neg->soa->ttl) : std::string(" (no SOA)")) +
-           "\n";
+    out += cat("negative ", name.to_text(), " ", neg->nxdomain ? "NXDOMAIN" : wire::type_to_text(t),
+               neg->nxdomain ? "" : " NODATA", neg->soa ? " ttl-left=" : " (no SOA)",
+               neg->soa ? std::to_string(neg->soa->ttl) : std::string(), "\n");
     if (neg->nxdomain) break;  // covers every type
   }
-  if (!found) out += "rrset none cached for " + name.to_text() + "\n";
+  if (!found) out += cat("rrset none cached for ", name.to_text(), "\n");
   for (auto t : types) {
     auto failed = caches.failures().why(name, t, wire::RRClass::IN, mono);
     if (!failed) continue;
-    out += "failure " + name.to_text() + " " + wire::type_to_text(t) + " stands " +
-           std::to_string(failed->left.count()) + "s more";
+    out += cat("failure ", name.to_text(), " ", wire::type_to_text(t), " stands ",
+               std::to_string(failed->left.count()), "s more");
     if (failed->why.reason <= uint8_t(Failure::Internal))
-      out += ": " + std::string(to_string(Failure(failed->why.reason))) + " zone " +
-             failed->why.zone.to_text();
+      out += cat(": ", to_string(Failure(failed->why.reason)), " zone ", failed->why.zone.to_text());
     out += "\n";
   }
   report_delegation(out, caches, access, cfg, name, type.value_or(wire::RRType::A), now, mono);

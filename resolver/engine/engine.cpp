@@ -293,11 +293,11 @@ void Engine::complete(uint64_t resolution_id) {
     done.detail = wire::rcode_to_text(answer.rcode);
     if (answer.stale) done.detail += " (stale data, RFC 8767)";
     if (answer.why)
-      done.detail += std::string(answer.failure ? " failure=" : " after failure=") +
-                     std::string(to_string(answer.why->reason)) + " zone=" +
-                     answer.why->zone.to_text() +
-                     (answer.why->server ? " server=" + answer.why->server->to_string() : "");
-    done.detail += ", " + std::to_string(res->upstream_queries) + " upstream queries";
+      done.detail += cat(answer.failure ? " failure=" : " after failure=",
+                         to_string(answer.why->reason), " zone=", answer.why->zone.to_text(),
+                         answer.why->server ? " server=" : "",
+                         answer.why->server ? answer.why->server->to_string() : std::string());
+    done.detail += cat(", ", std::to_string(res->upstream_queries), " upstream queries");
     res->trace->step(done);
   }
   if (answer.stale) ++stats_.stale_answers;

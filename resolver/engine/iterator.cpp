@@ -123,8 +123,8 @@ State Iterator::finish_answer(Task& t, TaskResult::Kind kind, std::vector<wire::
                        : kind == TaskResult::Kind::NoData ? "NODATA"
                        : kind == TaskResult::Kind::YxDomain ? "YXDOMAIN" : "data";
     for (const auto& set : t.result.answer)
-      what += " | " + set.owner.to_text() + " " + wire::type_to_text(set.type) + " (" +
-              std::to_string(set.size()) + " records, TTL " + std::to_string(set.ttl) + ")";
+      what += cat(" | ", set.owner.to_text(), " ", wire::type_to_text(set.type), " (",
+                  std::to_string(set.size()), " records, TTL ", std::to_string(set.ttl), ")");
     trace(t, TraceStep::Kind::Answer, std::move(what), true);
   }
   return State::Finished;
@@ -144,7 +144,7 @@ std::optional<State> Iterator::follow_chain(Task& t, const std::vector<wire::RRs
   if (std::find(t.visited.begin(), t.visited.end(), target) != t.visited.end())
     return fail(t, Failure::CnameLoop);
   t.visited.push_back(target);
-  if (tracing()) trace(t, TraceStep::Kind::Chain, "follow to " + target.to_text());
+  if (tracing()) trace(t, TraceStep::Kind::Chain, cat("follow to ", target.to_text()));
   t.qname = target;
   // A new name starts a new walk from its own closest delegation.
   t.have_dp = false;
@@ -169,7 +169,7 @@ size_t Iterator::spawn_child(Task& parent, const wire::Name& qname, wire::RRType
   size_t idx = child->index;
   if (tracing())
     trace(parent, TraceStep::Kind::Child,
-          (priming ? "priming: " : "ask ") + qname.to_text() + " " + wire::type_to_text(qtype));
+          cat(priming ? "priming: " : "ask ", qname.to_text(), " ", wire::type_to_text(qtype)));
   res.tasks.push_back(std::move(child));
   parent.child = idx;
   return idx;

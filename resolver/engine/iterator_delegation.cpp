@@ -95,8 +95,8 @@ State Iterator::on_find_delegation(Task& t) {
     if (tracing()) {
       std::string servers = from;
       for (const auto& s : t.dp.servers) {
-        servers += " " + s.name.to_text();
-        for (const auto& a : s.addresses) servers += " " + a.host_to_string();
+        servers += cat(" ", s.name.to_text());
+        for (const auto& a : s.addresses) servers += cat(" ", a.host_to_string());
       }
       trace(t, TraceStep::Kind::Delegation, std::move(servers));
     }

@@ -86,13 +86,13 @@ State Iterator::on_handle_response(Task& t) {
   if (tracing()) {
     const auto& h = msg->header();
     trace(t, TraceStep::Kind::Reply,
-          wire::rcode_to_text(wire::Rcode(h.rcode)) + (h.aa ? " aa" : "") + (h.tc ? " tc" : "") +
-              " -> " + std::string(to_string(c.kind)),
+          cat(wire::rcode_to_text(wire::Rcode(h.rcode)), h.aa ? " aa" : "", h.tc ? " tc" : "",
+              " -> ", to_string(c.kind)),
           true, rtt);
     if (c.scrubbed > 0)
       trace(t, TraceStep::Kind::Scrubbed,
-            std::to_string(c.scrubbed) + " records dropped: owner outside " + t.dp.zone.to_text() +
-                " (the bailiwick of the server asked) or not asked for",
+            cat(std::to_string(c.scrubbed), " records dropped: owner outside ", t.dp.zone.to_text(),
+                " (the bailiwick of the server asked) or not asked for"),
             true);
   }
   const bool minimised = !(t.sent_qname == t.qname);
@@ -101,8 +101,8 @@ State Iterator::on_handle_response(Task& t) {
     bool marked = cache.lame_evidence(task.server, task.dp.zone, m, cfg.max_lame_ttl);
     if (tracing())
       trace(task, TraceStep::Kind::Lame,
-            "not authoritative for " + task.dp.zone.to_text() +
-                (marked ? ": marked lame" : ": lame evidence, next server"),
+            cat("not authoritative for ", task.dp.zone.to_text(),
+                marked ? ": marked lame" : ": lame evidence, next server"),
             true);
     return marked;
   };
@@ -160,10 +160,10 @@ State Iterator::on_handle_response(Task& t) {
       t.dp = delegation_from_ns(*c.referral_ns, c.glue);
       t.have_dp = true;
       if (tracing()) {
-        std::string to = "to " + t.dp.zone.to_text() + ":";
+        std::string to = cat("to ", t.dp.zone.to_text(), ":");
         for (const auto& s : t.dp.servers) {
-          to += " " + s.name.to_text();
-          for (const auto& a : s.addresses) to += " " + a.host_to_string();
+          to += cat(" ", s.name.to_text());
+          for (const auto& a : s.addresses) to += cat(" ", a.host_to_string());
         }
         trace(t, TraceStep::Kind::Referral, std::move(to));
       }

@@ -51,10 +51,11 @@ State Iterator::on_send_query(Task& t) {
   t.response.reset();
   if (tracing())
     trace(t, TraceStep::Kind::Query,
-          "ask " + t.sent_qname.to_text() + " " + wire::type_to_text(t.sent_qtype) +
-              (t.edns ? " edns" : " no-edns") + " timeout " +
-              std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - n).count()) +
-              "ms",
+          cat("ask ", t.sent_qname.to_text(), " ", wire::type_to_text(t.sent_qtype),
+              t.edns ? " edns" : " no-edns", " timeout ",
+              std::to_string(
+                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - n).count()),
+              "ms"),
           true);
 
   std::weak_ptr<Engine*> alive = engine.alive_;

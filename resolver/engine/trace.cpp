@@ -37,7 +37,7 @@ std::string to_text(const TraceStep& s) {
     out += s.server->to_string();
     out += s.protocol == Protocol::Tcp ? "/tcp" : "/udp";
   }
-  if (s.kind == TraceStep::Kind::Reply) out += " rtt=" + std::to_string(s.rtt.count()) + "ms";
+  if (s.kind == TraceStep::Kind::Reply) out += cat(" rtt=", std::to_string(s.rtt.count()), "ms");
   if (!s.detail.empty()) {
     out += ": ";
     out += s.detail;

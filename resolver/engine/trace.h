@@ -44,6 +44,15 @@ struct TraceStep {
 };
 
 std::string_view to_string(TraceStep::Kind k);
+
+// Concatenates text without `"literal" + std::string` temporaries, which GCC 12 at -O3 flags
+// falsely (-Wrestrict, PR 105329). Numbers go through std::to_string first.
+template <class... Parts>
+std::string cat(const Parts&... parts) {
+  std::string out;
+  (out.append(std::string_view(parts)), ...);
+  return out;
+}
 // One line: indentation by depth, then kind, the question, zone, server, RTT and detail.
 std::string to_text(const TraceStep& s);
 

@@ -37,13 +37,14 @@ struct Question {
 
 // NAME [TYPE]; an error text when they do not parse.
 std::variant<Question, std::string> question_of(const std::vector<std::string>& w) {
-  if (w.size() < 2 || w.size() > 3) return "error: usage: " + w[0] + " NAME [TYPE]\n";
+  using engine::cat;
+  if (w.size() < 2 || w.size() > 3) return cat("error: usage: ", w[0], " NAME [TYPE]\n");
   auto name = wire::Name::from_text(w[1]);
-  if (!name) return "error: not a domain name: " + w[1] + "\n";
+  if (!name) return cat("error: not a domain name: ", w[1], "\n");
   Question q{*name, std::nullopt};
   if (w.size() == 3) {
     auto type = wire::type_from_text(w[2]);
-    if (!type) return "error: not a type: " + w[2] + "\n";
+    if (!type) return cat("error: not a type: ", w[2], "\n");
     q.type = *type;
   }
   return q;
@@ -84,15 +85,17 @@ std::string trace(const Question& q, const ExplainContext& ctx) {
     }
     parts.transport.reset();  // after the engine; closes what is left in flight
     uv_run(&loop, UV_RUN_DEFAULT);
-    out = "; trace " + q.name.to_text() + " " + wire::type_to_text(q.type.value_or(wire::RRType::A)) +
-          " (fresh caches, starting from the root hints; the shared caches are not touched)\n";
+    out = engine::cat("; trace ", q.name.to_text(), " ",
+                      wire::type_to_text(q.type.value_or(wire::RRType::A)),
+                      " (fresh caches, starting from the root hints; the shared caches are not "
+                      "touched)\n");
     out += sink.out;
     if (!answer) {
       out += "; no answer before the deadline\n";
     } else {
-      out += "; rcode " + wire::rcode_to_text(answer->rcode) + "\n";
+      out += engine::cat("; rcode ", wire::rcode_to_text(answer->rcode), "\n");
       if (auto e = extended_error(*answer))
-        out += "; EDE " + std::to_string(uint16_t(e->code)) + ": " + e->text + "\n";
+        out += engine::cat("; EDE ", std::to_string(uint16_t(e->code)), ": ", e->text, "\n");
       for (const auto& s : answer->answer) out += wire::rrset_to_text(s);
       for (const auto& s : answer->authority) out += wire::rrset_to_text(s);
     }
@@ -112,11 +115,11 @@ std::optional<std::string> run_explain_command(std::string_view line, cache::Cac
   const Question& question = std::get<Question>(q);
   if (w[0] == "lookup") {
     net::SystemClock clock;
-    return "; lookup " + question.name.to_text() +
-           (question.type ? " " + wire::type_to_text(*question.type) : std::string()) + "\n" +
-           engine::cache_report(caches, ctx.engine, question.name, question.type,
-                                clock.now(), clock.mono()) +
-           "; end of lookup\n";
+    return engine::cat("; lookup ", question.name.to_text(), question.type ? " " : "",
+                       question.type ? wire::type_to_text(*question.type) : std::string(), "\n",
+                       engine::cache_report(caches, ctx.engine, question.name, question.type,
+                                            clock.now(), clock.mono()),
+                       "; end of lookup\n");
   }
   return trace(question, ctx);
 }

@@ -1,5 +1,9 @@
 #include "resolver/server/extended_error.h"
 
+#include <algorithm>
+
+#include "resolver/engine/trace.h"
+
 namespace tern::server {
 
 using engine::Failure;
@@ -61,8 +65,9 @@ std::string_view what(Failure f) {
 }  // namespace
 
 std::string describe(const engine::FailureInfo& why) {
-  std::string out = "zone " + why.zone.to_text();
-  if (why.server) out += ", server " + why.server->to_string();
+  using engine::cat;
+  std::string out = cat("zone ", why.zone.to_text());
+  if (why.server) out += cat(", server ", why.server->to_string());
   out += ": ";
   out += what(why.reason);
   out += " (";
@@ -76,7 +81,7 @@ std::optional<ExtendedError> extended_error(const engine::Answer& a) {
     ExtendedError e;
     e.code = a.rcode == wire::Rcode::NXDomain ? EdeCode::StaleNxdomainAnswer : EdeCode::StaleAnswer;
     e.text = "stale data served";
-    if (a.why) e.text += " after a failure: " + describe(*a.why);
+    if (a.why) e.text += engine::cat(" after a failure: ", describe(*a.why));
     return e;
   }
   if (!a.failure) return std::nullopt;
@@ -92,9 +97,12 @@ std::optional<ExtendedError> extended_error(const engine::Answer& a) {
 wire::EdnsOption ede_option(const ExtendedError& e, bool with_text) {
   wire::EdnsOption o;
   o.code = wire::kEdnsEde;
-  o.data.push_back(uint8_t(uint16_t(e.code) >> 8));
-  o.data.push_back(uint8_t(uint16_t(e.code) & 0xff));
-  if (with_text) o.data.insert(o.data.end(), e.text.begin(), e.text.end());
+  // Sized once, then filled: appending the text after two push_backs makes GCC 12 -O3 warn
+  // falsely (-Warray-bounds).
+  o.data.resize(2 + (with_text ? e.text.size() : 0));
+  o.data[0] = uint8_t(uint16_t(e.code) >> 8);
+  o.data[1] = uint8_t(uint16_t(e.code) & 0xff);
+  if (with_text) std::copy(e.text.begin(), e.text.end(), o.data.begin() + 2);
   return o;
 }
 
