@@ -152,6 +152,12 @@ const std::vector<KeyDef>& key_table() {
          c.server.allow.clear();
          for (auto& [text, w] : get_strings(s, k, n)) c.server.allow.push_back(parse_network(w, k, text));
        }},
+      {"server", "ede-text-allow",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.server.ede_text_allow.clear();
+         for (auto& [text, w] : get_strings(s, k, n))
+           c.server.ede_text_allow.push_back(parse_network(w, k, text));
+       }},
       {"server", "proxy-protocol-from",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          c.server.proxy_protocol_from.clear();
@@ -431,6 +437,10 @@ const std::vector<KeyDef>& key_table() {
        }},
       {"log", "query-log-buffer-kib", uint_key(&LogConfig::query_log_buffer_kib, 0, 65536)},
       {"log", "query-log-flush-ms", uint_key(&LogConfig::query_log_flush_ms, 10, 60000)},
+      {"log", "log-servfail",
+       [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
+         c.log.log_servfail = get_bool(s, k, n);
+       }},
       {"log", "destination",
        [](Config& c, std::string_view s, std::string_view k, const toml::node& n) {
          std::string text = get_string(s, k, n);
@@ -647,6 +657,8 @@ Config default_config() {
   c.server.listen.push_back(*SocketAddress::parse("[::1]:53"));
   c.server.allow.push_back(*Network::parse("127.0.0.0/8"));
   c.server.allow.push_back(*Network::parse("::1/128"));
+  c.server.ede_text_allow.push_back(*Network::parse("127.0.0.0/8"));
+  c.server.ede_text_allow.push_back(*Network::parse("::1/128"));
   return c;
 }
 

@@ -60,6 +60,8 @@ struct ServerConfig {
   bool hide_version = true;
   std::string identity;  // "" = the host name
   std::string version;   // "" = "ternd VERSION"
+  // Clients given the EXTRA-TEXT of Extended DNS Errors (zone and server names); default loopback.
+  std::vector<Network> ede_text_allow;
 };
 
 struct ResolverConfig {
@@ -190,6 +192,7 @@ struct LogConfig {
   std::optional<LogDestination> query_log_destination;
   uint32_t query_log_buffer_kib = 64;   // config::kQueryLogBufferBytes; 0 = a write per line
   uint32_t query_log_flush_ms = 1000;   // config::kQueryLogFlushInterval
+  bool log_servfail = false;  // one line per SERVFAIL with the reason (Unbound's log-servfail)
   LogDestination destination;  // stderr (the journal under systemd), syslog, or file:PATH
   uint32_t warning_interval = static_cast<uint32_t>(kDefaultWarningInterval.count());  // seconds
 };

@@ -105,6 +105,9 @@ class Log {
   LogLevel level() const { return level_.load(std::memory_order_relaxed); }
   void set_query_log(bool on) { query_log_.store(on, std::memory_order_relaxed); }
   bool query_log() const { return query_log_.load(std::memory_order_relaxed); }
+  // log-servfail (Unbound's name): one info line per SERVFAIL saying why (query_pipeline.cpp).
+  void set_log_servfail(bool on) { log_servfail_.store(on, std::memory_order_relaxed); }
+  bool log_servfail() const { return log_servfail_.load(std::memory_order_relaxed); }
   bool enabled(LogLevel l) const { return l >= level() && level() != LogLevel::Off; }
   void set_warning_interval(std::chrono::seconds s) {
     warning_interval_ns_.store(std::chrono::nanoseconds(s).count(), std::memory_order_relaxed);
@@ -162,6 +165,7 @@ class Log {
 
   std::atomic<LogLevel> level_;
   std::atomic<bool> query_log_{false};
+  std::atomic<bool> log_servfail_{false};
   std::atomic<int64_t> warning_interval_ns_{std::chrono::nanoseconds(kDefaultWarningInterval).count()};
   mutable std::mutex mu_;  // guards the destination below; lines are written whole under it
   LogDestination dest_;

@@ -164,15 +164,31 @@ bool CacheAccess::lame_evidence(const Address& a, const wire::Name& zone, MonoIn
   return caches_.servers().record_lame(key_of(a), zone, now, max_ttl);
 }
 
-bool CacheAccess::recently_failed(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
-                                  MonoInstant now) {
-  return caches_.failures().failing(name, type, rclass, now);
+std::optional<FailureInfo> CacheAccess::recently_failed(const wire::Name& name, wire::RRType type,
+                                                        wire::RRClass rclass, MonoInstant now) {
+  auto standing = caches_.failures().why(name, type, rclass, now);
+  if (!standing) return std::nullopt;
+  FailureInfo info;
+  // What the failure cache kept; an entry recorded without a reason says only that it failed.
+  info.reason = standing->why.reason <= uint8_t(Failure::Internal) ? Failure(standing->why.reason)
+                                                                   : Failure::RecentFailure;
+  info.zone = standing->why.zone;
+  if (standing->why.server) {
+    const auto& k = *standing->why.server;
+    info.server = k.v6 ? Address::v6_from(k.addr, k.port)
+                       : Address::v4({k.addr[0], k.addr[1], k.addr[2], k.addr[3]}, k.port);
+  }
+  return info;
 }
 
 void CacheAccess::record_failure(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
                                  MonoInstant now, std::chrono::seconds min_ttl,
-                                 std::chrono::seconds max_ttl) {
-  caches_.failures().record(name, type, rclass, now, min_ttl, max_ttl);
+                                 std::chrono::seconds max_ttl, const FailureInfo& info) {
+  cache::FailureWhy why;
+  why.reason = uint8_t(info.reason);
+  why.zone = info.zone;
+  if (info.server) why.server = key_of(*info.server);
+  caches_.failures().record(name, type, rclass, now, min_ttl, max_ttl, why);
 }
 
 }  // namespace tern::engine

@@ -9,6 +9,7 @@
 
 #include "cache/server_state_cache.h"
 #include "cache/trust.h"
+#include "resolver/engine/failure.h"
 #include "resolver/engine/world.h"
 #include "wire/name.h"
 #include "wire/rr_type.h"
@@ -92,10 +93,12 @@ class CacheAccess {
                      std::chrono::seconds max_ttl);
 
   // RFC 9520 failure cache (cache::FailureCache).
-  bool recently_failed(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
-                       MonoInstant now);
+  // While a failure of the question stands: why it failed (the reason, zone and server kept).
+  std::optional<FailureInfo> recently_failed(const wire::Name& name, wire::RRType type,
+                                             wire::RRClass rclass, MonoInstant now);
   void record_failure(const wire::Name& name, wire::RRType type, wire::RRClass rclass,
-                      MonoInstant now, std::chrono::seconds min_ttl, std::chrono::seconds max_ttl);
+                      MonoInstant now, std::chrono::seconds min_ttl, std::chrono::seconds max_ttl,
+                      const FailureInfo& info);
 
  private:
   cache::Caches& caches_;

@@ -24,7 +24,11 @@ struct NameServer {
 };
 
 struct ServerAttempt {
+  // How its last failed exchange ended: decides the failure when every server failed (lame
+  // everywhere: AllServersLame; network errors everywhere: NetworkError).
+  enum class End : uint8_t { None, Timeout, Network, Lame, Other };
   Address address;
+  End last_end = End::None;
   uint32_t attempts = 0;  // failed exchanges with it (timeouts, rejected responses) here
   bool done = false;      // lame, failed, or used up: never again for this delegation
   bool timed_out = false;  // its last failed exchange was a timeout: worth another round

@@ -104,8 +104,10 @@ void Engine::resolve(const Query& query, Done done, std::optional<Address> clien
   CacheAccess cache(caches_);
   const Instant now = world_.clock.now();
   // RFC 9520: the same question failed moments ago; do not send the same doomed queries again.
-  if (config_.failure_cache_min_ttl.count() > 0 &&
-      cache.recently_failed(query.qname, query.qtype, query.qclass, world_.clock.mono())) {
+  std::optional<FailureInfo> failed;
+  if (config_.failure_cache_min_ttl.count() > 0)
+    failed = cache.recently_failed(query.qname, query.qtype, query.qclass, world_.clock.mono());
+  if (failed) {
     ++stats_.failure_cache_answers;
     Answer a;
     if (auto stale = stale_answer(cache, query, config_, now, stats_)) {
@@ -116,6 +118,7 @@ void Engine::resolve(const Query& query, Done done, std::optional<Address> clien
       a.rcode = client_rcode(Failure::RecentFailure);
       ++stats_.servfails;
     }
+    a.why = std::move(failed);
     a.from_cache = true;
     done(a);
     return;
@@ -235,14 +238,21 @@ void Engine::prefetch(const Query& query) {
   start(query, nullptr, /*prefetch=*/true);
 }
 
+void Engine::trace(const Query& query, TraceSink& sink, Done done) {
+  // Like a prefetch, the question's own cached answer is skipped; unlike one, it has a waiter and
+  // is not registered for merging (start() with a trace sink).
+  start(query, std::move(done), /*prefetch=*/false, /*cache_walked=*/false, std::nullopt, &sink);
+}
+
 void Engine::start(const Query& query, Done done, bool prefetch, bool cache_walked,
-                   std::optional<Address> client) {
+                   std::optional<Address> client, TraceSink* trace) {
   if (resolutions_.size() >= config_.max_in_flight) {
     ++stats_.servfails;
     if (done) {
       Answer a;
       a.failure = Failure::Overloaded;
       a.rcode = client_rcode(Failure::Overloaded);
+      a.why = FailureInfo{Failure::Overloaded, {}, std::nullopt};
       done(a);
     }
     return;
@@ -260,17 +270,18 @@ void Engine::start(const Query& query, Done done, bool prefetch, bool cache_walk
                                             config_.dnssec.max_nsec3_hashes);
   res->prefetch = prefetch;
   res->routes = routes_;
+  res->trace = trace;
   auto root = std::make_unique<Task>();
   root->qname = query.qname;
   root->qtype = query.qtype;
   root->qclass = query.qclass;
   root->visited.push_back(query.qname);
   root->minimise = config_.qname_minimisation;
-  root->skip_cache_answer = prefetch;
+  root->skip_cache_answer = prefetch || trace != nullptr;
   root->cache_walked = cache_walked;
   res->tasks.push_back(std::move(root));
   auto id = res->id;
-  by_key_[key_of(query)] = id;
+  if (!trace) by_key_[key_of(query)] = id;  // a trace is never merged with anything
   resolutions_.emplace(id, std::move(res));
   ++stats_.resolutions;
   drive(id, 0);
@@ -298,7 +309,7 @@ void Engine::complete(uint64_t resolution_id) {
   apply_dnssec(answer, res->query, client_task.security, client_task.reason);
   // The answer cache keeps what the client got, by reference to the RRsets just stored: the next
   // identical question skips the walk. Stale answers and failures are not kept.
-  if (!answer.stale && !answer.failure &&
+  if (!answer.stale && !answer.failure && !res->trace &&
       iter.cache.store_answer(res->query.qname, res->query.qtype, res->query.qclass,
                               res->query.dnssec_ok, res->query.cd, answer.rcode, answer.answer,
                               answer.authority, iter.now()))
@@ -311,9 +322,25 @@ void Engine::complete(uint64_t resolution_id) {
     clamp_fresh_ttls(answer.answer, answer.authority, answer.additional, caches_.limits());
   const auto& root = res->tasks.front()->result;
   if (root.kind == TaskResult::Kind::Failed && remembered(root.failure) && !res->prefetch &&
-      config_.failure_cache_min_ttl.count() > 0)
+      !res->trace && config_.failure_cache_min_ttl.count() > 0)
     iter.cache.record_failure(res->query.qname, res->query.qtype, res->query.qclass, iter.mono(),
-                              config_.failure_cache_min_ttl, config_.failure_cache_max_ttl);
+                              config_.failure_cache_min_ttl, config_.failure_cache_max_ttl,
+                              FailureInfo{root.failure, root.failed_zone, root.failed_server});
+  if (res->trace) {
+    TraceStep done;
+    done.kind = TraceStep::Kind::Done;
+    done.qname = res->query.qname;
+    done.qtype = res->query.qtype;
+    done.detail = wire::rcode_to_text(answer.rcode);
+    if (answer.stale) done.detail += " (stale data, RFC 8767)";
+    if (answer.why)
+      done.detail += cat(answer.failure ? " failure=" : " after failure=",
+                         to_string(answer.why->reason), " zone=", answer.why->zone.to_text(),
+                         answer.why->server ? " server=" : "",
+                         answer.why->server ? answer.why->server->to_string() : std::string());
+    done.detail += cat(", ", std::to_string(res->upstream_queries), " upstream queries");
+    res->trace->step(done);
+  }
   if (answer.stale) ++stats_.stale_answers;
   if (answer.failure) ++stats_.servfails;
   std::vector<Waiter> late = take_expired_waiters(*res, iter.mono());

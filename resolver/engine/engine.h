@@ -32,6 +32,7 @@
 #include "resolver/engine/fetch_limits.h"
 #include "resolver/engine/key_cache.h"
 #include "resolver/engine/root_hints.h"
+#include "resolver/engine/trace.h"
 #include "resolver/engine/world.h"
 #include "resolver/engine/zone_routes.h"
 #include "wire/name.h"
@@ -61,6 +62,10 @@ struct Answer {
   bool dropped = false;  // shed by a waiter cap or the discard timeout: send the client nothing
   // Diagnostics, not for the wire.
   std::optional<Failure> failure;  // set when rcode came from client_rcode()
+  // Why and where: set with `failure` (for RecentFailure, what the failure cache kept) and on a
+  // stale answer served because the upstreams failed. The front end turns it into an Extended
+  // DNS Error (resolver/server/extended_error.h) and the log-servfail line.
+  std::optional<FailureInfo> why;
   bool from_cache = false;         // answered without sending anything
   uint32_t upstream_queries = 0;   // queries this resolution sent (0 for a merged waiter's cache hit)
 };
@@ -127,6 +132,12 @@ class Engine {
   // false and calls nothing otherwise. `walked_clean` (optional): set when the walk missed with
   // no CNAME chain (for start()).
   bool answer_cached(const Query& query, const Done& done, bool* walked_clean = nullptr);
+  // Resolves `query` once with every step reported to `sink` (which must outlive the
+  // resolution): never merged with an identical question, no cached answer for the question
+  // itself, and neither the answer cache nor the failure cache is written. Cached delegations and
+  // server state are still read and written: ternd's `control trace` runs it on an engine of its
+  // own with empty caches (resolver/server/control_trace.h), so the shared ones are untouched.
+  void trace(const Query& query, TraceSink& sink, Done done);
 
   size_t in_flight() const { return resolutions_.size(); }
   const EngineStats& stats() const { return stats_; }
@@ -151,7 +162,7 @@ class Engine {
   // `cache_walked`: the caller has just walked the cache for the question and missed with no
   // chain, so the first Init need not walk it again.
   void start(const Query& query, Done done, bool prefetch, bool cache_walked = false,
-             std::optional<Address> client = std::nullopt);
+             std::optional<Address> client = std::nullopt, TraceSink* trace = nullptr);
   // Waiter accounting (the caps are in limits.h). admit_client() says whether `client` may wait
   // on one more question; make_waiter/release_waiter keep the per-address counts.
   bool admit_client(const std::optional<Address>& client);

@@ -26,6 +26,8 @@ std::string_view to_string(Failure f) {
     case Failure::DnssecDnskeyMissing: return "dnssec-dnskey-missing";
     case Failure::DnssecRrsigsMissing: return "dnssec-rrsigs-missing";
     case Failure::DnssecNsecMissing: return "dnssec-nsec-missing";
+    case Failure::AllServersLame: return "all-servers-lame";
+    case Failure::NetworkError: return "network-error";
     case Failure::Internal: return "internal";
   }
   return "unknown";

@@ -1,8 +1,11 @@
 // Why a resolution failed, and the one function that maps a failure to what the client sees.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
+#include "resolver/engine/world.h"
+#include "wire/name.h"
 #include "wire/rr_type.h"
 
 namespace tern::engine {
@@ -31,10 +34,23 @@ enum class Failure : uint8_t {
   DnssecDnskeyMissing,         // no key of the zone matches its DS or the RRSIGs (EDE 9)
   DnssecRrsigsMissing,         // a signed zone sent data without RRSIG (EDE 10)
   DnssecNsecMissing,           // a signed zone denied without (valid) NSEC/NSEC3 (EDE 12)
+  AllServersLame,     // every server of a delegation answered lame or REFUSED (not authoritative)
+  NetworkError,       // every server of a delegation failed with a network error (unreachable,
+                      // connection refused), none timed out or answered
   Internal,           // a response we built could not be parsed again etc.
 };
 
 std::string_view to_string(Failure f);
+
+// Why and where a resolution failed, for the operator: EDE EXTRA-TEXT, log-servfail and
+// `ternd control trace` (docs/operations.md, "Debugging a SERVFAIL"). The reason is the first
+// failure (for an answer from the failure cache, the one the cache kept), the zone the one whose
+// servers were being asked, the server the last one asked, if any.
+struct FailureInfo {
+  Failure reason = Failure::Internal;
+  wire::Name zone;                // the root when the failure came before any delegation
+  std::optional<Address> server;  // none when nothing was sent for the failing task
+};
 
 // The single place internal failures become a client rcode. Every failure is SERVFAIL today
 // (RFC 1035: the name server was unable to process the query); the function exists so a future

@@ -94,7 +94,25 @@ State Iterator::fail(Task& t, Failure f) {
   t.result = TaskResult{};
   t.result.kind = TaskResult::Kind::Failed;
   t.result.failure = f;
+  if (t.have_dp) t.result.failed_zone = t.dp.zone;
+  if (t.send_seq > 0) t.result.failed_server = t.server;
+  if (tracing()) trace(t, TraceStep::Kind::Failure, std::string(to_string(f)), t.send_seq > 0);
   return State::Finished;
+}
+
+void Iterator::trace(const Task& t, TraceStep::Kind kind, std::string detail, bool with_server,
+                     std::chrono::milliseconds rtt) {
+  TraceStep s;
+  s.kind = kind;
+  s.depth = t.depth;
+  s.qname = t.qname;
+  s.qtype = t.qtype;
+  if (t.have_dp) s.zone = t.dp.zone;
+  if (with_server) s.server = t.server;
+  s.protocol = t.protocol;
+  s.rtt = rtt;
+  s.detail = std::move(detail);
+  res.trace->step(s);
 }
 
 State Iterator::finish_answer(Task& t, TaskResult::Kind kind, std::vector<wire::RRset> answer,
@@ -106,6 +124,15 @@ State Iterator::finish_answer(Task& t, TaskResult::Kind kind, std::vector<wire::
   t.result.soa = std::move(soa);
   t.result.security = t.val_security;
   t.result.reason = t.val_reason;
+  if (tracing()) {
+    std::string what = kind == TaskResult::Kind::NxDomain ? "NXDOMAIN"
+                       : kind == TaskResult::Kind::NoData ? "NODATA"
+                       : kind == TaskResult::Kind::YxDomain ? "YXDOMAIN" : "data";
+    for (const auto& set : t.result.answer)
+      what += cat(" | ", set.owner.to_text(), " ", wire::type_to_text(set.type), " (",
+                  std::to_string(set.size()), " records, TTL ", std::to_string(set.ttl), ")");
+    trace(t, TraceStep::Kind::Answer, std::move(what), true);
+  }
   return State::Finished;
 }
 
@@ -123,6 +150,7 @@ std::optional<State> Iterator::follow_chain(Task& t, const std::vector<wire::RRs
   if (std::find(t.visited.begin(), t.visited.end(), target) != t.visited.end())
     return fail(t, Failure::CnameLoop);
   t.visited.push_back(target);
+  if (tracing()) trace(t, TraceStep::Kind::Chain, cat("follow to ", target.to_text()));
   t.qname = target;
   // A new name starts a new walk from its own closest delegation.
   t.have_dp = false;
@@ -146,6 +174,9 @@ size_t Iterator::spawn_child(Task& parent, const wire::Name& qname, wire::RRType
   child->minimise = engine.config_.qname_minimisation && !priming;
   child->forward_failed = parent.forward_failed;
   size_t idx = child->index;
+  if (tracing())
+    trace(parent, TraceStep::Kind::Child,
+          cat(priming ? "priming: " : "ask ", qname.to_text(), " ", wire::type_to_text(qtype)));
   res.tasks.push_back(std::move(child));
   parent.child = idx;
   return idx;
@@ -209,11 +240,14 @@ Answer Iterator::client_answer(const Task& root) {
     case TaskResult::Kind::Failed: break;
   }
   // Every upstream failed: RFC 8767 serve-stale, if the cache still holds something.
+  FailureInfo why{r.failure, r.failed_zone, r.failed_server};
   if (auto stale = stale_answer(cache, res.query, engine.config_, now(), engine.stats_)) {
     stale->upstream_queries = res.upstream_queries;
+    stale->why = std::move(why);
     return *stale;
   }
   a.failure = r.failure;
+  a.why = std::move(why);
   a.rcode = client_rcode(r.failure);
   // A chain that looped or grew too long is shown as far as it was followed (as Knot does), so
   // the client can see why it failed.

@@ -79,6 +79,10 @@ struct Iterator {
   Instant now() const { return event_time; }
   MonoInstant mono() const { return event_mono; }
   State fail(Task& t, Failure f);
+  // Trace (Engine::trace): callers test tracing() first, so untraced resolutions build nothing.
+  bool tracing() const { return res.trace != nullptr; }
+  void trace(const Task& t, TraceStep::Kind kind, std::string detail, bool with_server = false,
+             std::chrono::milliseconds rtt = {});
   State finish_answer(Task& t, TaskResult::Kind kind, std::vector<wire::RRset> answer,
                       std::optional<wire::RRset> soa);
   // Appends CNAME/DNAME records to the task's chain and moves qname to `target`. Fails the task

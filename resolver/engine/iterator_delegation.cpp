@@ -91,12 +91,23 @@ void Iterator::add_hint_addresses(Delegation& dp) {
 }
 
 State Iterator::on_find_delegation(Task& t) {
+  auto found = [&](const char* from) {
+    if (tracing()) {
+      std::string servers = from;
+      for (const auto& s : t.dp.servers) {
+        servers += cat(" ", s.name.to_text());
+        for (const auto& a : s.addresses) servers += cat(" ", a.host_to_string());
+      }
+      trace(t, TraceStep::Kind::Delegation, std::move(servers));
+    }
+    return State::SelectServer;
+  };
   auto use_hints = [&] {
     t.dp = delegation_from_ns(engine.hints_.ns, engine.hints_.addrs);
     t.dp.from_hints = true;
     add_hint_addresses(t.dp);
     t.have_dp = true;
-    return State::SelectServer;
+    return found("root hints:");
   };
   if (t.priming) return use_hints();
   wire::Name zone = t.qname;
@@ -113,7 +124,7 @@ State Iterator::on_find_delegation(Task& t) {
       t.dp = delegation_from_ns(ns->rrset, {});
       add_hint_addresses(t.dp);
       t.have_dp = true;
-      return State::SelectServer;
+      return found("cached NS:");
     }
     if (zone.is_root()) break;
     zone = zone.parent();
@@ -122,7 +133,7 @@ State Iterator::on_find_delegation(Task& t) {
     t.dp = delegation_from_ns(*res.root_ns, res.root_addrs);
     add_hint_addresses(t.dp);
     t.have_dp = true;
-    return State::SelectServer;
+    return found("primed root NS:");
   }
   // Priming ran and left nothing usable: ask the hinted servers directly rather than fail.
   if (res.primed) return use_hints();

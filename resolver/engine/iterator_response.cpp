@@ -40,7 +40,13 @@ State Iterator::on_handle_response(Task& t) {
     // Servers that drop minimised queries exist (RFC 9156 §2.3): the next try asks the full name.
     if (!(t.sent_qname == t.qname)) t.minimise = false;
     ++attempt.attempts;  // only failed exchanges count: a server that answers may be asked again
-    attempt.timed_out = t.response->error() == TransportError::Timeout;
+    const TransportError err = t.response->error();
+    attempt.timed_out = err == TransportError::Timeout;
+    attempt.last_end = attempt.timed_out ? ServerAttempt::End::Timeout
+                       : err == TransportError::Unreachable || err == TransportError::ConnectionFailed
+                           ? ServerAttempt::End::Network
+                           : ServerAttempt::End::Other;
+    if (tracing()) trace(t, TraceStep::Kind::NoReply, std::string(to_string(err)), true);
     if (attempt.timed_out)
       cache.record_timeout(t.server, t.sent_exponent, m);
     else
@@ -55,9 +61,14 @@ State Iterator::on_handle_response(Task& t) {
     ++stats.rejected_responses;
     ++attempt.attempts;
     attempt.timed_out = false;
+    attempt.last_end = ServerAttempt::End::Other;
+    if (tracing())
+      trace(t, TraceStep::Kind::Rejected,
+            msg ? "not an answer to the query sent (ID or question differs)" : "unparsable", true);
     return State::SelectServer;
   }
-  cache.record_rtt(t.server, std::chrono::duration_cast<std::chrono::milliseconds>(m - t.sent_at), m);
+  const auto rtt = std::chrono::duration_cast<std::chrono::milliseconds>(m - t.sent_at);
+  cache.record_rtt(t.server, rtt, m);
 
   if (msg->header().tc) {
     if (t.protocol == Protocol::Udp) {
@@ -65,6 +76,7 @@ State Iterator::on_handle_response(Task& t) {
       return State::SendQuery;
     }
     attempt.done = true;
+    attempt.last_end = ServerAttempt::End::Other;
     return State::SelectServer;
   }
 
@@ -72,7 +84,29 @@ State Iterator::on_handle_response(Task& t) {
   asked.recursive = t.dp.forward;  // a forwarder: AA=0 is normal, a referral is an error
   auto c = classify_response(*msg, asked);
   stats.scrubbed_records += c.scrubbed;
+  if (tracing()) {
+    const auto& h = msg->header();
+    trace(t, TraceStep::Kind::Reply,
+          cat(wire::rcode_to_text(wire::Rcode(h.rcode)), h.aa ? " aa" : "", h.tc ? " tc" : "",
+              " -> ", to_string(c.kind)),
+          true, rtt);
+    if (c.scrubbed > 0)
+      trace(t, TraceStep::Kind::Scrubbed,
+            cat(std::to_string(c.scrubbed), " records dropped: owner outside ", t.dp.zone.to_text(),
+                " (the bailiwick of the server asked) or not asked for"),
+            true);
+  }
   const bool minimised = !(t.sent_qname == t.qname);
+  // One piece of lameness evidence for (server, zone); true when it marks the server lame.
+  auto lame_evidence = [&](Task& task) {
+    bool marked = cache.lame_evidence(task.server, task.dp.zone, m, cfg.max_lame_ttl);
+    if (tracing())
+      trace(task, TraceStep::Kind::Lame,
+            cat("not authoritative for ", task.dp.zone.to_text(),
+                marked ? ": marked lame" : ": lame evidence, next server"),
+            true);
+    return marked;
+  };
   auto fall_back_to_full_name = [&] {
     // RFC 9156 §2.3 relaxed mode: this server does not answer minimised queries well.
     t.minimise = false;
@@ -89,27 +123,32 @@ State Iterator::on_handle_response(Task& t) {
       }
       if (minimised) return fall_back_to_full_name();
       attempt.done = true;
+      attempt.last_end = ServerAttempt::End::Other;
       return State::SelectServer;
     case ResponseKind::Refused:
       if (minimised) return fall_back_to_full_name();
       // One REFUSED (maybe spoofed) is evidence, not a verdict: the server is left for this
       // question; lame for the zone only after repeated evidence (ServerStateCache::record_lame).
-      if (!t.dp.forward && cache.lame_evidence(t.server, t.dp.zone, m, cfg.max_lame_ttl)) ++stats.lame_marks;
+      if (!t.dp.forward && lame_evidence(t)) ++stats.lame_marks;
       attempt.done = true;
+      attempt.last_end = ServerAttempt::End::Lame;
       return State::SelectServer;
     case ResponseKind::ServerFailure:
       if (minimised) return fall_back_to_full_name();
       attempt.done = true;
+      attempt.last_end = ServerAttempt::End::Other;
       return State::SelectServer;
     case ResponseKind::Malformed:
       ++stats.rejected_responses;
       attempt.done = true;
+      attempt.last_end = ServerAttempt::End::Other;
       return State::SelectServer;
     case ResponseKind::Lame:
       // RFC 9156 §2.3: some servers answer minimised queries oddly; the full name decides.
       if (minimised) return fall_back_to_full_name();
-      if (!t.dp.forward && cache.lame_evidence(t.server, t.dp.zone, m, cfg.max_lame_ttl)) ++stats.lame_marks;
+      if (!t.dp.forward && lame_evidence(t)) ++stats.lame_marks;
       attempt.done = true;
+      attempt.last_end = ServerAttempt::End::Lame;
       return State::SelectServer;
     case ResponseKind::Referral: {
       if (++res.referrals > cfg.max_referral_depth) return fail(t, Failure::ReferralDepth);
@@ -121,6 +160,14 @@ State Iterator::on_handle_response(Task& t) {
       }
       t.dp = delegation_from_ns(*c.referral_ns, c.glue);
       t.have_dp = true;
+      if (tracing()) {
+        std::string to = cat("to ", t.dp.zone.to_text(), ":");
+        for (const auto& s : t.dp.servers) {
+          to += cat(" ", s.name.to_text());
+          for (const auto& a : s.addresses) to += cat(" ", a.host_to_string());
+        }
+        trace(t, TraceStep::Kind::Referral, std::move(to));
+      }
       return State::SelectServer;
     }
     case ResponseKind::Answer:

@@ -18,6 +18,20 @@ bool ancestor_asks(const Resolution& res, const Task& t, const wire::Name& qname
   }
 }
 
+// Every server of the delegation was tried and failed: lame (or REFUSED) everywhere says the
+// delegation is broken (EDE 20), network errors everywhere that the path is (EDE 23); anything
+// else, timeouts above all, that no authority could be reached (EDE 22).
+Failure every_server_failed(const Delegation& dp) {
+  bool lame = true, network = true;
+  for (const auto& a : dp.tried) {
+    lame = lame && a.last_end == ServerAttempt::End::Lame;
+    network = network && a.last_end == ServerAttempt::End::Network;
+  }
+  if (lame) return Failure::AllServersLame;
+  if (network) return Failure::NetworkError;
+  return Failure::AllServersFailed;
+}
+
 }  // namespace
 
 State Iterator::on_select_server(Task& t) {
@@ -120,7 +134,7 @@ State Iterator::on_select_server(Task& t) {
     ++engine.stats_.fetch_limited;
     return fail(t, Failure::FetchLimit);
   }
-  if (!dp.tried.empty()) return fail(t, Failure::AllServersFailed);
+  if (!dp.tried.empty()) return fail(t, every_server_failed(dp));
   if (dp.skipped_not_allowed > 0) return fail(t, Failure::NotAllowed);
   return fail(t, Failure::NoUsableServers);
 }

@@ -51,6 +51,14 @@ State Iterator::on_send_query(Task& t) {
   t.dp.attempt(t.server);  // known to this delegation from now on
   ++t.send_seq;
   t.response.reset();
+  if (tracing())
+    trace(t, TraceStep::Kind::Query,
+          cat("ask ", t.sent_qname.to_text(), " ", wire::type_to_text(t.sent_qtype),
+              t.edns ? " edns" : " no-edns", " timeout ",
+              std::to_string(
+                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - n).count()),
+              "ms"),
+          true);
 
   std::weak_ptr<Engine*> alive = engine.alive_;
   auto rid = res.id;

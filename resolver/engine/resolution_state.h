@@ -14,6 +14,7 @@
 #include "resolver/engine/response_classifier.h"
 #include "resolver/validator/security_status.h"
 #include "resolver/validator/validation_budget.h"
+#include "resolver/engine/trace.h"
 #include "resolver/engine/world.h"
 #include "resolver/engine/zone_routes.h"
 #include "wire/name.h"
@@ -48,6 +49,8 @@ struct TaskResult {
   std::vector<wire::RRset> proof;
   validator::Security security = validator::Security::Secure;
   validator::Reason reason = validator::Reason::None;
+  wire::Name failed_zone;                // Failed: the zone being asked (FailureInfo)
+  std::optional<Address> failed_server;  // Failed: the last server this task asked
 };
 
 // Why a task exists, for the validation step: an ordinary question, or a key fetch for the
@@ -144,6 +147,7 @@ struct Resolution {
   ZoneRoutesPtr routes;  // forward/stub zones as they were when the resolution started
   // KeyTrap / NSEC3 budget for every validation of this client question (validation_budget.h).
   validator::ValidationBudget budget;
+  TraceSink* trace = nullptr;  // Engine::trace: every step is reported here (trace.h)
   std::vector<std::unique_ptr<Task>> tasks;  // tasks[0] answers the client
 };
 

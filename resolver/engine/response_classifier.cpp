@@ -10,6 +10,23 @@
 
 namespace tern::engine {
 
+std::string_view to_string(ResponseKind k) {
+  switch (k) {
+    case ResponseKind::Answer: return "answer";
+    case ResponseKind::PartialChain: return "partial-chain";
+    case ResponseKind::NxDomain: return "nxdomain";
+    case ResponseKind::NoData: return "nodata";
+    case ResponseKind::YxDomain: return "yxdomain";
+    case ResponseKind::Referral: return "referral";
+    case ResponseKind::Lame: return "lame";
+    case ResponseKind::Refused: return "refused";
+    case ResponseKind::ServerFailure: return "server-failure";
+    case ResponseKind::FormErr: return "formerr";
+    case ResponseKind::Malformed: return "malformed";
+  }
+  return "unknown";
+}
+
 namespace {
 
 using wire::RRset;

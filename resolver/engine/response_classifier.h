@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "wire/message_view.h"
@@ -25,6 +26,8 @@ enum class ResponseKind : uint8_t {
   FormErr,        // FORMERR or NOTIMP (the caller retries without EDNS)
   Malformed,      // the records could not be collected
 };
+
+std::string_view to_string(ResponseKind k);
 
 struct Classified {
   ResponseKind kind = ResponseKind::Malformed;

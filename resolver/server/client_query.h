@@ -5,6 +5,8 @@
 #include <optional>
 #include <vector>
 
+#include "resolver/engine/failure.h"
+#include "resolver/server/extended_error.h"
 #include "resolver/server/stats.h"
 #include "wire/edns.h"
 #include "wire/message_view.h"
@@ -39,10 +41,13 @@ struct Sections {
   bool secure = false;         // DNSSEC: every part validated secure (AD for DO/AD clients)
   // Where the backend's answer came from (metrics only; resolver/server/stats.h).
   BackendSource source = BackendSource::Resolution;
-  // RFC 8914 extended error info code, written as an EDE option when the client sent EDNS
-  // (policy answers: Blocked, Filtered...; rpz_policy.h).
-  std::optional<uint16_t> ede;
   std::vector<wire::RRset> answer, authority, additional;
+  // RFC 8914 Extended DNS Error sent with it (to a client that sent EDNS; the EXTRA-TEXT only to
+  // one in server.ede-text-allow). The engine's come from extended_error(); a policy or local
+  // answer may set its own (Blocked, Filtered...).
+  std::optional<ExtendedError> ede;
+  // Why a failure (or a stale answer) happened, for log-servfail; not sent.
+  std::optional<engine::FailureInfo> why;
 };
 
 }  // namespace tern::server

@@ -33,6 +33,8 @@ Sections sections_of(const engine::Answer& a) {
   s.authority = a.authority;
   s.additional = a.additional;
   s.secure = a.secure;
+  s.ede = extended_error(a);
+  s.why = a.why;
   s.source = a.stale ? BackendSource::Stale
              : a.from_cache && !a.failure ? BackendSource::RecordCache
                                           : BackendSource::Resolution;

@@ -22,7 +22,17 @@ QueryPipeline::QueryPipeline(PipelineSettings settings, std::shared_ptr<const Lo
       log_(log),
       acl_(std::make_shared<Acl>()),
       proxy_(std::make_shared<ProxyPolicy>()),
+      ede_text_(settings_.ede_text_allow),
       query_log_(log.query_sink().make_writer()) {}
+
+void QueryPipeline::log_servfail(const sockaddr* client, const ClientQuery& q, const Sections& s) {
+  auto held_back = servfail_lines_.admit(std::chrono::steady_clock::now(), kServfailLogInterval);
+  if (!held_back) return;
+  log_.info("servfail {} {} {} from {}: {}{}", q.qname.to_text(), wire::type_to_text(q.qtype),
+            wire::class_to_text(q.qclass), config::SocketAddress::from_sockaddr(client).to_string(),
+            s.why ? describe(*s.why) : std::string("no reason recorded"),
+            *held_back ? fmt::format(" ({} more since the last line)", *held_back) : std::string());
+}
 
 void QueryPipeline::log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
                               std::string_view source, bool tcp,
@@ -180,7 +190,8 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
   }
   if (local.kind == LocalDecision::Kind::Answer) {
     bump(stats_.local_answers);
-    out = build_response(q, local.sections, limit, settings_.udp_max_payload);
+    out = build_response(q, local.sections, limit, settings_.udp_max_payload,
+                         local.sections.ede && ede_text_.allows(client));
     count_rcode(local.sections.rcode);
     log_query(client, q, local.sections.rcode, "local", tcp, arrived);
     return Outcome::Now;
@@ -204,13 +215,16 @@ Outcome QueryPipeline::answer_now(std::span<const uint8_t> packet, const sockadd
 std::vector<uint8_t> QueryPipeline::respond(const ClientQuery& q,
                                             const std::vector<uint8_t>& query_copy, bool tcp,
                                              const Sections& resolved, bool cacheable,
-                                             uint64_t generation) {
+                                             uint64_t generation, bool ede_text) {
   size_t limit = tcp ? kTcpResponseLimit : udp_response_limit(q, settings_.udp_max_payload);
   // The copy only for ANY: every other answer is sent as the backend gave it.
   std::optional<Sections> shortened;
   if (q.qtype == wire::RRType::ANY) shorten_any_answer(q, shortened.emplace(resolved));
   const Sections& s = shortened ? *shortened : resolved;
-  std::vector<uint8_t> response = build_response(q, s, limit, settings_.udp_max_payload);
+  // EXTRA-TEXT is for this client only: such a response is not replayed to others.
+  ede_text = ede_text && s.ede && !s.ede->text.empty() && q.edns;
+  if (ede_text) cacheable = false;
+  std::vector<uint8_t> response = build_response(q, s, limit, settings_.udp_max_payload, ede_text);
   bool truncated = response.size() > 2 && (response[2] & 0x02);
   uint32_t ttl = min_ttl(s);
   // Only complete answers: a truncated one would send the next client to TCP for nothing.
@@ -276,15 +290,19 @@ void QueryPipeline::resolve(const ClientQuery& q, std::span<const uint8_t> packe
       }
     }
     const Sections& s = rewritten ? *rewritten : resolved;
-    std::vector<uint8_t> response = respond(q, query_copy, tcp, s, cacheable, generation);
+    std::vector<uint8_t> response = respond(q, query_copy, tcp, s, cacheable, generation,
+                                            s.ede && ede_text_.allows(client_addr.sa()));
     if (response.size() > 2 && (response[2] & 0x02)) bump(stats_.truncated);
-    if (s.rcode == wire::Rcode::ServFail) bump(stats_.servfail);
+    if (s.rcode == wire::Rcode::ServFail) {
+      bump(stats_.servfail);
+      if (log_.log_servfail()) log_servfail(client_addr.sa(), q, s);
+    }
     count_rcode(s.rcode);
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started).count();
     stats_.backend_latency[size_t(s.source)].observe(uint64_t(std::max<int64_t>(us, 0)));
     log_query(client_addr.sa(), q, s.rcode, rewritten ? "rpz" : backend_source_name(s.source), tcp,
-              started, s.ede);
+              started, s.ede ? std::optional<uint16_t>(uint16_t(s.ede->code)) : std::nullopt);
     later(std::move(response));
   });
 }

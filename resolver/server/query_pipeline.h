@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <chrono>
@@ -40,7 +41,14 @@ struct PipelineSettings {
   // 0 = no prefetch.
   size_t max_prefetches = 16;
   IdentitySettings identity;  // CH TXT id.server / version.bind (identity.h)
+  // Clients that get the EXTRA-TEXT of an Extended DNS Error (zone and server names):
+  // server.ede-text-allow, loopback by default. Everyone else gets the INFO-CODE alone.
+  std::vector<config::Network> ede_text_allow;
 };
+
+// log-servfail: at most one line per this interval per worker (WarningLimiter), the rest counted
+// and reported with the next line, so a flood of failures cannot flood the log.
+inline constexpr std::chrono::milliseconds kServfailLogInterval{10};
 
 class QueryPipeline {
  public:
@@ -100,8 +108,12 @@ class QueryPipeline {
   void prefetch(const ClientQuery& q, std::span<const uint8_t> packet, bool tcp);
   // Builds the response for `q` from the backend's sections and stores it in the packet cache
   // when it may be replayed; returns it.
+  // `ede_text`: the client may see EXTRA-TEXT.
   std::vector<uint8_t> respond(const ClientQuery& q, const std::vector<uint8_t>& query_copy,
-                               bool tcp, const Sections& s, bool cacheable, uint64_t generation);
+                               bool tcp, const Sections& s, bool cacheable, uint64_t generation,
+                               bool ede_text = false);
+  // log-servfail: one line with the question, the client, the zone, the server and the reason.
+  void log_servfail(const sockaddr* client, const ClientQuery& q, const Sections& s);
   void count_rcode(wire::Rcode r);
   void log_query(const sockaddr* client, const ClientQuery& q, wire::Rcode rcode,
                  std::string_view source, bool tcp, std::chrono::steady_clock::time_point started,
@@ -117,6 +129,8 @@ class QueryPipeline {
   config::Log& log_;
   std::shared_ptr<const Acl> acl_;
   std::shared_ptr<const ProxyPolicy> proxy_;
+  Acl ede_text_;
+  config::WarningLimiter servfail_lines_;
   size_t prefetches_in_flight_ = 0;
   std::shared_ptr<config::QueryLog::Writer> query_log_;  // this worker's query-log buffer
 };

@@ -13,7 +13,7 @@ size_t udp_response_limit(const ClientQuery& q, uint16_t cap) {
 }
 
 std::vector<uint8_t> build_response(const ClientQuery& q, const Sections& s, size_t max_size,
-                                    uint16_t our_udp_size) {
+                                    uint16_t our_udp_size, bool ede_text) {
   wire::MessageBuilder b(max_size);
   wire::Header h;
   h.id = q.header.id;
@@ -35,7 +35,7 @@ std::vector<uint8_t> build_response(const ClientQuery& q, const Sections& s, siz
     e.version = 0;
     e.ext_rcode_high = uint8_t(rcode >> 4);
     e.do_bit = q.edns->do_bit;  // RFC 3225 §3: copy DO into the response
-    if (s.ede) e.options.push_back({wire::kEdnsEde, {uint8_t(*s.ede >> 8), uint8_t(*s.ede)}});
+    if (s.ede) e.options.push_back(ede_option(*s.ede, ede_text));  // RFC 8914
     b.set_edns(e);
   }
   if (q.has_question) b.add_question(q.qname, q.qtype, q.qclass);

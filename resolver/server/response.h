@@ -16,9 +16,10 @@ namespace tern::server {
 size_t udp_response_limit(const ClientQuery& q, uint16_t cap);
 constexpr size_t kTcpResponseLimit = 65535;
 
-// `our_udp_size` is the buffer size we advertise in our own OPT.
+// `our_udp_size` is the buffer size we advertise in our own OPT. `s.ede` goes into the OPT when the
+// client sent EDNS, its EXTRA-TEXT only when `ede_text` (the client may see it).
 std::vector<uint8_t> build_response(const ClientQuery& q, const Sections& s, size_t max_size,
-                                    uint16_t our_udp_size);
+                                    uint16_t our_udp_size, bool ede_text = false);
 
 // An answer with no records and `rcode` (FORMERR, REFUSED, SERVFAIL...).
 std::vector<uint8_t> build_error(const ClientQuery& q, wire::Rcode rcode, size_t max_size,

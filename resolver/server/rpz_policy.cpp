@@ -170,7 +170,7 @@ RpzVerdict RpzPolicy::apply(const RpzHit& hit, const ClientQuery& q, bool tcp) c
   auto negative = [&](wire::Rcode rcode) {
     v.kind = RpzVerdict::Kind::Answer;
     v.sections.rcode = rcode;
-    v.sections.ede = pz.ede;
+    if (pz.ede) v.sections.ede = ExtendedError{EdeCode(*pz.ede), {}};
     // The policy zone's SOA lets the client cache the denial for its minimum (BIND does the same).
     if (pz.data->soa) v.sections.authority.push_back(*pz.data->soa);
   };
@@ -202,7 +202,7 @@ RpzVerdict RpzPolicy::apply(const RpzHit& hit, const ClientQuery& q, bool tcp) c
         }
       }
       v.kind = RpzVerdict::Kind::Answer;
-      v.sections.ede = pz.ede;
+      if (pz.ede) v.sections.ede = ExtendedError{EdeCode(*pz.ede), {}};
       if (v.sections.answer.empty() && pz.data->soa) v.sections.authority.push_back(*pz.data->soa);
       break;
     }

@@ -22,6 +22,7 @@ WorkerSettings worker_settings(const config::Config& cfg) {
   WorkerSettings w;
   w.listen = cfg.server.listen;
   w.pipeline.udp_max_payload = cfg.server.udp_max_payload;
+  w.pipeline.ede_text_allow = cfg.server.ede_text_allow;
   if (!cfg.cache.prefetch) w.pipeline.max_prefetches = 0;
   w.pipeline.identity.hide_identity = cfg.server.hide_identity;
   w.pipeline.identity.hide_version = cfg.server.hide_version;

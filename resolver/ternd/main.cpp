@@ -24,6 +24,7 @@
 #include "resolver/server/cache_persist.h"
 #include "resolver/server/control.h"
 #include "resolver/server/control_commands.h"
+#include "resolver/server/control_explain.h"
 #include "resolver/server/engine_backend.h"
 #include "resolver/server/local_policy_builder.h"
 #include "resolver/server/rpz_loader.h"
@@ -129,6 +130,7 @@ std::string reload(Daemon& d) {
   // The query log's file is opened again by name too (logrotate), or its new destination.
   if (auto failed = config::apply_query_log(d.log, next.log))
     d.log.error("{}; the query log is left as it was", *failed);
+  d.log.set_log_servfail(next.log.log_servfail);
   d.server.set_acl(server::make_acl(next));
   d.server.set_proxy(server::make_proxy_policy(next));  // proxy-protocol-from goes with the ACL
   // The certificate and key are re-read every time (a renewal rewrites the same files); new TLS
@@ -143,6 +145,14 @@ std::string reload(Daemon& d) {
   };
   if (listen_text(next) != listen_text(d.cfg)) not_reloaded.push_back("server.listen");
   if (next.server.threads != d.cfg.server.threads) not_reloaded.push_back("server.threads");
+  {
+    auto nets = [](const config::Config& c) {
+      std::string s;
+      for (const auto& n : c.server.ede_text_allow) s += n.to_string() + " ";
+      return s;
+    };
+    if (nets(next) != nets(d.cfg)) not_reloaded.push_back("server.ede-text-allow");
+  }
   if (next.server.control_socket != d.cfg.server.control_socket) not_reloaded.push_back("server.control-socket");
   if (next.server.control_socket_read_only != d.cfg.server.control_socket_read_only)
     not_reloaded.push_back("server.control-socket-read-only");
@@ -285,6 +295,7 @@ int run(config::CommandLine cmdline) {
   engine::EngineConfig engine_cfg = server::engine_config(cfg, hints);
 
   config::Log log(cfg.log.level);
+  log.set_log_servfail(cfg.log.log_servfail);
   log.set_warning_interval(std::chrono::seconds(cfg.log.warning_interval));
   if (auto failed = log.open(cfg.log.destination)) throw config::ConfigError(*failed);
   if (auto failed = config::apply_query_log(log, cfg.log)) throw config::ConfigError(*failed);
@@ -371,6 +382,10 @@ int run(config::CommandLine cmdline) {
   });
   if (std::string e = rpz.start(cfg.rpz); !e.empty()) throw config::ConfigError(e);
 
+  // `control lookup` / `control trace` (control_explain.h): the trace's engine is configured as
+  // the workers' are, with a transport of its own.
+  server::ExplainContext explain{
+      engine_cfg, [&](uv_loop_t* l) { return make_engine_parts(l, transport_cfg, &log); }};
   uv_loop_t loop;
   uv_loop_init(&loop);
   Daemon d{cmdline, cmdline.config, log, caches, srv, local.policy, &rpz, &loop, {}, {}, {}, nullptr, nullptr};
@@ -378,8 +393,10 @@ int run(config::CommandLine cmdline) {
   server::ControlContext control_ctx{caches, srv, log, build_version(), std::chrono::steady_clock::now(),
                                      [&d]() -> const config::Config& { return d.cfg; },
                                      [&d] { return d.policy; }, [&d] { return reload(d); }};
-  auto run_command = [&control_ctx, &caches, &srv](std::string_view line) {
+  // The daemon-level commands first, then lookup/trace (control_explain.h), then the cache ones.
+  auto run_command = [&control_ctx, &caches, &srv, &explain](std::string_view line) {
     if (auto reply = server::run_daemon_command(line, control_ctx)) return *reply;
+    if (auto reply = server::run_explain_command(line, caches, explain)) return *reply;
     return server::run_control_command(line, caches, srv);
   };
   // The control socket first, while this is the only thread (it sets the umask for a moment),

@@ -53,3 +53,44 @@ TEST_CASE("FailureCache: bounded in bytes", "[failure]") {
 }
 
 }  // namespace tern::cache
+
+namespace tern::cache {
+namespace {
+using namespace test;
+using wire::RRClass;
+using wire::RRType;
+}  // namespace
+
+TEST_CASE("FailureCache keeps why the question failed: reason, zone, server", "[failure]") {
+  FailureCache c(1 << 20);
+  FailureWhy why;
+  why.reason = 7;
+  why.zone = name("example.");
+  why.server = ServerKey::ipv4({192, 0, 2, 1}, 53);
+  c.record(name("a.example."), RRType::A, RRClass::IN, mono_at(0), Seconds(5), Seconds(300), why);
+  auto s = c.why(name("A.example."), RRType::A, RRClass::IN, mono_at(1));
+  REQUIRE(s);
+  CHECK(s->why.reason == 7);
+  CHECK(s->why.zone == name("example."));
+  REQUIRE(s->why.server);
+  CHECK(*s->why.server == ServerKey::ipv4({192, 0, 2, 1}, 53));
+  CHECK(s->left == Seconds(4));
+  CHECK_FALSE(c.why(name("a.example."), RRType::A, RRClass::IN, mono_at(5)));
+
+  SECTION("failing again in another zone replaces the reason and keeps the backoff") {
+    FailureWhy other;
+    other.reason = 9;
+    other.zone = name("a.example.");
+    auto ttl = c.record(name("a.example."), RRType::A, RRClass::IN, mono_at(6), Seconds(5),
+                        Seconds(300), other);
+    CHECK(ttl == Seconds(10));  // doubled: the last failure ended moments ago
+    auto t = c.why(name("a.example."), RRType::A, RRClass::IN, mono_at(7));
+    REQUIRE(t);
+    CHECK(t->why.reason == 9);
+    CHECK(t->why.zone == name("a.example."));
+    CHECK_FALSE(t->why.server);
+    CHECK(c.size() == 1);
+  }
+}
+
+}  // namespace tern::cache

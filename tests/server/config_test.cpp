@@ -240,3 +240,21 @@ TEST_CASE("[cache.redis]: off by default, address or socket path, bounded limits
   CHECK(error_of("[cache.redis]\nport = 1\n").find("unknown key 'port' in [cache.redis]") != std::string::npos);
   CHECK(error_of("[cache]\nredis = 1\n").find("[cache.redis]") != std::string::npos);
 }
+
+TEST_CASE("ede-text-allow and log-servfail (issue 16)") {
+  Config d = default_config();
+  REQUIRE(d.server.ede_text_allow.size() == 2);  // loopback only by default
+  CHECK(d.server.ede_text_allow[0].to_string() == "127.0.0.0/8");
+  CHECK(d.server.ede_text_allow[1].to_string() == "::1/128");
+  CHECK_FALSE(d.log.log_servfail);
+  Config c = default_config();
+  apply_toml(c, "[server]\nede-text-allow = [\"10.0.0.0/8\"]\n[log]\nlog-servfail = true\n", "t.toml");
+  REQUIRE(c.server.ede_text_allow.size() == 1);
+  CHECK(c.server.ede_text_allow[0].to_string() == "10.0.0.0/8");
+  CHECK(c.log.log_servfail);
+  Config none = default_config();
+  apply_toml(none, "[server]\nede-text-allow = []\n", "t.toml");
+  CHECK(none.server.ede_text_allow.empty());
+  CHECK(error_of("[server]\nede-text-allow = [\"nonsense\"]\n").rfind("t.toml:2: server.ede-text-allow: 'nonsense'", 0) == 0);
+  CHECK(error_of("[log]\nlog-servfail = 1\n") == "t.toml:2: log.log-servfail: expected true or false");
+}
