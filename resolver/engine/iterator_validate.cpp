@@ -51,6 +51,9 @@ const ZoneKeys* Iterator::zone_keys(Task& t, const wire::Name& zone, std::option
   const auto& cfg = engine.config_.dnssec;
   for (const auto& nta : cfg.negative_trust_anchors)
     if (zone.is_subdomain_of(nta)) return &fixed_status(Security::Insecure);
+  // A forward or stub zone marked `insecure = true` (a private unsigned zone under a signed
+  // parent): as a negative trust anchor, for the routes this resolution started with.
+  if (res.routes && res.routes->insecure_at(zone)) return &fixed_status(Security::Insecure);
   const auto* anchor = validator::closest_trust_anchor(engine.anchors_, zone);
   if (!anchor) return &fixed_status(Security::Indeterminate);
   if (const ZoneKeys* k = engine.keys_.find(zone, now())) return k;

@@ -1,6 +1,7 @@
 #include "resolver/server/control_commands.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -100,9 +101,19 @@ std::string control_help() {
          "list-local-zones list-forwards\n";
 }
 
-std::string list_forwards(const config::Config&) {
-  // Forward zones are not part of the configuration yet; when they are, list them here.
-  return "none configured\n";
+std::string list_forwards(const config::Config& cfg) {
+  // One line per [[forward-zone]] / [[stub-zone]], as configured (the running table is built
+  // from the same configuration on every reload).
+  std::string out;
+  for (const auto& z : cfg.upstream_zones) {
+    out += fmt::format("{} {} {}", z.name, z.stub ? "stub" : "forward", fmt::join(z.addresses, " "));
+    if (!z.stub && z.first) out += " first";
+    if (z.stub && z.prime) out += " prime";
+    if (!z.stub && z.tls) out += fmt::format(" tls={}", z.tls_name);
+    if (z.insecure) out += " insecure";
+    out += "\n";
+  }
+  return out.empty() ? "none configured\n" : out;
 }
 
 bool is_read_only_command(std::string_view line) {

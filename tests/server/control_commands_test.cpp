@@ -103,6 +103,19 @@ TEST_CASE("list-local-zones, list-forwards, help") {
   Fixture f;
   CHECK(f.run("list-local-zones") == "corp.example. static 1 record\n");
   CHECK(f.run("list-forwards") == "none configured\n");
+  config::UpstreamZoneConfig fwd;
+  fwd.name = "corp.example.";
+  fwd.addresses = {"10.0.0.53", "10.0.1.53:5353"};
+  fwd.first = true;
+  config::UpstreamZoneConfig stub;
+  stub.stub = true;
+  stub.name = "lab.example.";
+  stub.addresses = {"10.0.2.1"};
+  stub.prime = true;
+  stub.insecure = true;
+  f.cfg.upstream_zones = {fwd, stub};
+  CHECK(f.run("list-forwards") ==
+        "corp.example. forward 10.0.0.53 10.0.1.53:5353 first\nlab.example. stub 10.0.2.1 prime insecure\n");
   std::string help = f.run("help");
   for (auto cmd : {"status", "reload", "set-log-level", "flush-negative", "flush-bogus", "cache-save",
                    "cache-load", "list-local-zones", "list-forwards", "help", "stats", "dump"})
