@@ -79,10 +79,10 @@ bool Iterator::run(size_t idx) {
     }
     if (t.state != State::Finished) return false;
     if (!t.parent) return true;
-    remember_child_failure(t);
     Task& parent = *res.tasks[*t.parent];
     if (parent.state != State::WaitChild || parent.child != idx) return false;
     parent.child.reset();
+    remember_child_failure(t);  // here, where the parent takes the result: once per child
     if (t.result.kind == TaskResult::Kind::Failed && fatal(t.result.failure))
       parent.state = fail(parent, t.result.failure);
     else if (t.key_fetch != KeyFetch::None)
@@ -225,6 +225,9 @@ void Iterator::remember_child_failure(const Task& t) {
   // and an inherited forward-first fallback is not how a fresh resolution asks.
   if (fatal(t.result.failure) || t.result.failure == Failure::SubqueryDepth || t.forward_failed)
     return;
+  // The same child of another resolution in flight at the same time failed already: one failure,
+  // not a second one that would double the period.
+  if (cache.recently_failed(t.visited.front(), t.qtype, t.qclass, mono())) return;
   cache.record_failure(t.visited.front(), t.qtype, t.qclass, mono(),
                        engine.config_.failure_cache_min_ttl, engine.config_.failure_cache_max_ttl,
                        FailureInfo{t.result.failure, t.result.failed_zone, t.result.failed_server});
