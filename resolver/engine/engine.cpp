@@ -18,18 +18,6 @@ namespace tern::engine {
 
 namespace {
 
-// Failures that say something about the question or its servers, kept by the failure cache. Not
-// the ones about this resolver's own state (overload, quotas, a bug) or the failure cache itself.
-bool remembered(Failure f) {
-  switch (f) {
-    case Failure::Overloaded:
-    case Failure::FetchLimit:
-    case Failure::RecentFailure:
-    case Failure::Internal: return false;
-    default: return true;
-  }
-}
-
 RootHints load_hints(const EngineConfig& cfg) {
   std::string_view text = cfg.root_hints_text.empty() ? tern::compiled_root_hints()
                                                       : std::string_view(cfg.root_hints_text);

@@ -35,4 +35,14 @@ std::string_view to_string(Failure f) {
 
 wire::Rcode client_rcode(Failure) { return wire::Rcode::ServFail; }
 
+bool remembered(Failure f) {
+  switch (f) {
+    case Failure::Overloaded:
+    case Failure::FetchLimit:
+    case Failure::RecentFailure:
+    case Failure::Internal: return false;
+    default: return true;
+  }
+}
+
 }  // namespace tern::engine

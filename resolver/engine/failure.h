@@ -52,6 +52,10 @@ struct FailureInfo {
   std::optional<Address> server;  // none when nothing was sent for the failing task
 };
 
+// Failures that say something about the question or its servers, kept by the failure cache. Not
+// the ones about this resolver's own state (overload, quotas, a bug) or the failure cache itself.
+bool remembered(Failure f);
+
 // The single place internal failures become a client rcode. Every failure is SERVFAIL today
 // (RFC 1035: the name server was unable to process the query); the function exists so a future
 // policy (e.g. REFUSED for NotAllowed) changes one line.

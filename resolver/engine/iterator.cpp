@@ -59,7 +59,9 @@ bool Iterator::run(size_t idx) {
         break;
       }
       switch (t.state) {
-        case State::Init: t.state = on_init(t); break;
+        case State::Init:
+          t.state = child_failed_recently(t) ? State::Finished : on_init(t);
+          break;
         case State::FindDelegation: t.state = on_find_delegation(t); break;
         case State::Prime: t.state = on_prime(t); break;
         case State::SelectServer: t.state = on_select_server(t); break;
@@ -80,6 +82,7 @@ bool Iterator::run(size_t idx) {
     Task& parent = *res.tasks[*t.parent];
     if (parent.state != State::WaitChild || parent.child != idx) return false;
     parent.child.reset();
+    remember_child_failure(t);  // here, where the parent takes the result: once per child
     if (t.result.kind == TaskResult::Kind::Failed && fatal(t.result.failure))
       parent.state = fail(parent, t.result.failure);
     else if (t.key_fetch != KeyFetch::None)
@@ -180,6 +183,54 @@ size_t Iterator::spawn_child(Task& parent, const wire::Name& qname, wire::RRType
   res.tasks.push_back(std::move(child));
   parent.child = idx;
   return idx;
+}
+
+// RFC 9520 §3.2 keys the failure cache by (name, type, class) of any resolution, not only the
+// client's: without this a glueless name server whose own name cannot be resolved is resolved
+// again, with its timeouts, for every client question under its zone. Engine::resolve and
+// Engine::complete do the same for the client's question (tasks[0]); these two do it for the
+// children. Neither for root priming (its failure is the hints', PrimingFailed says so) nor for a
+// trace (it shows a full resolution and must not change what clients get). A prefetch reads but
+// does not write, as for its own question.
+namespace {
+
+bool child_uses_failure_cache(const Engine& e, const Resolution& res, const Task& t) {
+  return t.parent && !t.priming && !res.trace && e.config().failure_cache_min_ttl.count() > 0;
+}
+
+}  // namespace
+
+bool Iterator::child_failed_recently(Task& t) {
+  // Only the task's own question: after a CNAME it is back at Init with a chain, for a name the
+  // cache key does not hold (visited.front() is the question it was spawned for).
+  if (!child_uses_failure_cache(engine, res, t) || !t.chain.empty() || t.visited.empty() ||
+      t.qname != t.visited.front())
+    return false;
+  auto failed = cache.recently_failed(t.qname, t.qtype, t.qclass, mono());
+  if (!failed) return false;
+  // Nothing is sent and nothing is recorded again (RecentFailure is not remembered()): the
+  // parent treats it as the failure it stands for and moves on to what else it can try.
+  fail(t, Failure::RecentFailure);
+  t.result.failed_zone = failed->zone;
+  t.result.failed_server = failed->server;
+  return true;
+}
+
+void Iterator::remember_child_failure(const Task& t) {
+  if (!child_uses_failure_cache(engine, res, t) || res.prefetch ||
+      t.result.kind != TaskResult::Kind::Failed || !remembered(t.result.failure) || t.visited.empty())
+    return;
+  // Failures that belong to this resolution rather than to the child's question: its budget,
+  // deadline and referral count run across every task, its depth is where the child was spawned,
+  // and an inherited forward-first fallback is not how a fresh resolution asks.
+  if (fatal(t.result.failure) || t.result.failure == Failure::SubqueryDepth || t.forward_failed)
+    return;
+  // The same child of another resolution in flight at the same time failed already: one failure,
+  // not a second one that would double the period.
+  if (cache.recently_failed(t.visited.front(), t.qtype, t.qclass, mono())) return;
+  cache.record_failure(t.visited.front(), t.qtype, t.qclass, mono(),
+                       engine.config_.failure_cache_min_ttl, engine.config_.failure_cache_max_ttl,
+                       FailureInfo{t.result.failure, t.result.failed_zone, t.result.failed_server});
 }
 
 bool Iterator::allowed(const Address& a) const { return upstream_allowed(engine.config_, a); }

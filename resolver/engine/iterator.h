@@ -90,6 +90,10 @@ struct Iterator {
   std::optional<State> follow_chain(Task& t, const std::vector<wire::RRset>& records,
                                     const wire::Name& target);
   size_t spawn_child(Task& parent, const wire::Name& qname, wire::RRType qtype, bool priming);
+  // RFC 9520 failure cache for child tasks (name-server addresses, stub priming, DS/DNSKEY):
+  // a child whose question failed moments ago fails at once; a child that fails is remembered.
+  bool child_failed_recently(Task& t);
+  void remember_child_failure(const Task& t);
   bool allowed(const Address& a) const;  // allow-list, loopback/private rule, IPv6 switch
   // allowed(), or named by the forward/stub zone closest to `zone` (iterator_routes.cpp).
   bool allowed_for(const Address& a, const wire::Name& zone) const;
