@@ -22,9 +22,8 @@
 #include "wire/name.h"
 
 namespace tern::server {
-namespace {
 
-std::vector<std::string> split_words(std::string_view line) {
+std::vector<std::string> split_control_words(std::string_view line) {
   std::vector<std::string> out;
   std::string cur;
   for (char c : line) {
@@ -38,6 +37,8 @@ std::vector<std::string> split_words(std::string_view line) {
   if (!cur.empty()) out.push_back(std::move(cur));
   return out;
 }
+
+namespace {
 
 // A connection reads at most this much before the command must be complete.
 constexpr size_t kMaxCommand = 4096;
@@ -124,7 +125,7 @@ BoundSocket bind_control_socket(const std::string& path) {
 }
 
 std::string run_control_command(std::string_view line, cache::Caches& caches, Server& server) {
-  auto words = split_words(line);
+  auto words = split_control_words(line);
   if (words.empty()) return "error: empty command\n";
   const std::string& cmd = words[0];
   auto name_arg = [&](size_t i) -> std::optional<wire::Name> {

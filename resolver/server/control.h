@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tern::cache {
 class Caches;
@@ -36,6 +37,10 @@ BoundSocket bind_control_socket(const std::string& path);
 // Runs one command against the caches and the server; returns the reply text ("ok ..." or
 // "error: ..."), always ending in '\n'.
 std::string run_control_command(std::string_view line, cache::Caches& caches, Server& server);
+
+// A control line split on blanks: what every command handler (control_commands.h,
+// control_explain.h, the cache commands here) reads its arguments from.
+std::vector<std::string> split_control_words(std::string_view line);
 
 class ControlServer {
  public:

@@ -8,6 +8,7 @@
 
 #include "cache/caches.h"
 #include "resolver/server/cache_persist.h"
+#include "resolver/server/control.h"
 #include "resolver/server/local_policy.h"
 #include "resolver/server/server.h"
 
@@ -65,21 +66,6 @@ std::string list_local_zones(ControlContext& ctx) {
 }
 
 }  // namespace
-
-std::vector<std::string> split_control_words(std::string_view line) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : line) {
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      if (!cur.empty()) out.push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  if (!cur.empty()) out.push_back(std::move(cur));
-  return out;
-}
 
 std::string control_help() {
   return "status                    version, uptime, threads, config file, cache size and use\n"

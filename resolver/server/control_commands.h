@@ -49,9 +49,7 @@ std::string read_only_refusal(std::string_view line);
 // The text of `help`: every command, one a line, with its arguments and what it does.
 std::string control_help();
 
-// `list-forwards`: the configured forward zones (none exist yet: "none configured").
+// `list-forwards`: the configured forward and stub zones, a line each ("none configured").
 std::string list_forwards(const config::Config& cfg);
-
-std::vector<std::string> split_control_words(std::string_view line);
 
 }  // namespace tern::server

@@ -9,26 +9,12 @@
 #include "resolver/engine/engine.h"
 #include "resolver/engine/trace.h"
 #include "resolver/net/system_clock.h"
+#include "resolver/server/control.h"
 #include "resolver/server/extended_error.h"
 #include "wire/text.h"
 
 namespace tern::server {
 namespace {
-
-std::vector<std::string> words_of(std::string_view line) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : line) {
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      if (!cur.empty()) out.push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  if (!cur.empty()) out.push_back(std::move(cur));
-  return out;
-}
 
 struct Question {
   wire::Name name;
@@ -108,7 +94,7 @@ std::string trace(const Question& q, const ExplainContext& ctx) {
 
 std::optional<std::string> run_explain_command(std::string_view line, cache::Caches& caches,
                                                const ExplainContext& ctx) {
-  auto w = words_of(line);
+  auto w = split_control_words(line);
   if (w.empty() || (w[0] != "lookup" && w[0] != "trace")) return std::nullopt;
   auto q = question_of(w);
   if (auto* err = std::get_if<std::string>(&q)) return *err;

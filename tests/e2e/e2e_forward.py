@@ -82,7 +82,7 @@ def start_unbound(workdir, hints, port):
 
 
 def config_text(hints, unbound_port, silent, sibling_as_stub):
-    sibling = ('[[stub-zone]]\nname = "sibling.com."\naddresses = ["127.65.2.3"]\n' if sibling_as_stub
+    sibling = (f'[[stub-zone]]\nname = "sibling.com."\naddresses = ["{NET}.2.3"]\n' if sibling_as_stub
                else f'[[forward-zone]]\nname = "sibling.com."\naddresses = ["{silent}"]\n')
     return f"""[resolver]
 root-hints = "{hints}"
