@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "example_tree.h"
+#include "resolver/engine/zone_routes.h"
 #include "resolver/validator/ds_digest.h"
 #include "test_signer.h"
 #include "wire/message_view.h"
@@ -277,6 +278,27 @@ TEST_CASE("a negative trust anchor turns validation off below it", "[engine][dns
   REQUIRE(a);
   CHECK(a->rcode == wire::Rcode::NoError);
   CHECK_FALSE(a->secure);
+}
+
+TEST_CASE("a stub zone marked insecure is not validated, as under a negative trust anchor",
+          "[engine][dnssec][stub]") {
+  SignedTree tree;
+  auto cfg = tree.config();
+  engine::ConfiguredZone z;
+  z.kind = engine::ConfiguredZone::Kind::Stub;
+  z.name = nm("example.com.");
+  z.addresses = {addr(kNs1)};
+  z.insecure = true;
+  cfg.zone_routes = std::make_shared<engine::ZoneRoutes>(std::vector<engine::ConfiguredZone>{z});
+  Harness h(cfg);
+  tree.serve(h);
+  // Unsigned data from a zone whose parent is signed: bogus (RRSIGs missing) without the flag.
+  h.net.on(addr(kNs1), "www.example.com.", RRType::A, answer({"www.example.com. 3600 IN A 203.0.113.7"}));
+  auto a = ask(h, "www.example.com.", RRType::A);
+  REQUIRE(a);
+  CHECK(a->rcode == wire::Rcode::NoError);
+  CHECK_FALSE(a->secure);
+  CHECK_FALSE(a->failure);
 }
 
 TEST_CASE("validation off: no DO upstream, nothing secure", "[engine][dnssec]") {
