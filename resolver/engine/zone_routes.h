@@ -24,7 +24,7 @@ struct ConfiguredZone {
   std::vector<Address> addresses;  // with their ports (53, or 853 with tls, unless written)
   bool first = false;     // forward: when every forwarder fails, iterate instead (forward-first)
   bool prime = false;     // stub: ask the servers for the zone's NS set first, iterate from it
-  bool insecure = false;  // no DNSSEC validation at or below the zone (stored for the validator)
+  bool insecure = false;  // no DNSSEC validation at or below the zone (iterator_validate.cpp)
   bool tls = false;       // forward: DNS over TLS to the forwarders (RFC 7858)
   std::string tls_name;   // the name the forwarders' certificates must carry
   std::string tls_ca_file;  // CA certificates to check them with; "" = the system store
