@@ -89,3 +89,31 @@ TEST_CASE("a forward or stub zone takes over the built-in local zones at and bel
   // Forwarding "." keeps the others: private reverse names and localhost never leave.
   CHECK(decide(c, "1.1.168.192.in-addr.arpa.") == Kind::Answer);
 }
+
+TEST_CASE("tls keys of [[forward-zone]]: port 853 by default, a name required, one name per address") {
+  Config c = default_config();
+  apply_toml(c,
+             "[[forward-zone]]\n"
+             "name = \".\"\n"
+             "addresses = [\"192.0.2.53\", \"192.0.2.54:8853\"]\n"
+             "tls = true\n"
+             "tls-name = \"dns.example.net.\"\n",
+             "t.toml");
+  auto routes = server::make_zone_routes(c);
+  REQUIRE(routes);
+  const auto& z = routes->zones().front();
+  CHECK(z.tls);
+  CHECK(z.tls_name == "dns.example.net");  // certificates and SNI carry no final dot
+  CHECK(z.addresses[0].to_string() == "192.0.2.53:853");
+  CHECK(z.addresses[1].to_string() == "192.0.2.54:8853");
+  auto peers = server::tls_peers(routes);
+  REQUIRE(peers.size() == 2);
+  CHECK(peers[0].name == "dns.example.net");
+
+  CHECK(error_of("[[forward-zone]]\nname = \".\"\naddresses = \"192.0.2.53\"\ntls = true\n").find("needs tls-name") != std::string::npos);
+  CHECK(error_of("[[forward-zone]]\nname = \".\"\naddresses = \"192.0.2.53\"\ntls-ca-file = \"/nonexistent/ca.pem\"\n").find("t.toml:4") == 0);
+  CHECK(error_of("[[stub-zone]]\nname = \"c.\"\naddresses = \"10.0.0.1\"\ntls = true\n").find("unknown key 'tls'") != std::string::npos);
+  CHECK(error_of("[[forward-zone]]\nname = \"a.\"\naddresses = \"192.0.2.53\"\ntls = true\ntls-name = \"x.\"\n"
+                 "[[forward-zone]]\nname = \"b.\"\naddresses = \"192.0.2.53:853\"\ntls = true\ntls-name = \"y.\"\n")
+            .find("with another tls-name") != std::string::npos);
+}
