@@ -1,20 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include "config_error.h"
 #include "resolver/config/config.h"
 
 using namespace tern::config;
 
 namespace {
 
-std::string error_of(const std::string& toml) {
-  Config c = default_config();
-  try {
-    apply_toml(c, toml, "t.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string error_of(const std::string& toml) { return tern::test::config_error_of(toml); }
 
 std::string flags_error(std::vector<std::string> args) {
   try {

@@ -1,6 +1,7 @@
 // The server.https-* keys: defaults equal to the named constants, values applied, bad ones refused.
 #include <catch2/catch.hpp>
 
+#include "config_error.h"
 #include "resolver/config/config.h"
 #include "resolver/server/doh_limits.h"
 
@@ -9,15 +10,7 @@ using namespace tern::config;
 
 namespace {
 
-std::string error_of(const std::string& toml) {
-  Config c = default_config();
-  try {
-    apply_toml(c, toml, "t.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string error_of(const std::string& toml) { return tern::test::config_error_of(toml); }
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 // table (resolver/server/zone_routes_config.cpp).
 #include <catch2/catch.hpp>
 
+#include "config_error.h"
 #include "resolver/config/config.h"
 #include "resolver/server/local_policy_builder.h"
 #include "resolver/server/zone_routes_config.h"
@@ -11,15 +12,7 @@ using namespace tern::config;
 
 namespace {
 
-std::string error_of(const std::string& toml) {
-  Config c = default_config();
-  try {
-    apply_toml(c, toml, "t.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string error_of(const std::string& toml) { return tern::test::config_error_of(toml); }
 
 }  // namespace
 
